@@ -1,0 +1,49 @@
+"""Our typed events for one chat turn, independent of the SDK's stream types."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    id: str
+    name: str
+    output: Any
+    is_error: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    response: str
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The turn ended without an answer. `status` is the HTTP status for JSON clients."""
+
+    code: str
+    detail: str
+    status: int = 502
+
+
+AgentEvent = TextDelta | ToolCall | ToolResult | Done | Failed

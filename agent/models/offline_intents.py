@@ -1,0 +1,375 @@
+"""Parse one chat sentence into a task intent, for the offline model.
+
+Pure and dependency-free: regular expressions over the sentence, tried from the most specific
+(an explicit verb plus a task reference) to the most general, so that e.g. "add a task to
+delete old mail" is an add and "what have I completed?" is a list, not a completion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+ListStatus: TypeAlias = Literal["all", "pending", "completed"]
+SmallTalkKind: TypeAlias = Literal["greeting", "thanks", "help", "ask_title", "unknown"]
+
+TITLE_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class TaskId:
+    """A task named by its number: "task 3"."""
+
+    task_id: int
+
+
+@dataclass(frozen=True)
+class TaskName:
+    """A task named by words from its title: "the meeting task" -> query "meeting"."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class PreviousTask:
+    """ "it", "that one": the single task the previous tool result named."""
+
+
+TaskRef: TypeAlias = TaskId | TaskName | PreviousTask
+
+
+@dataclass(frozen=True)
+class AddTask:
+    title: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ListTasks:
+    status: ListStatus = "all"
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteTask:
+    target: TaskRef
+
+
+@dataclass(frozen=True)
+class DeleteTask:
+    target: TaskRef
+
+
+@dataclass(frozen=True)
+class UpdateTask:
+    target: TaskRef
+    title: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """No tool call: a greeting, thanks, a help request, or a sentence not understood."""
+
+    kind: SmallTalkKind
+
+
+Intent: TypeAlias = AddTask | ListTasks | CompleteTask | DeleteTask | UpdateTask | SmallTalk
+
+_I = re.IGNORECASE
+_SMART_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
+
+_LEAD_IN = re.compile(
+    r"^(?:(?:hey|hi|hello|ok(?:ay)?|so|and|also|now|then|alright|please|pls|kindly|"
+    r"(?:can|could|would|will) you(?: please)?|i(?:'d| would) like(?: you)? to|"
+    r"i want(?: you)? to|i wanna|let'?s)"
+    r"\b[\s,!.]*)+",
+    _I,
+)
+_TRAILER = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank you|thx))*[\s.!?]*$", _I)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
+    r"(?: there| all| everyone)?$",
+    _I,
+)
+_THANKS = re.compile(
+    r"^(?:thanks|thank you|thx|ty|cheers|great|cool|nice|awesome|perfect|ok|okay|got it|"
+    r"sounds good)(?: (?:so much|a lot|very much))?$",
+    _I,
+)
+_HELP = re.compile(
+    r"\b(?:help|what can you do|what do you do|how does this work|how do i use|who are you|"
+    r"what are you|commands)\b",
+    _I,
+)
+
+# ---- task references ------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_ID_REF = re.compile(r"^(?:the\s+)?(?:task|todo|to-do|item)?\s*(?:number|no\.?)?\s*#?\s*(\d+)$", _I)
+_WORD_ID_REF = re.compile(r"^(?:the\s+)?(?:task|todo|item|number)\s+([a-z]+)$", _I)
+_PREVIOUS_REF = re.compile(
+    r"^(?:it|that|this|that one|this one|that task|this task|the same (?:one|task)|"
+    r"the (?:last|latest|previous|new|newest) (?:one|task)|the one|"
+    r"the (?:one|task) (?:i|you) just (?:added|created|made|mentioned|listed|completed))$",
+    _I,
+)
+# Plural or vague targets ("all tasks", "2 and 3", "what") are not one task.
+_NOT_ONE_TASK = re.compile(
+    r"\b(?:tasks|todos|all|every|everything|them|both|rest)\b|\d+\s*(?:,|and|&)\s*#?\d+|"
+    r"^(?:what|which|who|anything|nothing|something|(?:my |the )?(?:to-?do |task )?list)$",
+    _I,
+)
+_NAME_EDGES = (
+    re.compile(r"\s+(?:from|off|on|out of)\s+(?:my|the)\s+(?:to-?do |task )?list$", _I),
+    re.compile(r"^(?:the|my|a|an)\s+", _I),
+    re.compile(
+        r"^(?:task|todo|to-do|item|one)\b\s*(?:called|named|titled|about|for|to|that says|"
+        r"saying)?\s*:?\s*",
+        _I,
+    ),
+    re.compile(r"\s+(?:task|todo|to-do|item|one)$", _I),
+    re.compile(r"^(?:the|my|a|an)\s+", _I),
+)
+
+
+def parse_task_ref(text: str) -> TaskRef | None:
+    """Read "task 3", "#3", "it", "the meeting task" into a reference; None if not one task."""
+    text = text.strip()
+    if match := _ID_REF.match(text):
+        return TaskId(int(match.group(1)))
+    if (match := _WORD_ID_REF.match(text)) and match.group(1).lower() in _NUMBER_WORDS:
+        return TaskId(_NUMBER_WORDS[match.group(1).lower()])
+    if _PREVIOUS_REF.match(text):
+        return PreviousTask()
+    if not text or _NOT_ONE_TASK.search(text):
+        return None
+    for edge in _NAME_EDGES:
+        text = edge.sub("", text)
+    query = _unquote(text)
+    return TaskName(query) if query else None
+
+
+# ---- verbs ----------------------------------------------------------------------------------
+
+_DONE_WORDS = r"(?:complete|completed|done|finished)"
+_UPDATE_VERB = r"(?:change|update|set|edit|modify|rewrite)"
+_UPDATE_DESCRIPTION = (
+    re.compile(
+        rf"^{_UPDATE_VERB}\s+(?:the\s+)?description\s+(?:of|for|on)\s+(?P<t>.+?)\s+"
+        r"(?:to|as)\s+(?P<v>.+)$",
+        _I,
+    ),
+    re.compile(rf"^{_UPDATE_VERB}\s+(?P<t>.+?)(?:'s)?\s+description\s+(?:to|as)\s+(?P<v>.+)$", _I),
+    re.compile(
+        r"^(?:add|give|set)\s+(?:a\s+|the\s+)?description\s+(?:to|for|on|of)\s+(?P<t>.+?)"
+        r"(?:\s*:\s*|\s+saying\s+)(?P<v>.+)$",
+        _I,
+    ),
+)
+_UPDATE_TITLE = (
+    re.compile(
+        rf"^{_UPDATE_VERB}\s+(?:the\s+)?(?:title|name)\s+(?:of|for|on)\s+(?P<t>.+?)\s+"
+        r"(?:to|as)\s+(?P<v>.+)$",
+        _I,
+    ),
+    re.compile(
+        r"^(?:change|update|set|edit|modify|rewrite|rename|retitle)\s+(?P<t>.+?)(?:'s)?(?:\s+(?:title|name))?\s+"
+        r"(?:to|as|into)\s+(?P<v>.+)$",
+        _I,
+    ),
+)
+_DELETE = re.compile(
+    r"^(?:delete|remove|cancel|drop|erase|trash|discard|scrap|get rid of|forget(?: about)?)\s+"
+    r"(?P<t>.+?)(?:\s+(?:from|off|out of)\s+(?:my|the)\s+(?:list|tasks|(?:to-?do|task) list))?$",
+    _I,
+)
+_COMPLETE = (
+    re.compile(
+        rf"^(?:mark|set|flag|tick|check)\s+(?P<t>.+?)\s+(?:as\s+)?(?:{_DONE_WORDS}|off)$", _I
+    ),
+    re.compile(r"^(?:complete|finish|check off|tick off|cross off|close)\s+(?P<t>.+)$", _I),
+    re.compile(
+        r"^(?:i(?:'ve|'m| have| am)?\s+(?:just\s+|already\s+)?"
+        r"(?:finished|completed|done with|finished with|did)|(?:done|finished) with|"
+        r"(?:just\s+)?(?:finished|completed))\s+(?P<t>.+)$",
+        _I,
+    ),
+    re.compile(
+        rf"^(?P<t>.+?)(?:'s|\s+is|\s+was|\s+has been)\s+(?:now\s+|all\s+)?{_DONE_WORDS}$", _I
+    ),
+    # "I bought the milk": a past-tense errand names the task by its object.
+    re.compile(
+        r"^i(?:'ve| have)?\s+(?:just\s+|already\s+)?(?:bought|paid|called|sent|picked up|"
+        r"cleaned|fixed|washed|wrote|emailed|booked|returned|submitted|mailed)\s+(?P<t>.+)$",
+        _I,
+    ),
+)
+
+_ADD = (
+    re.compile(r"^(?:i\s+)?(?:need|have|want|got)\s+to\s+remember\s+(?:to\s+)?(?P<x>.+)$", _I),
+    re.compile(
+        r"^remind me\s+(?:to|about|of|that i (?:need|have) to)\s+(?P<x>.+)$",
+        _I,
+    ),
+    re.compile(r"^(?:don'?t|do not)\s+(?:let me\s+)?forget\s+(?:to|about)\s+(?P<x>.+)$", _I),
+    re.compile(r"^remember\s+(?:to\s+|that i (?:need to|have to|must)\s+)?(?P<x>.+)$", _I),
+    re.compile(r"^(?:note(?: to self)?|todo|to-do|to do|task)\s*:\s*(?P<x>.+)$", _I),
+    re.compile(
+        r"^add\s+(?P<x>.+?)\s+to\s+(?:my|the)\s+(?:list|tasks|todos|(?:to-?do|task) list)$", _I
+    ),
+    re.compile(
+        r"^(?:add|create|make|new|put|save|log|record|set up)\s+(?:me\s+)?"
+        r"(?:a\s+|an\s+|another\s+|one more\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)"
+        r"\b\s*(?:(?:to|for|about|called|named|titled|that says|saying|:|-)\s*)?(?P<x>.*)$",
+        _I,
+    ),
+    re.compile(r"^add\s+(?P<x>.+)$", _I),
+)
+# Tried only after list and help, so "I need to see my tasks" stays a list request.
+_ADD_LOOSE = re.compile(r"^(?:i\s+)?(?:(?:need|have|got) to|must|should|gotta)\s+(?P<x>.+)$", _I)
+_DESCRIPTION = (
+    re.compile(
+        r"^(?P<title>.+?)\s+(?:with|and)\s+(?:the\s+|a\s+)?(?:description|details|notes?)\s*:?\s*"
+        r"(?P<d>.+)$",
+        _I,
+    ),
+    re.compile(r"^(?P<title>[^:]+?):\s+(?P<d>.+)$"),
+)
+
+_SHOW = re.compile(r"^(?:show|list|display|view)\b", _I)
+# Verbs and questions that ask for a list only when they mention tasks or a status.
+_ASK = re.compile(
+    r"^(?:let me see|see|get|give|tell|fetch|print|read|check|what|whats|which|how many|"
+    r"do i|have i|did i|are there|is there|any)\b",
+    _I,
+)
+_SEARCH = re.compile(r"^(?:find|search(?: for)?|look (?:for|up))\s+(?P<t>.+)$", _I)
+_BARE_LIST = re.compile(
+    r"(?:(?:my|all|all my)\s+)?(?:pending|completed|done|open)?\s*(?:tasks|todos|to-?do list)",
+    _I,
+)
+_TASK_NOUN = re.compile(r"\b(?:tasks?|todos?|to-dos?|list|agenda|plate)\b", _I)
+_PENDING = re.compile(
+    r"\b(?:pending|incomplete|unfinished|uncompleted|undone|open|outstanding|left|remaining|"
+    r"still|not (?:yet )?(?:done|finished|completed?)|(?:need|have|left) to do)\b",
+    _I,
+)
+_COMPLETED = re.compile(
+    r"\b(?:completed?|done|finished|finish|accomplished|(?:checked|ticked|crossed) off)\b", _I
+)
+_ABOUT = re.compile(
+    r"\b(?:about|matching|containing|mentioning|related to|called|named|titled)\s+(?P<t>.+)$", _I
+)
+
+
+def parse_intent(text: str) -> Intent:
+    """Map a person's sentence to what the offline model should do about it."""
+    sentence = _normalise(text)
+    if not sentence or _GREETING.match(sentence):
+        return SmallTalk("greeting" if sentence else "help")
+    if _THANKS.match(sentence):
+        return SmallTalk("thanks")
+    sentence = _LEAD_IN.sub("", sentence) or sentence
+    for parse in (_parse_update, _parse_delete, _parse_complete, _parse_add, _parse_list):
+        intent = parse(sentence)
+        if intent is not None:
+            return intent
+    if _HELP.search(sentence):
+        return SmallTalk("help")
+    if match := _ADD_LOOSE.match(sentence):
+        return _add_intent(match.group("x"))
+    return SmallTalk("unknown")
+
+
+def _normalise(text: str) -> str:
+    text = text.translate(_SMART_QUOTES)
+    text = re.sub(r"\s+", " ", text).strip()
+    return _TRAILER.sub("", text)
+
+
+def _parse_update(sentence: str) -> Intent | None:
+    for pattern in _UPDATE_DESCRIPTION:
+        match = pattern.match(sentence)
+        target = parse_task_ref(match.group("t")) if match else None
+        if match and target is not None:
+            return UpdateTask(target, description=_unquote(match.group("v")))
+    for pattern in _UPDATE_TITLE:
+        match = pattern.match(sentence)
+        target = parse_task_ref(match.group("t")) if match else None
+        if match and target is not None:
+            value = _unquote(match.group("v"))
+            if re.fullmatch(_DONE_WORDS, value, _I):
+                return CompleteTask(target)
+            return UpdateTask(target, title=_title(value)) if value else None
+    return None
+
+
+def _parse_delete(sentence: str) -> Intent | None:
+    match = _DELETE.match(sentence)
+    target = parse_task_ref(match.group("t")) if match else None
+    return DeleteTask(target) if target is not None else None
+
+
+def _parse_complete(sentence: str) -> Intent | None:
+    for pattern in _COMPLETE:
+        match = pattern.match(sentence)
+        target = parse_task_ref(match.group("t")) if match else None
+        if target is not None:
+            return CompleteTask(target)
+    return None
+
+
+def _parse_add(sentence: str) -> Intent | None:
+    for pattern in _ADD:
+        if match := pattern.match(sentence):
+            return _add_intent(match.group("x"))
+    return None
+
+
+def _add_intent(rest: str) -> Intent:
+    description = None
+    for pattern in _DESCRIPTION:
+        if match := pattern.match(rest.strip()):
+            rest, description = match.group("title"), _unquote(match.group("d")) or None
+            break
+    title = _title(rest)
+    if not title or re.fullmatch(r"(?:a |an |new )*(?:task|todo|item|reminder)s?", title, _I):
+        return SmallTalk("ask_title")
+    return AddTask(title, description)
+
+
+def _parse_list(sentence: str) -> Intent | None:
+    search = _SEARCH.match(sentence)
+    mentions = _TASK_NOUN.search(sentence) or _PENDING.search(sentence)
+    asks = _SHOW.match(sentence) or (
+        _ASK.match(sentence) and (mentions or _COMPLETED.search(sentence))
+    )
+    if not (search or asks or _BARE_LIST.fullmatch(sentence)):
+        return None
+    status: ListStatus = "all"
+    if _PENDING.search(sentence):
+        status = "pending"
+    elif _COMPLETED.search(sentence):
+        status = "completed"
+    about = search or _ABOUT.search(sentence)
+    ref = parse_task_ref(about.group("t")) if about else None
+    return ListTasks(status, ref.query if isinstance(ref, TaskName) else None)
+
+
+def _unquote(text: str) -> str:
+    text = text.strip().rstrip(".!?,;: ").strip()
+    while len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
+        text = text[1:-1].strip()
+    return text.strip("\"'` ").strip()
+
+
+def _title(text: str) -> str:
+    title = _unquote(re.sub(r"^to\s+", "", text.strip(), flags=_I))[:TITLE_MAX_CHARS].strip()
+    return title[:1].upper() + title[1:]

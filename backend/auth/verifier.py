@@ -1,0 +1,62 @@
+"""Bearer token verification (CONTRACT §4, RFC 8725): pinned algorithms, required claims."""
+
+from dataclasses import dataclass
+
+import jwt
+
+from backend.auth.jwks import JwksCache
+from backend.errors import Unauthorized
+
+HMAC_ALGORITHM = "HS256"
+MAX_TOKEN_LENGTH = 8192
+
+
+@dataclass(frozen=True)
+class TokenVerifier:
+    secret: str | None
+    jwks: JwksCache | None
+    issuer: str | None = None
+    audience: str | None = None
+    leeway_seconds: int = 30
+
+    async def verify(self, token: str) -> str:
+        """Return the token's subject (the user id), or raise `Unauthorized`."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise Unauthorized("The bearer token is too large.")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is malformed.") from None
+        key, algorithm = await self._key_for(header)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=self.leeway_seconds,
+                options={
+                    "require": ["exp", "sub"],
+                    "verify_aud": self.audience is not None,
+                    "verify_iss": self.issuer is not None,
+                },
+            )
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is invalid or expired.") from None
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not 1 <= len(subject) <= 128 or "\x00" in subject:
+            raise Unauthorized("The bearer token has no usable subject.")
+        return subject
+
+    async def _key_for(self, header: dict[str, object]) -> tuple[str | jwt.PyJWK, str]:
+        algorithm = header.get("alg")
+        if algorithm == HMAC_ALGORITHM and self.secret is not None:
+            return self.secret, HMAC_ALGORITHM
+        if algorithm != HMAC_ALGORITHM and self.jwks is not None:
+            kid = header.get("kid")
+            key = await self.jwks.get(kid if isinstance(kid, str) else None)
+            # The key's own type decides the algorithm; a header asking for another is refused.
+            if key is not None and key.algorithm_name == algorithm:
+                return key, algorithm
+        raise Unauthorized("The bearer token is signed with an unaccepted key or algorithm.")

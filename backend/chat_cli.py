@@ -1,0 +1,74 @@
+"""`todo-chat chat "…"`: one chat turn against a running server, streamed as it arrives."""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+
+import httpx
+
+from backend.auth.tokens import issue_token, parse_ttl
+from backend.services import hs256_secret
+from backend.settings import Settings
+
+
+def add_chat_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    chat = commands.add_parser("chat", help="one chat turn against a running server, streamed")
+    chat.add_argument("message")
+    chat.add_argument("--user", default=os.environ.get("TODO_CHAT_USER", "me"))
+    chat.add_argument("--conversation", type=int, default=None, metavar="N")
+    chat.add_argument("--url", default=os.environ.get("TODO_CHAT_URL", "http://127.0.0.1:8000"))
+    chat.set_defaults(handler=_chat)
+
+
+def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
+    """(event, data) pairs from SSE lines; comments (pings) are skipped."""
+    name, data = "message", ""
+    for line in lines:
+        if line == "":
+            if data:
+                yield name, json.loads(data)
+            name, data = "message", ""
+        elif line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
+
+
+def _chat(args: argparse.Namespace) -> int:
+    secret = hs256_secret(Settings())
+    if secret is None:
+        print("todo-chat chat needs AUTH_SECRET to sign a token", file=sys.stderr)
+        return 2
+    token = issue_token(secret, args.user, parse_ttl("5m"))
+    body = {"message": args.message, "conversation_id": args.conversation}
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    url = f"{args.url.rstrip('/')}/api/{args.user}/chat"
+    try:
+        with httpx.stream("POST", url, json=body, headers=headers, timeout=120) as response:
+            if response.status_code != 200:
+                response.read()
+                print(f"error {response.status_code}: {response.text}", file=sys.stderr)
+                return 1
+            return _print_stream(sse_events(response.iter_lines()))
+    except httpx.ConnectError:
+        print(f"cannot reach {args.url}: is the server running (make run)?", file=sys.stderr)
+        return 1
+
+
+def _print_stream(events: Iterator[tuple[str, dict[str, object]]]) -> int:
+    for name, data in events:
+        if name == "conversation":
+            print(f"[conversation {data['conversation_id']}]", file=sys.stderr)
+        elif name == "delta":
+            print(data["text"], end="", flush=True)
+        elif name == "tool_call":
+            print(f"[{data['name']} {json.dumps(data['arguments'])}]", file=sys.stderr)
+        elif name == "done":
+            print()
+            return 0
+        elif name == "error":
+            print(f"\nerror: {data['detail']} ({data['code']})", file=sys.stderr)
+            return 1
+    return 1

@@ -1,0 +1,120 @@
+"""The `todo-chat` command: serve, migrate, token, chat (CONTRACT §2)."""
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from backend.auth.tokens import issue_token, parse_ttl
+from backend.embedded_pg import EmbeddedPostgres
+from backend.migrate import upgrade
+from backend.services import hs256_secret
+from backend.settings import Settings
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[str]:
+    """The configured database, or the embedded one for as long as the command runs."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    embedded = EmbeddedPostgres(settings.data_dir)
+    try:
+        yield embedded.url
+    finally:
+        embedded.stop()
+
+
+def _exit_on_signal(signum: int, _: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings()
+    # uvicorn raises SIGTERM again once it has shut down gracefully; by default that kills
+    # the process on the spot, leaving an embedded PostgreSQL running. As SystemExit it
+    # unwinds through `_database`, which stops it.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with _database(settings) as url:
+        upgrade(url)
+        # Workers are separate processes: they find the database through the environment.
+        os.environ["DATABASE_URL"] = url
+        uvicorn.run(
+            "backend.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            timeout_graceful_shutdown=args.graceful_shutdown,
+            log_level="warning",
+        )
+    return 0
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    with _database(Settings()) as url:
+        upgrade(url)
+    print("migrations applied")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = Settings()
+    secret = hs256_secret(settings)
+    if secret is None:
+        print("todo-chat token needs AUTH_SECRET (tokens for JWKS setups come from your IdP)")
+        return 2
+    token = issue_token(
+        secret,
+        args.user_id,
+        args.ttl,
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+    )
+    print(token)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="todo-chat", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server (applies migrations first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--graceful-shutdown", type=float, default=10.0, metavar="SECONDS")
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="alembic upgrade head").set_defaults(handler=_migrate)
+
+    token = commands.add_parser("token", help="print a signed JWT for USER_ID")
+    token.add_argument("user_id")
+    token.add_argument(
+        "--ttl", default="1h", type=parse_ttl, help="lifetime, e.g. 15m, 1h, 7d (default 1h)"
+    )
+    token.set_defaults(handler=_token)
+
+    _add_chat_command(commands)
+    return parser
+
+
+def _add_chat_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from backend.chat_cli import add_chat_command
+
+    add_chat_command(commands)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

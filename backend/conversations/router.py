@@ -1,0 +1,217 @@
+"""Chat and conversation routes (CONTRACT §8, §9)."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse
+from starlette.background import BackgroundTask
+
+from agent.events import Failed
+from backend.auth.deps import Owner
+from backend.conversations.chat import (
+    ChatEvent,
+    Finished,
+    Started,
+    begin_turn,
+    failure_record,
+    replay_events,
+    turn_events,
+)
+from backend.conversations.schemas import (
+    ChatFailure,
+    ChatRequest,
+    ChatResponse,
+    ConversationList,
+    ConversationOut,
+    ConversationRename,
+    MessageList,
+    MessageOut,
+)
+from backend.conversations.sse import sse_frames
+from backend.conversations.store import ConversationStore
+from backend.deps import ServicesDep, SessionDep
+from backend.errors import (
+    ConversationBusy,
+    ConversationNotFound,
+    Forbidden,
+    IdempotencyKeyReused,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unauthorized,
+    responses,
+)
+from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
+from backend.idempotency.store import StoredResponse
+
+# sse-starlette sets the shutdown event, then cancels after this; our generator uses the
+# time to end each stream with a final `error` event. Below uvicorn's graceful window.
+SHUTDOWN_GRACE_SECONDS = 3.0
+router = APIRouter(prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden))
+ConversationNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The assistant's answer (JSON), or a stream of events (SSE).",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **responses(
+        ConversationNotFound,
+        ConversationBusy,
+        PayloadTooLarge,
+        IdempotencyKeyReused,
+        TooManyRequests,
+    ),
+    502: {"model": ChatFailure, "description": "The model provider failed."},
+    503: {"model": ChatFailure, "description": "The model provider is rate limiting."},
+    504: {"model": ChatFailure, "description": "The model provider timed out."},
+}
+
+
+@router.post(
+    "/chat",
+    tags=["chat"],
+    summary="Send a message",
+    response_model=ChatResponse,
+    responses=CHAT_RESPONSES,
+)
+async def chat(
+    body: ChatRequest,
+    owner: Owner,
+    services: ServicesDep,
+    accept: Annotated[str | None, Header()] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Any:
+    runtime = services.chat
+    release = services.chat_limiter.acquire(owner)
+    try:
+        turn = await begin_turn(
+            services.sessionmaker,
+            runtime,
+            owner,
+            body.conversation_id,
+            body.message,
+            idempotency_key,
+        )
+    except BaseException:
+        release()
+        raise
+    if isinstance(turn, StoredResponse):
+        events, headers = replay_events(turn), {REPLAYED_HEADER: "true"}
+    else:
+        events, headers = turn_events(services.sessionmaker, runtime, turn), {}
+    events = _releasing(events, release)
+    if accept and "text/event-stream" in accept:
+        shutdown = anyio.Event()
+        return EventSourceResponse(
+            sse_frames(events, shutdown),
+            ping=15,
+            send_timeout=30,
+            shutdown_event=shutdown,
+            shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
+            headers={"Cache-Control": "no-store", **headers},
+            # Also when the stream never started (the client left at once).
+            background=BackgroundTask(_on_loop, release),
+        )
+    return await _json_answer(events, headers)
+
+
+async def _on_loop(release: Callable[[], None]) -> None:
+    """Starlette runs a plain function background task in a worker thread; the limiter's
+    counters belong to the event loop (and the hop costs more than the call)."""
+    release()
+
+
+async def _releasing(
+    events: AsyncIterator[ChatEvent], release: Callable[[], None]
+) -> AsyncIterator[ChatEvent]:
+    try:
+        async for event in events:
+            yield event
+    finally:
+        release()
+
+
+async def _json_answer(events: AsyncIterator[ChatEvent], headers: dict[str, str]) -> Any:
+    started: Started | None = None
+    async for event in events:
+        if isinstance(event, Started):
+            started = event
+        elif isinstance(event, Finished):
+            return JSONResponse(
+                ChatResponse.model_validate(event.body()).model_dump(), 200, headers
+            )
+        elif isinstance(event, Failed):
+            assert started is not None
+            body = failure_record(started, event).body
+            return JSONResponse(
+                ChatFailure.model_validate(body).model_dump(), event.status, headers
+            )
+    raise RuntimeError("a chat turn ended without Done or Failed")
+
+
+@router.get("/conversations", tags=["conversations"], summary="List conversations")
+async def list_conversations(
+    owner: Owner,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ConversationList:
+    records, total = await ConversationStore(session, owner).list_conversations(limit, offset)
+    return ConversationList(conversations=[ConversationOut.of(r) for r in records], total=total)
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    tags=["conversations"],
+    summary="A conversation's messages, oldest first",
+    responses=responses(ConversationNotFound),
+)
+async def list_messages(
+    conversation_id: ConversationNumber,
+    owner: Owner,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[int, Query(ge=0, le=2_147_483_647, description="Message id")] = 0,
+) -> MessageList:
+    records = await ConversationStore(session, owner).messages(
+        conversation_id, limit=limit, after=after
+    )
+    if records is None:
+        raise ConversationNotFound()
+    return MessageList(messages=[MessageOut.of(r) for r in records])
+
+
+@router.patch(
+    "/conversations/{conversation_id}",
+    tags=["conversations"],
+    summary="Rename a conversation",
+    responses=responses(ConversationNotFound),
+)
+async def rename_conversation(
+    conversation_id: ConversationNumber,
+    body: ConversationRename,
+    owner: Owner,
+    session: SessionDep,
+) -> ConversationOut:
+    record = await ConversationStore(session, owner).rename(conversation_id, body.title)
+    if record is None:
+        raise ConversationNotFound()
+    return ConversationOut.of(record)
+
+
+@router.delete(
+    "/conversations/{conversation_id}",
+    tags=["conversations"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a conversation and its messages",
+    responses=responses(ConversationNotFound),
+)
+async def delete_conversation(
+    conversation_id: ConversationNumber, owner: Owner, session: SessionDep
+) -> Response:
+    if not await ConversationStore(session, owner).delete(conversation_id):
+        raise ConversationNotFound()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,95 @@
+"""Chat and conversation bodies (CONTRACT §8, §9)."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from backend.conversations.store import ConversationRecord, MessageRecord
+from backend.fields import StorableStr, TaskTitle
+
+ChatText = Annotated[StorableStr, StringConstraints(min_length=1, max_length=4000)]
+# A title's rules (1-200 characters after trimming). Not `StringConstraints` on top of
+# `StorableStr`: after its validator, pydantic checks the length before trimming, so "   "
+# would pass as an empty title.
+ConversationTitle = TaskTitle
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: ChatText
+    conversation_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+
+
+class ToolCallOut(BaseModel):
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    output: Any
+    is_error: bool
+
+
+class ChatResponse(BaseModel):
+    conversation_id: int
+    message_id: int
+    response: str
+    tool_calls: list[ToolCallOut]
+
+
+class ChatFailure(BaseModel):
+    detail: str
+    code: str
+    conversation_id: int
+    user_message_id: int
+
+
+class ConversationOut(BaseModel):
+    id: int
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, record: ConversationRecord) -> "ConversationOut":
+        return cls(
+            id=record.number,
+            title=record.title,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
+
+
+class ConversationList(BaseModel):
+    conversations: list[ConversationOut]
+    total: int
+
+
+class ConversationRename(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: ConversationTitle
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: Literal["user", "assistant"]
+    content: str
+    tool_calls: list[ToolCallOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, record: MessageRecord) -> "MessageOut":
+        return cls.model_validate(
+            {
+                "id": record.number,
+                "role": record.role,
+                "content": record.content,
+                "tool_calls": record.tool_calls,
+                "created_at": record.created_at,
+            }
+        )
+
+
+class MessageList(BaseModel):
+    messages: list[MessageOut]

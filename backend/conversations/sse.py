@@ -1,0 +1,149 @@
+"""Chat events -> SSE frames (CONTRACT §8), and the same events folded into one JSON body."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import anyio
+from sse_starlette import JSONServerSentEvent
+
+from agent.events import Failed, TextDelta, ToolCall, ToolResult
+from backend.conversations.chat import ChatEvent, Finished, Started
+
+log = logging.getLogger(__name__)
+
+INTERNAL_FAILURE = Failed("internal_error", "Something went wrong on our side; please retry.", 500)
+SHUTDOWN_FAILURE = Failed(
+    "server_shutting_down", "The server is restarting; please send your message again.", 503
+)
+
+
+def payload(event: ChatEvent) -> tuple[str, dict[str, Any]]:
+    """The SSE event name and JSON data of one chat event."""
+    if isinstance(event, Started):
+        return "conversation", asdict(event)
+    if isinstance(event, TextDelta):
+        return "delta", {"text": event.text}
+    if isinstance(event, ToolCall):
+        return "tool_call", asdict(event)
+    if isinstance(event, ToolResult):
+        return "tool_result", asdict(event)
+    if isinstance(event, Finished):
+        return "done", {**event.body(), "usage": asdict(event.done.usage)}
+    if isinstance(event, Failed):
+        return "error", {"code": event.code, "detail": event.detail}
+    raise TypeError(f"not a client event: {event!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Ended:
+    """Queued by the turn's task after its last event."""
+
+    error: Exception | None = None
+    interrupted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _ShuttingDown:
+    pass
+
+
+_Queued = ChatEvent | _Ended | _ShuttingDown
+
+
+async def _pump(events: AsyncIterator[ChatEvent], ready: "asyncio.Queue[_Queued]") -> None:
+    """Run the turn, queueing each event as it comes; its error goes to the consumer."""
+    try:
+        async for event in events:
+            ready.put_nowait(event)
+    except Exception as error:
+        ready.put_nowait(_Ended(error))
+    except BaseException:
+        ready.put_nowait(_Ended(interrupted=True))
+        raise
+    else:
+        ready.put_nowait(_Ended())
+
+
+async def _announce(shutdown: anyio.Event, ready: "asyncio.Queue[_Queued]") -> None:
+    await shutdown.wait()
+    ready.put_nowait(_ShuttingDown())
+
+
+async def _stopped(task: "asyncio.Task[None]") -> None:
+    if not task.done():
+        task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def until_shutdown(
+    events: AsyncIterator[ChatEvent], shutdown: anyio.Event
+) -> AsyncIterator[ChatEvent]:
+    """Pass events through; when the server shuts down, cancel the turn and end with an
+    error event instead of cutting the stream.
+
+    The turn runs in one task of its own that queues its events: this generator passes on
+    whatever is ready without a task and a wait per event (a busy server then catches up on
+    a backlog in one go, instead of one event per round of the event loop)."""
+    ready: asyncio.Queue[_Queued] = asyncio.Queue()
+    turn = asyncio.create_task(_pump(events, ready))
+    stop = asyncio.create_task(_announce(shutdown, ready))
+    try:
+        while True:
+            item = await ready.get()
+            if isinstance(item, _ShuttingDown):
+                await _stopped(turn)
+                async for late in _produced_before_stopping(ready):
+                    yield late
+                return
+            if isinstance(item, _Ended):
+                if item.error is not None:
+                    raise item.error
+                if item.interrupted:
+                    raise RuntimeError("the chat turn was interrupted")
+                return
+            yield item
+    finally:
+        stop.cancel()
+        # Cancelled here (the client left): cancel the turn itself, and let it settle
+        # (upstream request closed, conversation released) before the response ends.
+        with anyio.move_on_after(10, shield=True):
+            await _stopped(turn)
+            aclose = getattr(events, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+
+async def _produced_before_stopping(ready: "asyncio.Queue[_Queued]") -> AsyncIterator[ChatEvent]:
+    """After a shutdown cancelled the turn: what it had produced, then the shutdown error,
+    unless the turn had already ended with its own final event."""
+    while not ready.empty():
+        item = ready.get_nowait()
+        if isinstance(item, _Ended):
+            if item.error is not None:
+                raise item.error
+            if not item.interrupted:
+                return
+        elif not isinstance(item, _ShuttingDown):
+            yield item
+            if isinstance(item, Finished | Failed):
+                return
+    yield SHUTDOWN_FAILURE
+
+
+async def sse_frames(
+    events: AsyncIterator[ChatEvent], shutdown: anyio.Event
+) -> AsyncIterator[JSONServerSentEvent]:
+    sequence = 0
+    try:
+        async for event in until_shutdown(events, shutdown):
+            sequence += 1
+            name, data = payload(event)
+            yield JSONServerSentEvent(data=data, event=name, id=str(sequence))
+    except Exception:
+        # The stream's boundary: whatever broke, the client gets a final event, not a cut.
+        log.exception("chat stream failed")
+        name, data = payload(INTERNAL_FAILURE)
+        yield JSONServerSentEvent(data=data, event=name, id=str(sequence + 1))

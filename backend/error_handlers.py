@@ -1,0 +1,97 @@
+"""One exception handler per family, one JSON shape (CONTRACT §5). Nothing internal leaks."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException
+
+from backend.errors import AppError, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+# Failures that mean "the database is not reachable right now", not "our code is wrong".
+DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError, OSError)
+# What PostgreSQL answers while it cannot serve: connection failures (class 08), shutting down
+# or starting up (57P01-57P03), out of connection slots. SQLAlchemy raises these as a plain
+# DBAPIError (asyncpg's CannotConnectNowError during a restart, for one).
+UNAVAILABLE_SQLSTATES = ("08", "57P0", "53300")
+
+
+def error_response(error: AppError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": error.detail, "code": error.code},
+        status_code=error.status_code,
+        headers=error.headers,
+    )
+
+
+async def _app_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AppError)
+    return error_response(error)
+
+
+async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    # Never echo the rejected input: it may not even be encodable (lone surrogates).
+    details = [
+        {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")}
+        for e in error.errors()
+    ]
+    return JSONResponse(
+        {"detail": jsonable_encoder(details), "code": "validation_error"}, status_code=422
+    )
+
+
+# Codes for the errors Starlette and FastAPI raise themselves (unknown route, wrong method…).
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
+async def _http_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    if isinstance(error.__cause__, UnicodeDecodeError):
+        # FastAPI reports a body that is not UTF-8 as a 400 parse error: to a client it is
+        # invalid JSON like any other, so it gets the same 422.
+        details = [{"type": "json_invalid", "loc": ["body"], "msg": "The body is not UTF-8."}]
+        return JSONResponse({"detail": details, "code": "validation_error"}, status_code=422)
+    return JSONResponse(
+        {"detail": str(error.detail), "code": HTTP_CODES.get(error.status_code, "http_error")},
+        status_code=error.status_code,
+        headers=error.headers,
+    )
+
+
+async def _database_down(_: Request, error: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", type(error).__name__)
+    return error_response(DatabaseUnavailable(headers={"Retry-After": "2"}))
+
+
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, sa_exc.DBAPIError)
+    sqlstate = str(getattr(error.orig, "pgcode", None) or "")
+    if error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+        return await _database_down(request, error)
+    raise error
+
+
+async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=error)
+    return error_response(AppError())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for family in DATABASE_DOWN:
+        app.add_exception_handler(family, _database_down)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,125 @@
+"""The one error base: every expected failure carries its HTTP status and machine code."""
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    code: str
+
+
+class ValidationIssue(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class UnprocessableBody(BaseModel):
+    """A 422 is an invalid request (`detail` lists the issues, code `validation_error`) or an
+    expected error of the route (`detail` is a sentence)."""
+
+    detail: str | list[ValidationIssue]
+    code: str
+
+
+class AppError(Exception):
+    status_code = 500
+    code = "internal_error"
+    detail = "Something went wrong on our side."
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        super().__init__(detail or self.detail)
+        if detail is not None:
+            self.detail = detail
+        self.headers = headers or {}
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+    detail = "A valid bearer token is required."
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+    detail = "The user in the path does not match the token."
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+    detail = "Not found."
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+    detail = "The request conflicts with one still in progress."
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+    detail = "The request body is too large."
+
+
+class DatabaseUnavailable(AppError):
+    status_code = 503
+    code = "database_unavailable"
+    detail = "The database is unavailable right now; please retry shortly."
+
+
+def responses(*errors: type[AppError]) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses=` entries for the errors a route can return."""
+    return {
+        e.status_code: {
+            "model": UnprocessableBody if e.status_code == 422 else ErrorBody,
+            "description": e.detail,
+        }
+        for e in errors
+    }
+
+
+class ConversationNotFound(NotFound):
+    code = "conversation_not_found"
+    detail = "Conversation not found."
+
+
+class ConversationBusy(Conflict):
+    code = "conversation_busy"
+    detail = "This conversation is still answering a previous message; retry when it is done."
+
+    def __init__(self, retry_after_seconds: int = 2) -> None:
+        super().__init__(headers={"Retry-After": str(retry_after_seconds)})
+
+
+class IdempotencyKeyReused(AppError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    detail = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_in_progress"
+    detail = "A request with this Idempotency-Key is still running; retry when it is done."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "1"})
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "rate_limited"
+    detail = "Too many chat messages; please wait a moment."
+
+    def __init__(self, retry_after_seconds: int, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
+class TooManyStreams(TooManyRequests):
+    code = "too_many_streams"
+    detail = "Too many answers are streaming for this user at once; wait for one to finish."

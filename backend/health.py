@@ -1,0 +1,32 @@
+"""Liveness and readiness (CONTRACT §10); no auth."""
+
+import asyncio
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from backend.deps import ServicesDep
+from backend.error_handlers import DATABASE_DOWN
+from backend.errors import DatabaseUnavailable, responses
+
+router = APIRouter(tags=["operations"])
+
+
+class HealthStatus(BaseModel):
+    status: str
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> HealthStatus:
+    return HealthStatus(status="ok")
+
+
+@router.get("/readyz", summary="The database answers", responses=responses(DatabaseUnavailable))
+async def readyz(services: ServicesDep) -> HealthStatus:
+    try:
+        async with asyncio.timeout(2.0), services.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (TimeoutError, *DATABASE_DOWN):
+        raise DatabaseUnavailable(headers={"Retry-After": "2"}) from None
+    return HealthStatus(status="ready")

@@ -1,0 +1,79 @@
+"""Composition root: `create_app()` wires settings, database, auth and routers."""
+
+import functools
+import gc
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+from agents import Model
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from backend.conversations.router import router as conversations_router
+from backend.error_handlers import install_error_handlers
+from backend.health import router as health_router
+from backend.logs import configure_logging
+from backend.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from backend.services import build_services
+from backend.settings import Settings
+from backend.tasks.router import router as tasks_router
+
+# Young-generation size for the cyclic GC (CPython's default is 700 allocations).
+GC_YOUNG_OBJECTS = 10_000
+
+
+@functools.cache
+def _tune_gc() -> None:
+    """Once per process, after startup. What exists now (modules, schemas, the agent) lives as
+    long as the process: frozen, the cyclic GC stops re-scanning it (a full collection went
+    from ~150 ms to ~8 ms at idle). And a server holding many streams keeps ~800 tracked
+    objects per stream: with the default thresholds, opening 1,000 streams spent 4 s of 15 s
+    in the GC, with full collections pausing every stream for up to 0.5 s; with a larger
+    young generation, 1 s of 11 s, and no full collection while they opened."""
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_OBJECTS, middle, old)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    model: Model | None = None,
+    openai_http_client: httpx.AsyncClient | None = None,
+) -> FastAPI:
+    """`model` replaces the configured model (scripted tests); `openai_http_client` routes
+    provider calls through a given httpx client (respx tests)."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            app.state.services = await build_services(
+                settings, stack, model=model, openai_http_client=openai_http_client
+            )
+            _tune_gc()
+            yield
+
+    app = FastAPI(
+        title="todo-chat",
+        version="0.1.0",
+        summary="A conversational todo backend with a REST task API.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(tasks_router)
+    app.include_router(conversations_router)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestIdMiddleware)
+    return app

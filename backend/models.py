@@ -1,0 +1,152 @@
+"""Table definitions. Internal primary keys never leave the server; clients see per-user numbers."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+__all__ = ["Conversation", "IdempotencyKey", "Message", "SQLModel", "Task", "UserSequence"]
+
+# Deterministic constraint names keep Alembic autogenerate and `alembic check` stable.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _timestamp(*, nullable: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(
+            DateTime(timezone=True),
+            nullable=nullable,
+            server_default=None if nullable else func.now(),
+        ),
+    )
+
+
+class UserSequence(SQLModel, table=True):
+    """Last number handed out per (user, kind): task and conversation numbers are never reused."""
+
+    __tablename__ = "user_sequences"
+
+    user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    kind: str = Field(sa_column=Column(String(16), primary_key=True))
+    last_value: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "number"),
+        Index("ix_tasks_user_id_completed_number", "user_id", "completed", "number"),
+    )
+
+    pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    user_id: str = Field(sa_column=Column(String(128), nullable=False))
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(String(1000)))
+    completed: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    completed_at: datetime | None = _timestamp(nullable=True)
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("user_id", "number"),
+        Index("ix_conversations_user_id_updated_at", "user_id", "updated_at"),
+    )
+
+    pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    user_id: str = Field(sa_column=Column(String(128), nullable=False))
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    title_is_custom: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    last_message_number: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    # The turn running now, if any: a database-level lock shared by every server process.
+    active_run_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid))
+    active_run_started_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("conversation_pk", "number"),)
+
+    pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    conversation_pk: int = Field(
+        sa_column=Column(
+            BigInteger, ForeignKey("conversations.pk", ondelete="CASCADE"), nullable=False
+        )
+    )
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    tool_calls: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
+    created_at: datetime = _timestamp()
+
+
+# Typed handles on the tables for Core statements (SQLModel does not type `__table__`).
+user_sequences: Table = UserSequence.__table__  # type: ignore[attr-defined]
+tasks: Table = Task.__table__  # type: ignore[attr-defined]
+conversations: Table = Conversation.__table__  # type: ignore[attr-defined]
+messages: Table = Message.__table__  # type: ignore[attr-defined]
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A client's Idempotency-Key (per user), the hash of its request and the stored answer."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    user_id: str = Field(sa_column=Column(String(128), nullable=False))
+    key: str = Field(sa_column=Column(String(255), nullable=False))
+    request_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    response_status: int | None = Field(default=None, sa_column=Column(Integer))
+    response_body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+idempotency_keys: Table = IdempotencyKey.__table__  # type: ignore[attr-defined]

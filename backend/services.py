@@ -1,0 +1,137 @@
+"""Everything built once per app lifetime, handed to routes through typed dependencies."""
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from agents import Model, RunConfig
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agent.factory import build_agent
+from agent.models.provider import build_model, close_model, model_settings
+from backend.auth.dev_secret import load_or_create_dev_secret
+from backend.auth.jwks import JwksCache
+from backend.auth.verifier import TokenVerifier
+from backend.chat_limits import ChatLimiter
+from backend.conversations.chat import ChatRuntime
+from backend.db import SessionMaker, create_engine, create_sessionmaker
+from backend.embedded_pg import EmbeddedPostgres
+from backend.settings import Settings
+from mcp_tools.bridge import InProcessMCPServer
+from mcp_tools.server import create_todo_server
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: SessionMaker
+    verifier: TokenVerifier
+    chat: ChatRuntime
+    chat_limiter: ChatLimiter
+
+
+def hs256_secret(settings: Settings) -> str | None:
+    """The configured secret; in dev mode (no secret, no JWKS) the one kept in the data dir."""
+    if settings.auth_secret is not None:
+        return settings.auth_secret.get_secret_value()
+    if settings.auth_jwks_url is None:
+        return load_or_create_dev_secret(settings.data_dir)
+    return None
+
+
+async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
+    if settings.database_url:
+        return settings.database_url
+    embedded = await asyncio.to_thread(EmbeddedPostgres, settings.data_dir)
+    stack.push_async_callback(asyncio.to_thread, embedded.stop)
+    return embedded.url
+
+
+def _tracing_disabled(settings: Settings) -> bool:
+    """Export traces only to OpenAI itself, and only with a real key (CONTRACT §3)."""
+    return settings.openai_api_key is None or settings.openai_base_url is not None
+
+
+async def build_chat_runtime(
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    stack: AsyncExitStack,
+    *,
+    model: Model | None = None,
+    openai_http_client: httpx.AsyncClient | None = None,
+) -> ChatRuntime:
+    """The MCP server, its in-process bridge and the agent: built once, shared by all chats."""
+    tools = InProcessMCPServer(create_todo_server(sessionmaker))
+    await tools.connect()
+    stack.push_async_callback(tools.cleanup)
+    if model is None:
+        api_key = settings.openai_api_key
+        model = build_model(
+            settings.resolved_chat_model,
+            api=settings.chat_model_api,
+            api_key=api_key.get_secret_value() if api_key else None,
+            base_url=settings.openai_base_url,
+            timeout=settings.chat_model_timeout,
+            http_client=openai_http_client,
+        )
+        if openai_http_client is None:  # an injected client is its owner's to close
+            stack.push_async_callback(close_model, model)
+    return ChatRuntime(
+        agent=build_agent(
+            model, tools, model_settings(settings.chat_model_api), listed=await tools.list_tools()
+        ),
+        run_config=RunConfig(tracing_disabled=_tracing_disabled(settings)),
+        max_turns=settings.chat_max_turns,
+        history_limit=settings.chat_history_messages,
+        stale_after=timedelta(seconds=settings.chat_run_stale_seconds),
+        max_tool_calls=settings.chat_max_tool_calls,
+        max_destructive_calls=settings.chat_max_destructive_calls,
+    )
+
+
+async def build_services(
+    settings: Settings,
+    stack: AsyncExitStack,
+    *,
+    model: Model | None = None,
+    openai_http_client: httpx.AsyncClient | None = None,
+) -> Services:
+    url = await database_url(settings, stack)
+    engine = create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
+    stack.push_async_callback(engine.dispose)
+    jwks = None
+    if settings.auth_jwks_url:
+        http = await stack.enter_async_context(httpx.AsyncClient())
+        jwks = JwksCache(settings.auth_jwks_url, http)
+    verifier = TokenVerifier(
+        secret=hs256_secret(settings),
+        jwks=jwks,
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        leeway_seconds=settings.auth_leeway_seconds,
+    )
+    sessionmaker = create_sessionmaker(engine)
+    chat = await build_chat_runtime(
+        settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        verifier=verifier,
+        chat=chat,
+        chat_limiter=ChatLimiter(
+            settings.chat_requests_per_minute, settings.chat_max_streams_per_user
+        ),
+    )

@@ -1,0 +1,61 @@
+"""Runtime configuration from the environment and `.env` (CONTRACT §3)."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
+
+    database_url: str | None = None
+    data_dir: Path = Field(
+        Path(".todo-chat"), validation_alias=AliasChoices("TODO_CHAT_DATA_DIR", "data_dir")
+    )
+
+    auth_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("AUTH_SECRET", "BETTER_AUTH_SECRET", "auth_secret")
+    )
+    auth_jwks_url: str | None = None
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+    auth_leeway_seconds: int = Field(30, ge=0, le=300)
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    chat_model: str | None = None
+    chat_model_api: Literal["responses", "chat_completions"] = "responses"
+    chat_model_timeout: float = Field(60.0, gt=0, le=600)
+    chat_history_messages: int = Field(40, ge=1, le=500)
+    chat_max_turns: int = Field(8, ge=1, le=50)
+    chat_max_tool_calls: int = Field(12, ge=1, le=100)
+    chat_max_destructive_calls: int = Field(3, ge=0, le=100)
+    chat_run_stale_seconds: int = Field(300, ge=10, le=3600)
+    chat_requests_per_minute: int = Field(30, ge=1, le=10_000)
+    chat_max_streams_per_user: int = Field(3, ge=1, le=1000)
+    cors_origins: str = ""
+
+    db_pool_size: int = Field(10, ge=1, le=100)
+    db_max_overflow: int = Field(10, ge=0, le=100)
+    db_pool_timeout: float = Field(5.0, gt=0, le=60)
+    max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
+    log_level: str = "INFO"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def resolved_chat_model(self) -> str:
+        """`offline` unless a provider is configured (CONTRACT §3)."""
+        if self.chat_model:
+            return self.chat_model
+        if self.openai_api_key is None and self.openai_base_url is None:
+            return "offline"
+        return DEFAULT_OPENAI_MODEL

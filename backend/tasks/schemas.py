@@ -1,0 +1,71 @@
+"""Task request and response bodies (CONTRACT §6)."""
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from backend.fields import TaskDescription, TaskTitle
+from backend.tasks.store import TaskRecord
+
+
+class StrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TaskCreate(StrictBody):
+    title: TaskTitle
+    description: TaskDescription | None = None
+
+
+class TaskReplace(StrictBody):
+    """PUT: title and description are replaced (an omitted description clears it);
+    `completed` changes only when given."""
+
+    title: TaskTitle
+    description: TaskDescription | None = None
+    completed: bool | None = None
+
+
+class TaskPatch(StrictBody):
+    """PATCH: only the fields present change; `description: null` clears it, while
+    `title` and `completed` may be left out but not be null."""
+
+    title: TaskTitle | SkipJsonSchema[None] = None
+    description: TaskDescription | None = None
+    completed: bool | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _no_null_title_or_completed(self) -> Self:
+        for name in ("title", "completed"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class TaskOut(BaseModel):
+    id: int
+    title: str
+    description: str | None
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, record: TaskRecord) -> "TaskOut":
+        return cls(
+            id=record.number,
+            title=record.title,
+            description=record.description,
+            completed=record.completed,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            completed_at=record.completed_at,
+        )
+
+
+class TaskList(BaseModel):
+    tasks: list[TaskOut]
+    total: int

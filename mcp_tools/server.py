@@ -1,0 +1,53 @@
+"""The `todo` MCP server (MCP Python SDK high-level server), one per app lifetime."""
+
+import re
+from typing import Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult
+from pydantic import ValidationError
+
+from backend.db import SessionMaker
+from mcp_tools.tasks import register_task_tools
+
+SERVER_NAME = "todo"
+_FRAMING = re.compile(r"^Error executing tool \S+: ")
+
+
+def readable_tool_error(error: ToolError) -> str:
+    """A failed call's text for a person (CONTRACT §7): the tool's own sentence, or which
+    argument is wrong and why, without mcp's framing or pydantic's report."""
+    cause = error.__cause__
+    if isinstance(cause, ValidationError):
+        problems = [
+            f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
+            for problem in cause.errors(include_url=False, include_input=False)
+        ]
+        return "Invalid arguments: " + "; ".join(problems) + "."
+    return _FRAMING.sub("", str(error))
+
+
+class TodoServer(MCPServer[Any]):
+    """Every MCP client, not only our bridge, gets readable tool errors."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            raise  # a crash: its text is already generic, and the server logs it
+        except ToolError as error:
+            # Same cause, so mcp still logs a rejected call by field names only.
+            raise ToolError(readable_tool_error(error)) from error.__cause__
+
+
+def create_todo_server(sessionmaker: SessionMaker) -> MCPServer:
+    server = TodoServer(
+        SERVER_NAME,
+        instructions="Tools to manage the authenticated user's todo list.",
+        log_level="WARNING",
+    )
+    register_task_tools(server, sessionmaker)
+    return server

@@ -1,0 +1,173 @@
+"""Conversations over REST (CONTRACT §9) and the chat body's limits (CONTRACT §8)."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.backend.conversations.helpers import Chat, message_rows
+from tests.backend.support import assert_error
+
+CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at"}
+MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "created_at"}
+
+
+async def conversations(chat: Chat, **params: int) -> dict[str, Any]:
+    response = await chat.http.get(
+        f"/api/{chat.user}/conversations", params=params, headers=chat.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    for conversation in body["conversations"]:
+        assert set(conversation) == CONVERSATION_KEYS
+    return body
+
+
+def ids(body: dict[str, Any]) -> list[int]:
+    return [conversation["id"] for conversation in body["conversations"]]
+
+
+async def test_conversations_are_listed_newest_first_and_paged(alice: Chat) -> None:
+    assert await conversations(alice) == {"conversations": [], "total": 0}
+    for text in ("hi", "Show me all my tasks", "What's pending?"):
+        await alice.answer(text)
+    assert ids(await conversations(alice)) == [3, 2, 1]
+    assert (await conversations(alice))["total"] == 3
+    first_page = await conversations(alice, limit=2)
+    assert (ids(first_page), first_page["total"]) == ([3, 2], 3)
+    second_page = await conversations(alice, limit=2, offset=2)
+    assert (ids(second_page), second_page["total"]) == ([1], 3)
+    past_the_end = await conversations(alice, limit=2, offset=5)
+    assert past_the_end == {"conversations": [], "total": 3}
+    # A new message makes its conversation the newest.
+    await alice.answer("thanks", conversation_id=1)
+    assert ids(await conversations(alice)) == [1, 3, 2]
+
+
+async def test_messages_are_oldest_first_with_tool_calls_and_paging(alice: Chat) -> None:
+    await alice.answer("Add a task to buy milk")
+    await alice.answer("Show me all my tasks", conversation_id=1)
+    await alice.answer("thanks", conversation_id=1)
+    everything = await alice.messages(1)
+    assert [(m["id"], m["role"]) for m in everything] == [
+        (1, "user"), (2, "assistant"), (3, "user"), (4, "assistant"), (5, "user"), (6, "assistant"),
+    ]  # fmt: skip
+    for message in everything:
+        assert set(message) == MESSAGE_KEYS
+    assert [m["content"] for m in everything[::2]] == [
+        "Add a task to buy milk",
+        "Show me all my tasks",
+        "thanks",
+    ]
+    added = everything[1]["tool_calls"]
+    created = {"task_id": 1, "status": "created", "title": "Buy milk"}
+    assert [(c["name"], c["arguments"], c["output"], c["is_error"]) for c in added] == [
+        ("add_task", {"title": "Buy milk"}, created, False),
+    ]
+    assert everything[3]["tool_calls"][0]["name"] == "list_tasks"
+    assert everything[5]["tool_calls"] == []
+    assert all(m["tool_calls"] == [] for m in everything[::2])
+    assert [m["id"] for m in await alice.messages(1, limit=2)] == [1, 2]
+    assert [m["id"] for m in await alice.messages(1, limit=2, after=2)] == [3, 4]
+    assert [m["id"] for m in await alice.messages(1, after=4)] == [5, 6]
+    assert await alice.messages(1, after=6) == []
+
+
+async def test_the_title_comes_from_the_first_message(alice: Chat) -> None:
+    await alice.answer("  Add a task\n to buy   milk ")
+    await alice.answer("Show me all my tasks", conversation_id=1)
+    long = "Add a task to " + "really " * 20 + "buy milk"
+    await alice.answer(long)
+    listed = (await conversations(alice))["conversations"]
+    assert listed[1]["title"] == "Add a task to buy milk"
+    title = listed[0]["title"]
+    assert title.endswith("…")
+    assert len(title) <= 80
+    assert long.startswith(title[:-1])
+
+
+async def test_rename_sets_a_title_that_later_messages_keep(alice: Chat) -> None:
+    await alice.answer("Add a task to buy milk")
+    response = await alice.http.patch(
+        "/api/alice/conversations/1", json={"title": "  Groceries  "}, headers=alice.headers
+    )
+    assert response.status_code == 200, response.text
+    renamed = response.json()
+    assert set(renamed) == CONVERSATION_KEYS
+    assert (renamed["id"], renamed["title"]) == (1, "Groceries")
+    await alice.answer("Show me all my tasks", conversation_id=1)
+    assert [c["title"] for c in (await conversations(alice))["conversations"]] == ["Groceries"]
+    for bad in ({"title": "   "}, {"title": "x" * 201}, {"title": "ok", "extra": 1}, {}):
+        rejected = await alice.http.patch(
+            "/api/alice/conversations/1", json=bad, headers=alice.headers
+        )
+        assert rejected.status_code == 422, bad
+        assert rejected.json()["code"] == "validation_error"
+    assert [c["title"] for c in (await conversations(alice))["conversations"]] == ["Groceries"]
+
+
+async def test_delete_removes_the_conversation_and_its_messages(
+    alice: Chat, db_engine: AsyncEngine
+) -> None:
+    await alice.answer("Add a task to buy milk")
+    await alice.answer("Show me all my tasks")
+    path = "/api/alice/conversations/1"
+    response = await alice.http.delete(path, headers=alice.headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert [row[0] for row in await message_rows(db_engine, "alice")] == [2, 2]
+    assert ids(await conversations(alice)) == [2]
+    gone = await alice.http.get(f"{path}/messages", headers=alice.headers)
+    assert_error(gone, 404, "conversation_not_found")
+    again = await alice.http.delete(path, headers=alice.headers)
+    assert_error(again, 404, "conversation_not_found")
+    renamed = await alice.http.patch(path, json={"title": "x"}, headers=alice.headers)
+    assert_error(renamed, 404, "conversation_not_found")
+    chat = await alice.send("hello again", conversation_id=1)
+    assert_error(chat, 404, "conversation_not_found")
+    # Numbers are never reused: the next conversation is 3.
+    assert (await alice.answer("hi"))["conversation_id"] == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": ""},
+        {"message": "x" * 4001},
+        {"message": "nul \x00 byte"},
+        {"message": "hi", "user_id": "bob"},
+        {"message": "hi", "conversation_id": 0},
+        {"message": "hi", "conversation_id": "one"},
+        {"message": 42},
+        {},
+    ],
+    ids=["empty", "4001", "nul", "unknown_field", "id_0", "id_text", "not_text", "missing"],
+)
+async def test_chat_body_validation(
+    alice: Chat, db_engine: AsyncEngine, body: dict[str, Any]
+) -> None:
+    for accept in ({}, {"Accept": "text/event-stream"}):
+        response = await alice.http.post(
+            "/api/alice/chat", json=body, headers={**alice.headers, **accept}
+        )
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["code"] == "validation_error"
+        assert "\x00" not in response.text
+    assert await message_rows(db_engine, "alice") == []
+
+
+async def test_a_message_of_4000_characters_is_accepted(alice: Chat) -> None:
+    body = await alice.answer("x" * 4000)
+    assert body["conversation_id"] == 1
+    assert (await alice.messages(1))[0]["content"] == "x" * 4000
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"after": -1}])
+async def test_message_paging_is_validated(alice: Chat, params: dict[str, int]) -> None:
+    await alice.answer("hi")
+    response = await alice.http.get(
+        "/api/alice/conversations/1/messages", params=params, headers=alice.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_error"

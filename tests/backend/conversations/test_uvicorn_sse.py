@@ -1,0 +1,119 @@
+"""SSE as a real client sees it: the app under uvicorn on a loopback port, the model on the
+fake OpenAI-compatible streaming server, the stream read line by line as it arrives."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend.main import create_app
+from backend.settings import Settings
+from tests.backend.conversations.helpers import (
+    APIS,
+    Chat,
+    ModelApi,
+    assert_answered,
+    message_rows,
+    provider_settings,
+    serving,
+    until_released,
+)
+from tests.backend.support import AuthHeaders
+from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.sse import SSE, SSEEvent, of_kind, read_events
+
+
+@dataclass
+class Live:
+    config: FakeConfig
+    chat: Chat
+
+
+@asynccontextmanager
+async def live(
+    settings: Settings, auth: AuthHeaders, api: ModelApi, config: FakeConfig
+) -> AsyncIterator[Live]:
+    """The fake model server, the app under uvicorn using it, and alice's client on the app."""
+    async with running_server(create_fake_openai_app(config)) as model_url:
+        app = create_app(provider_settings(settings, api, openai_base_url=model_url))
+        async with serving(app) as url, httpx.AsyncClient(base_url=url) as http:
+            yield Live(config, Chat(http, auth("alice")))
+
+
+@asynccontextmanager
+async def opened_stream(chat: Chat, message: str) -> AsyncIterator[AsyncIterator[SSEEvent]]:
+    """POST a chat turn and yield its events as they arrive; leaving early disconnects."""
+    async with chat.http.stream(
+        "POST",
+        f"/api/{chat.user}/chat",
+        json={"message": message},
+        headers={**chat.headers, **SSE},
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        yield read_events(response)
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_deltas_arrive_while_the_model_is_still_writing(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+) -> None:
+    config = FakeConfig(tokens_per_second=50, reply_words=24, chunk_size=4)
+    async with live(settings, auth, api, config) as env:
+        received: list[SSEEvent] = []
+        provider_at_first_delta: dict[str, int] | None = None
+        async with opened_stream(env.chat, "hi") as events:
+            async for event in events:
+                if event.name == "delta" and provider_at_first_delta is None:
+                    provider_at_first_delta = config.stats()
+                received.append(event)
+        stored = await env.chat.messages(1)
+    # The first delta was on the client while the provider's stream was still open: it had not
+    # sent its final frame yet (the fake counts a stream completed just before that frame).
+    assert provider_at_first_delta is not None
+    assert provider_at_first_delta["completed_streams"] == 0
+    assert provider_at_first_delta["active_streams"] == 1
+    done = assert_answered(received, calls=[], response=received[-1].data["response"])
+    assert len(of_kind(received, "delta")) > 10
+    assert (config.completed_streams, config.cancelled_streams) == (1, 0)
+    assert [(m["role"], m["content"]) for m in stored] == [
+        ("user", "hi"),
+        ("assistant", done["response"]),
+    ]
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_a_client_disconnect_cancels_the_model_request(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+) -> None:
+    # Four chunks a second of a long answer: the stream is far from done when the client leaves.
+    config = FakeConfig(tokens_per_second=4, reply_words=80, chunk_size=4)
+    async with live(settings, auth, api, config) as env:
+        async with opened_stream(env.chat, "hi") as events:
+            seen = [event.name async for event in _until_first_delta(events)]
+        assert seen == ["conversation", "delta"]
+
+        await config.wait_for(lambda c: c.cancelled_streams == 1 and c.active_streams == 0)
+        await until_released(db_engine, "alice", 1)
+        assert config.completed_streams == 0
+        assert await message_rows(db_engine, "alice") == [(1, 1, "user", "hi")]
+
+        config.tokens_per_second, config.reply_words = 0, 5
+        body = await env.chat.answer("Are you there?", conversation_id=1)
+    assert (body["conversation_id"], body["message_id"]) == (1, 3)
+    assert [row[2:] for row in await message_rows(db_engine, "alice")] == [
+        ("user", "hi"),
+        ("user", "Are you there?"),
+        ("assistant", body["response"]),
+    ]
+    assert (config.requests, config.completed_streams) == (2, 1)
+
+
+async def _until_first_delta(events: AsyncIterator[SSEEvent]) -> AsyncIterator[SSEEvent]:
+    async for event in events:
+        yield event
+        if event.name == "delta":
+            return

@@ -1,0 +1,101 @@
+"""`todo-chat token USER_ID [--ttl]` (CONTRACT §2): a token the server accepts."""
+
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+
+from backend.auth.dev_secret import load_or_create_dev_secret
+from backend.auth.verifier import TokenVerifier
+from backend.cli import main
+from backend.errors import Unauthorized
+
+SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A clean configuration: no `.env`, no inherited auth settings, data in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "AUTH_SECRET",
+        "BETTER_AUTH_SECRET",
+        "AUTH_JWKS_URL",
+        "AUTH_ISSUER",
+        "AUTH_AUDIENCE",
+        "DATABASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TODO_CHAT_DATA_DIR", str(tmp_path / "data"))
+
+
+def printed_token(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(["token", *argv]) == 0
+    lines = capsys.readouterr().out.split()
+    assert len(lines) == 1
+    return lines[0]
+
+
+async def test_token_prints_a_token_the_verifier_accepts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUTH_SECRET", SECRET)
+    token = printed_token(capsys, "alice", "--ttl", "15m")
+    assert await TokenVerifier(secret=SECRET, jwks=None).verify(token) == "alice"
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == 15 * 60
+    assert abs(claims["exp"] - (time.time() + 15 * 60)) < 60
+
+
+async def test_the_default_lifetime_is_one_hour(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUTH_SECRET", SECRET)
+    claims = jwt.decode(printed_token(capsys, "bob"), SECRET, algorithms=["HS256"])
+    assert claims["sub"] == "bob"
+    assert claims["exp"] - claims["iat"] == 3600
+
+
+async def test_token_carries_the_configured_issuer_and_audience(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", SECRET)
+    monkeypatch.setenv("AUTH_ISSUER", "https://auth.example.test")
+    monkeypatch.setenv("AUTH_AUDIENCE", "todo-chat")
+    token = printed_token(capsys, "alice")
+    strict = TokenVerifier(
+        secret=SECRET, jwks=None, issuer="https://auth.example.test", audience="todo-chat"
+    )
+    assert await strict.verify(token) == "alice"
+
+
+async def test_dev_mode_token_uses_the_secret_the_server_will_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = printed_token(capsys, "alice")
+    dev_secret = load_or_create_dev_secret(tmp_path / "data")
+    assert await TokenVerifier(secret=dev_secret, jwks=None).verify(token) == "alice"
+    with pytest.raises(Unauthorized):
+        await TokenVerifier(secret=SECRET, jwks=None).verify(token)
+
+
+def test_token_without_a_secret_in_a_jwks_setup_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUTH_JWKS_URL", "http://127.0.0.1:9/jwks")
+    assert main(["token", "alice"]) != 0
+    assert "AUTH_SECRET" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ttl", ["forever", "15", "-5m", "1w", "m", "", "0m"])
+def test_a_bad_ttl_exits_with_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ttl: str
+) -> None:
+    monkeypatch.setenv("AUTH_SECRET", SECRET)
+    with pytest.raises(SystemExit) as exited:
+        main(["token", "alice", "--ttl", ttl])
+    assert exited.value.code not in (0, None)
+    output = capsys.readouterr()
+    assert "ttl" in output.err.lower()
+    assert output.out == ""

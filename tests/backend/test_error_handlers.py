@@ -1,0 +1,30 @@
+"""One error shape for everything (CONTRACT §5), including errors the framework raises itself."""
+
+import httpx
+
+from tests.backend.support import AuthHeaders, assert_error, assert_no_leak
+
+
+async def test_an_unknown_route_is_404_with_the_error_shape(client: httpx.AsyncClient) -> None:
+    assert_error(await client.get("/api/alice/nothing-here"), 404, "not_found")
+
+
+async def test_a_wrong_method_is_405_with_the_error_shape(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    response = await client.delete("/api/alice/tasks", headers=auth("alice"))
+    assert_error(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["allow"]
+
+
+async def test_validation_errors_do_not_echo_the_input(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    title = "hunter2-password-" + "x" * 200
+    response = await client.post("/api/alice/tasks", json={"title": title}, headers=auth("alice"))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert body["detail"][0]["loc"] == ["body", "title"]
+    assert "hunter2" not in response.text
+    assert_no_leak(response)

@@ -1,0 +1,105 @@
+"""Shared fixtures: a real PostgreSQL with the migrated schema, the app, clients, tokens."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend.auth.tokens import issue_token, parse_ttl
+from backend.db import create_engine
+from backend.embedded_pg import EmbeddedPostgres
+from backend.main import create_app
+from backend.migrate import upgrade
+from backend.models import SQLModel
+from backend.settings import Settings
+from tests.apps import running
+from tests.databases import fresh_database
+
+TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """TEST_DATABASE_URL's server, else an embedded PostgreSQL for this test session."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("embedded"), delete_on_stop=True)
+    yield embedded.url
+    embedded.stop()
+
+
+@pytest.fixture(scope="session")
+async def database_url(database_server_url: str) -> AsyncIterator[str]:
+    """A database of our own, built by the migrations."""
+    async with fresh_database(database_server_url) as url:
+        await asyncio.to_thread(upgrade, url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def database(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[str]:
+    """The migrated test database, emptied after the test (tests share no rows)."""
+    yield database_url
+    names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+    async with db_engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def settings(database: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database,
+        data_dir=tmp_path,
+        auth_secret=TEST_SECRET,
+        chat_model="offline",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    async with running(create_app(settings)) as application:
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture
+def make_token() -> TokenFactory:
+    def make(user_id: str, ttl: str = "1h", secret: str = TEST_SECRET) -> str:
+        return issue_token(secret, user_id, parse_ttl(ttl))
+
+    return make
+
+
+@pytest.fixture
+def auth(make_token: TokenFactory) -> Callable[[str], dict[str, str]]:
+    """`auth("alice")` → the Authorization header of a valid token for alice."""
+
+    def headers(user_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {make_token(user_id)}"}
+
+    return headers

@@ -1,0 +1,31 @@
+"""Throwaway PostgreSQL databases for tests: on TEST_DATABASE_URL's server, else embedded."""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from backend.db import async_url
+
+
+def _libpq_url(url: str) -> str:
+    """asyncpg.connect() wants a plain postgresql:// URL."""
+    parsed = async_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def fresh_database(server_url: str) -> AsyncIterator[str]:
+    """Create an empty database on the server of `server_url`; drop it afterwards."""
+    name = f"todo_chat_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(_libpq_url(server_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

@@ -1,0 +1,1 @@
+"""Fakes for tests and the benchmark: an OpenAI-compatible model provider (frames + server)."""

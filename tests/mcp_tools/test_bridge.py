@@ -1,0 +1,151 @@
+"""The Agents SDK side of the in-process MCP connection (`InProcessMCPServer`)."""
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from agents import ModelSettings, RunConfig, Runner, ToolCallOutputItem
+from agents.testing import ScriptedModel, assistant_message, function_call
+from mcp.types import CallToolResult
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agent.context import ChatContext
+from agent.factory import build_agent
+from backend.db import create_sessionmaker
+from mcp_tools.bridge import LIMIT_META_KEY, InProcessMCPServer
+from mcp_tools.budget import ToolBudget
+from mcp_tools.identity import meta_for_user
+from mcp_tools.server import create_todo_server
+from tests.mcp_tools.test_tasks import FRAMEWORK_NOISE, rows, text_of
+
+
+@asynccontextmanager
+async def bridge(engine: AsyncEngine) -> AsyncIterator[InProcessMCPServer]:
+    server = InProcessMCPServer(create_todo_server(create_sessionmaker(engine)))
+    await server.connect()
+    try:
+        yield server
+    finally:
+        await server.cleanup()
+
+
+@pytest.fixture
+def engine(database: str, db_engine: AsyncEngine) -> AsyncEngine:
+    return db_engine
+
+
+async def test_lists_the_todo_tools_once_connected(engine: AsyncEngine) -> None:
+    server = InProcessMCPServer(create_todo_server(create_sessionmaker(engine)))
+    assert server.name == "todo"
+    with pytest.raises(RuntimeError, match="not connected"):
+        await server.list_tools()
+    await server.connect()
+    try:
+        tools = await server.list_tools()
+        assert server.cached_tools == tools
+        assert (await server.list_prompts()).prompts == []
+    finally:
+        await server.cleanup()
+    assert sorted(tool.name for tool in tools) == [
+        "add_task",
+        "complete_task",
+        "delete_task",
+        "list_tasks",
+        "update_task",
+    ]
+    with pytest.raises(RuntimeError, match="not connected"):
+        await server.call_tool("list_tasks", {}, meta_for_user("alice"))
+
+
+async def test_calls_a_tool_as_the_user_in_meta(engine: AsyncEngine) -> None:
+    async with bridge(engine) as server:
+        added = await server.call_tool("add_task", {"title": "Buy milk"}, meta_for_user("bob"))
+        listed = await server.call_tool("list_tasks", None, meta_for_user("bob"))
+        alices = await server.call_tool("list_tasks", {}, meta_for_user("alice"))
+    assert not added.is_error
+    assert added.structured_content == {"task_id": 1, "status": "created", "title": "Buy milk"}
+    assert listed.structured_content is not None
+    assert listed.structured_content["count"] == 1
+    assert alices.structured_content == {"tasks": [], "count": 0}
+    assert await rows(engine) == [("bob", 1, "Buy milk", None, False)]
+
+
+def assert_readable(result: CallToolResult) -> str:
+    assert result.is_error
+    message = text_of(result)
+    for noise in (*FRAMEWORK_NOISE, "Error executing tool"):
+        assert noise not in message, message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "expected"),
+    [
+        ("complete_task", {"task_id": 9}, "Task 9 was not found."),
+        ("list_tasks", {"status": "bogus"}, "Invalid arguments: status: "),
+        ("add_task", {"title": " "}, "Invalid arguments: title: "),
+        ("delete_task", {"task_id": -1}, "Invalid arguments: task_id: "),
+    ],
+)
+async def test_tool_errors_reach_the_model_readable(
+    engine: AsyncEngine, tool: str, arguments: dict[str, Any], expected: str
+) -> None:
+    async with bridge(engine) as server:
+        message = assert_readable(await server.call_tool(tool, arguments, meta_for_user("alice")))
+    assert message.startswith(expected)
+
+
+async def test_a_call_without_a_user_is_refused(engine: AsyncEngine) -> None:
+    async with bridge(engine) as server:
+        message = assert_readable(await server.call_tool("add_task", {"title": "x"}, None))
+    assert message == "This tool can only be used in an authenticated chat."
+    assert await rows(engine) == []
+
+
+async def test_a_call_over_the_turn_limit_is_refused_without_running(
+    engine: AsyncEngine,
+) -> None:
+    async with bridge(engine) as server:
+        await server.call_tool("add_task", {"title": "Buy milk"}, meta_for_user("alice"))
+        meta = {**meta_for_user("alice"), LIMIT_META_KEY: "destructive_tool_calls_per_turn"}
+        refused = await server.call_tool("delete_task", {"task_id": 1}, meta)
+    message = assert_readable(refused)
+    assert message == "Refused: this turn reached its limit (destructive_tool_calls_per_turn)."
+    assert await rows(engine) == [("alice", 1, "Buy milk", None, False)]
+
+
+def outputs(items: list[Any]) -> list[str]:
+    """What the model was given for each tool call (an error comes as a text part)."""
+    found = [item.output for item in items if isinstance(item, ToolCallOutputItem)]
+    return [o["text"] if isinstance(o, dict) else str(o) for o in found]
+
+
+async def test_the_turn_budget_refuses_calls_past_the_limit(engine: AsyncEngine) -> None:
+    """Through the Agents SDK: the bridge charges each call to the run context's budget."""
+    model = ScriptedModel(
+        [
+            [function_call("add_task", {"title": "One"}, call_id="c1")],
+            [function_call("add_task", {"title": "Two"}, call_id="c2")],
+            [function_call("delete_task", {"task_id": 1}, call_id="c3")],
+            [function_call("delete_task", {"task_id": 2}, call_id="c4")],
+            [assistant_message("Done.")],
+        ]
+    )
+    context = ChatContext("alice", 1, ToolBudget(max_calls=10, max_destructive_calls=1))
+    async with bridge(engine) as server:
+        agent = build_agent(model, server, ModelSettings())
+        result = await Runner.run(
+            agent, "go", context=context, run_config=RunConfig(tracing_disabled=True)
+        )
+    model.assert_complete()
+    seen = outputs(result.new_items)
+    assert [json.loads(output)["status"] for output in seen[:3]] == [
+        "created",
+        "created",
+        "deleted",
+    ]
+    assert seen[3] == "Refused: this turn reached its limit (destructive_tool_calls_per_turn)."
+    assert context.budget.exceeded == "destructive_tool_calls_per_turn"
+    assert await rows(engine) == [("alice", 2, "Two", None, False)]

@@ -1,0 +1,207 @@
+"""What the storms share: the app on a real uvicorn, an SSE client, database probes, figures.
+
+Every wait here has a bound, so a storm that goes wrong fails instead of hanging.
+"""
+
+import asyncio
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend.services import Services
+from backend.settings import Settings
+from tests.fakes.openai_frames import Call, Reply, Script, ToolCalls, Turn, last_item_is_tool_output
+from tests.fakes.openai_server import _ThreadServer as ThreadServer
+from tests.sse import SSE, SSEEvent, read_events
+
+FINAL_EVENTS = ("done", "error")
+
+
+# --- the app on a loopback port -------------------------------------------------------------
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """Serve `app`, lifespan included, with uvicorn on a free loopback port in a thread of its
+    own (its own event loop, as in production); yields the base URL."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="on",
+        ws="none",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+    server = ThreadServer(config)  # the fake provider's server class: it signals when it listens
+    thread = threading.Thread(target=server.run, name="storm-app", daemon=True)
+    thread.start()
+    try:
+        try:
+            await asyncio.to_thread(server.wait_ready, thread, 30.0)
+        except RuntimeError:
+            raise RuntimeError("the app's uvicorn failed to start") from None
+        yield f"http://127.0.0.1:{server.port()}"
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, 15.0)
+        if thread.is_alive():
+            server.force_exit = True
+            await asyncio.to_thread(thread.join, 5.0)
+        assert not thread.is_alive(), "the app's uvicorn did not stop"
+
+
+def services_of(app: FastAPI) -> Services:
+    services: Services = app.state.services
+    return services
+
+
+def provider_settings(settings: Settings, base_url: str, api: str, **extra: Any) -> Settings:
+    """`settings` pointed at the fake provider, with the per-user chat limits out of the way."""
+    return settings.model_copy(
+        update={
+            "openai_base_url": base_url,
+            "openai_api_key": SecretStr("sk-fake"),
+            "chat_model": "gpt-test",
+            "chat_model_api": api,
+            "chat_requests_per_minute": 10_000,
+            "chat_max_streams_per_user": 1000,
+            "log_level": "WARNING",
+            **extra,
+        }
+    )
+
+
+def client(base_url: str, *, keep_alive: bool = True) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50 if keep_alive else 0)
+    return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(30.0), limits=limits)
+
+
+# --- the fake model's script ----------------------------------------------------------------
+
+
+def last_user_text(request: Mapping[str, Any]) -> str:
+    items = request.get("input", request.get("messages"))
+    for item in reversed(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):  # [{"type": "input_text", "text": ...}]
+                return " ".join(str(part.get("text", "")) for part in content)
+    return ""
+
+
+def add_task_script(reply: str | None = None) -> Script:
+    """`add_task` titled with the user's message, then a reply (filler text when `None`)."""
+
+    def script(request: Mapping[str, Any]) -> Turn:
+        if last_item_is_tool_output(request):
+            return Reply(reply)
+        return ToolCalls([Call("add_task", {"title": last_user_text(request)})])
+
+    return script
+
+
+# --- an SSE client --------------------------------------------------------------------------
+
+
+@dataclass
+class Stream:
+    """What one client saw of one chat request."""
+
+    status: int
+    events: list[SSEEvent] = field(default_factory=list)
+    body: Any = None  # the JSON body of a non-200 answer
+    left_after: int | None = None  # the client hung up after this many events
+
+    @property
+    def finals(self) -> list[SSEEvent]:
+        return [e for e in self.events if e.name in FINAL_EVENTS]
+
+    @property
+    def outcome(self) -> str:
+        """`done`, `error:<code>`, `http_<status>:<code>`, `left` or `no_final_event`."""
+        if self.status != 200:
+            code = self.body.get("code") if isinstance(self.body, dict) else None
+            return f"http_{self.status}:{code}"
+        if self.left_after is not None:
+            return "left"
+        if not self.events or self.events[-1].name not in FINAL_EVENTS:
+            return "no_final_event"
+        last = self.events[-1]
+        return "done" if last.name == "done" else f"error:{last.data.get('code')}"
+
+    def first(self, name: str) -> SSEEvent | None:
+        return next((e for e in self.events if e.name == name), None)
+
+    def all(self, name: str) -> list[SSEEvent]:
+        return [e for e in self.events if e.name == name]
+
+
+async def chat(
+    http: httpx.AsyncClient,
+    user: str,
+    token: str,
+    message: str,
+    *,
+    conversation_id: int | None = None,
+    leave_after: int | None = None,
+) -> Stream:
+    """One chat turn over SSE; with `leave_after`, hang up after that many events."""
+    headers = {**SSE, "Authorization": f"Bearer {token}"}
+    body = {"message": message, "conversation_id": conversation_id}
+    async with http.stream("POST", f"/api/{user}/chat", json=body, headers=headers) as response:
+        if response.status_code != 200:
+            await response.aread()
+            return Stream(response.status_code, body=response.json())
+        stream = Stream(200)
+        async for event in read_events(response):
+            stream.events.append(event)
+            if leave_after is not None and len(stream.events) >= leave_after:
+                stream.left_after = len(stream.events)
+                break  # leaving the block closes the connection mid-stream
+        return stream
+
+
+# --- probes and figures ---------------------------------------------------------------------
+
+
+async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
+    async with engine.connect() as connection:
+        return (await connection.execute(text(sql), params)).scalar()
+
+
+async def rows(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
+    async with engine.connect() as connection:
+        return list((await connection.execute(text(sql), params)).all())
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: str) -> float:
+    """Poll `check` until it holds; the seconds it took, or AssertionError after `within`."""
+    start = time.monotonic()
+    while not await check():
+        if time.monotonic() - start > within:
+            raise AssertionError(f"not reached within {within}s: {what}")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - start
+
+
+def report(title: str, figures: Mapping[str, Any]) -> None:
+    """The storm's figures on stdout (`pytest -s` shows them)."""
+    lines = ["", f"== storm: {title} =="]
+    lines += [f"   {name}: {value}" for name, value in figures.items()]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()

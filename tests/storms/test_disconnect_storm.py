@@ -1,0 +1,209 @@
+"""Storm 2: 100 tool-calling chats at concurrency 32; 30% of the clients (seeded) hang up after
+a random number of events. No half answer is stored, nothing is left claimed, no connection
+or transaction is left behind, and the upstream model requests of the leavers are cancelled."""
+
+import asyncio
+import contextlib
+import random
+import time
+from collections import Counter
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
+
+from backend.main import create_app
+from backend.services import Services
+from backend.settings import Settings
+from tests.conftest import TokenFactory
+from tests.fakes.openai_frames import filler_text
+from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.storms.support import (
+    Stream,
+    add_task_script,
+    chat,
+    client,
+    eventually,
+    provider_settings,
+    report,
+    rows,
+    scalar,
+    services_of,
+    serving,
+)
+
+CLIENTS = 100
+CONCURRENCY = 32
+LEAVING = 0.3
+REPLY_WORDS = 20
+# conversation, tool_call, tool_result, the reply's deltas (4 characters each), done
+EVENTS = 3 + -(-len(filler_text(REPLY_WORDS)) // 4) + 1
+
+
+def plan(seed: int) -> list[int | None]:
+    """For each client: hang up after this many events (1 … all but `done`), or stay."""
+    rng = random.Random(seed)
+    return [rng.randint(1, EVENTS - 1) if rng.random() < LEAVING else None for _ in range(CLIENTS)]
+
+
+async def _clients(
+    http: httpx.AsyncClient, worker: int, token: str, leaves: list[int | None]
+) -> dict[int, Stream]:
+    user = f"leaver-{worker:02d}"
+    seen = {}
+    for number in range(worker, CLIENTS, CONCURRENCY):
+        message = f"Leaver task {number:03d}"
+        seen[number] = await chat(http, user, token, message, leave_after=leaves[number])
+    return seen
+
+
+def pool_of(engine: AsyncEngine) -> QueuePool:
+    pool = engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool
+
+
+def checked_out(services: Services) -> int:
+    return pool_of(services.engine).checkedout()
+
+
+async def idle_in_transaction(engine: AsyncEngine) -> int:
+    count: int = await scalar(
+        engine,
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+    )
+    return count
+
+
+async def busy_conversations(engine: AsyncEngine) -> int:
+    count: int = await scalar(
+        engine, "SELECT count(*) FROM conversations WHERE active_run_id IS NOT NULL"
+    )
+    return count
+
+
+async def test_disconnect_storm(
+    settings: Settings, db_engine: AsyncEngine, make_token: TokenFactory
+) -> None:
+    leaves = plan(seed=2)
+    reply = filler_text(REPLY_WORDS)
+    provider = FakeConfig(
+        script=add_task_script(),
+        reply_words=REPLY_WORDS,
+        ttft_seconds=0.02,
+        tokens_per_second=40,
+    )
+    streams: dict[int, Stream] = {}
+    async with running_server(create_fake_openai_app(provider)) as provider_url:
+        app = create_app(provider_settings(settings, provider_url, "chat_completions"))
+        async with serving(app) as base_url, client(base_url, keep_alive=False) as http:
+            services = services_of(app)
+            started = time.monotonic()
+            async with asyncio.timeout(120):
+                for seen in await asyncio.gather(
+                    *(
+                        _clients(http, w, make_token(f"leaver-{w:02d}"), leaves)
+                        for w in range(CONCURRENCY)
+                    )
+                ):
+                    streams.update(seen)
+            elapsed = time.monotonic() - started
+
+            async def leftovers() -> dict[str, int]:
+                return {
+                    "checked out": checked_out(services),
+                    "busy conversations": await busy_conversations(db_engine),
+                    "upstream streams open": provider.active_streams,
+                }
+
+            async def settled() -> bool:
+                return not any((await leftovers()).values())
+
+            try:
+                quiet_after = await eventually(settled, 10.0, "turns released, pool checked in")
+            except AssertionError:
+                raise AssertionError(f"left behind: {await leftovers()}") from None
+            assert await idle_in_transaction(db_engine) == 0
+
+            # Sessions on the database beyond the ones the two pools hold idle: leaked.
+            # (A session closed a moment ago may linger in pg_stat_activity: poll.)
+            async def leaked_sessions() -> int:
+                sessions: int = await scalar(
+                    db_engine,
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND application_name = 'todo-chat'"
+                    " AND pid <> pg_backend_pid()",
+                )
+                return (
+                    sessions
+                    - pool_of(services.engine).checkedin()
+                    - (pool_of(db_engine).checkedin() - 1)
+                )
+
+            async def no_leak() -> bool:
+                return await leaked_sessions() == 0
+
+            with contextlib.suppress(AssertionError):
+                await eventually(no_leak, 5.0, "no session outside the pools")
+            leaked = await leaked_sessions()
+            pooled = pool_of(services.engine).checkedin()
+            pool_status = services.engine.pool.status()
+
+    leavers = {n for n, s in streams.items() if s.left_after is not None}
+    outcomes = Counter(s.outcome for s in streams.values())
+    answers = {
+        (user, number): content
+        for user, number, content in await rows(
+            db_engine,
+            "SELECT c.user_id, c.number, m.content FROM messages m"
+            " JOIN conversations c ON c.pk = m.conversation_pk WHERE m.role = 'assistant'",
+        )
+    }
+    conversation_of = {
+        n: (f"leaver-{n % CONCURRENCY:02d}", s.events[0].data["conversation_id"])
+        for n, s in streams.items()
+        if s.events and s.events[0].name == "conversation"
+    }
+    stored_after_leaving = sum(1 for n in leavers if conversation_of.get(n) in answers)
+    titles = [r[0] for r in await rows(db_engine, "SELECT title FROM tasks")]
+    report(
+        "disconnects (30% of clients hang up mid-stream)",
+        {
+            "chat requests": CLIENTS,
+            "elapsed seconds": round(elapsed, 2),
+            "clients that hung up": len(leavers),
+            "hung up after k events (min/max)": (
+                f"{min(streams[n].left_after or 0 for n in leavers)}"
+                f"/{max(streams[n].left_after or 0 for n in leavers)} of {EVENTS}"
+            ),
+            "outcomes": dict(sorted(outcomes.items())),
+            "assistant rows": len(answers),
+            "answers stored for a client that had left (done already produced)": (
+                stored_after_leaving
+            ),
+            "provider": provider.stats(),
+            "seconds until turns released and pool checked in": round(quiet_after, 3),
+            "app sessions on the database afterwards (pooled, idle)": pooled,
+            "sessions leaked (on the database, in no pool)": leaked,
+            "pool": pool_status,
+            "duplicate task titles": len(titles) - len(set(titles)),
+        },
+    )
+
+    assert len(leavers) == sum(1 for leave in leaves if leave is not None)
+    for number, stream in streams.items():
+        if number not in leavers:
+            assert stream.outcome == "done", (number, stream.events[-3:])
+    assert outcomes["done"] == CLIENTS - len(leavers)
+    # Every stored answer is whole; every `done` a client saw is stored.
+    assert all(content == reply for content in answers.values())
+    for number, stream in streams.items():
+        if stream.outcome == "done":
+            assert answers[conversation_of[number]] == stream.events[-1].data["response"]
+    assert len(answers) == outcomes["done"] + stored_after_leaving
+    assert await scalar(db_engine, "SELECT count(*) FROM messages WHERE role = 'user'") == CLIENTS
+    assert len(titles) == len(set(titles))
+    assert provider.cancelled_streams > 0
+    assert pooled <= settings.db_pool_size
+    assert leaked == 0
