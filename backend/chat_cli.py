@@ -5,11 +5,12 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 
-from backend.auth.tokens import issue_token, parse_ttl
-from backend.services import hs256_secret
+from backend.auth.tokens import parse_ttl
+from backend.services import local_token
 from backend.settings import Settings
 
 
@@ -37,14 +38,13 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    secret = hs256_secret(Settings())
-    if secret is None:
+    token = local_token(Settings(), args.user, parse_ttl("5m"))
+    if token is None:
         print("todo-chat chat needs AUTH_SECRET to sign a token", file=sys.stderr)
         return 2
-    token = issue_token(secret, args.user, parse_ttl("5m"))
     body = {"message": args.message, "conversation_id": args.conversation}
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-    url = f"{args.url.rstrip('/')}/api/{args.user}/chat"
+    url = f"{args.url.rstrip('/')}/api/{quote(args.user, safe='')}/chat"
     try:
         with httpx.stream("POST", url, json=body, headers=headers, timeout=120) as response:
             if response.status_code != 200:

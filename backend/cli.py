@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from backend.auth.tokens import issue_token, parse_ttl
+from backend.auth.tokens import parse_ttl
 from backend.embedded_pg import EmbeddedPostgres
 from backend.migrate import upgrade
-from backend.services import hs256_secret
+from backend.services import local_token
 from backend.settings import Settings
 
 
@@ -64,18 +64,10 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    settings = Settings()
-    secret = hs256_secret(settings)
-    if secret is None:
+    token = local_token(Settings(), args.user_id, args.ttl)
+    if token is None:
         print("todo-chat token needs AUTH_SECRET (tokens for JWKS setups come from your IdP)")
         return 2
-    token = issue_token(
-        secret,
-        args.user_id,
-        args.ttl,
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-    )
     print(token)
     return 0
 

@@ -77,3 +77,13 @@ def create_app(
         )
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`backend.main:app` (for `uvicorn backend.main:app`), built on first access so that
+    importing this module reads no settings; the factory is `create_app`."""
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

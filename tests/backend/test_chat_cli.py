@@ -1,0 +1,83 @@
+"""`todo-chat chat "…"` (CONTRACT §2): one turn against a running server, printed as it
+streams, with a token the server accepts however its issuer and audience are configured."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend.cli import main
+from backend.main import create_app
+from backend.settings import Settings
+from tests.backend.conversations.helpers import message_rows, serving, task_rows
+from tests.conftest import TEST_SECRET
+
+ISSUER = "https://auth.example.test"
+AUDIENCE = "todo-chat"
+
+
+@pytest.fixture
+def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The CLI reads the same settings as the server it talks to; no `.env` is read."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("BETTER_AUTH_SECRET", "AUTH_JWKS_URL", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AUTH_SECRET", TEST_SECRET)
+    monkeypatch.setenv("AUTH_ISSUER", ISSUER)
+    monkeypatch.setenv("AUTH_AUDIENCE", AUDIENCE)
+
+
+async def chat(url: str, *argv: str) -> int:
+    # The CLI is synchronous; the server runs in this event loop.
+    return await asyncio.to_thread(main, ["chat", *argv, "--url", url])
+
+
+def cli_lines(stderr: str) -> list[str]:
+    """The CLI's own stderr lines; the server in this process logs JSON lines there too."""
+    return [line for line in stderr.splitlines() if line.startswith("[")]
+
+
+@pytest.mark.usefixtures("cli_environment")
+async def test_chat_streams_the_answer_and_the_tool_calls_land_in_the_database(
+    settings: Settings, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured = settings.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
+    async with serving(create_app(configured)) as url:
+        assert await chat(url, "add a task to buy milk", "--user", "alice") == 0
+        first = capsys.readouterr()
+        assert await chat(url, "what's pending?", "--user", "alice", "--conversation", "1") == 0
+        second = capsys.readouterr()
+
+    # The answer goes to stdout; the conversation and the tool calls to stderr.
+    assert first.out == 'Added "Buy milk" as task 1.\n'
+    assert cli_lines(first.err) == ["[conversation 1]", '[add_task {"title": "Buy milk"}]']
+    assert "Buy milk" in second.out
+    assert cli_lines(second.err)[0] == "[conversation 1]"
+    assert cli_lines(second.err)[1].startswith("[list_tasks")
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
+    rows = await message_rows(db_engine, "alice")
+    roles = [(conversation, role) for conversation, _, role, _ in rows]
+    assert roles == [(1, "user"), (1, "assistant"), (1, "user"), (1, "assistant")]
+
+
+@pytest.mark.usefixtures("cli_environment")
+async def test_a_user_id_with_reserved_characters_reaches_its_own_list(
+    settings: Settings, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured = settings.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
+    user = "alice smith?x#1%"
+    async with serving(create_app(configured)) as url:
+        assert await chat(url, "remind me to call mom", "--user", user) == 0
+
+    assert "Call mom" in capsys.readouterr().out
+    assert await task_rows(db_engine, user) == [(1, "Call mom", None, False)]
+
+
+@pytest.mark.usefixtures("cli_environment")
+async def test_a_server_that_is_not_running_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await chat("http://127.0.0.1:9", "hello") == 1
+
+    assert "is the server running" in capsys.readouterr().err
