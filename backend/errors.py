@@ -34,6 +34,14 @@ class AppError(Exception):
         self.headers = headers or {}
 
 
+class InvalidRequest(AppError):
+    """Raised by FastAPI's validation (see error_handlers); declared here for the OpenAPI."""
+
+    status_code = 422
+    code = "validation_error"
+    detail = "The request is invalid; `detail` lists each problem."
+
+
 class Unauthorized(AppError):
     status_code = 401
     code = "unauthorized"
@@ -74,14 +82,16 @@ class DatabaseUnavailable(AppError):
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, object]]:
-    """OpenAPI `responses=` entries for the errors a route can return."""
-    return {
-        e.status_code: {
-            "model": UnprocessableBody if e.status_code == 422 else ErrorBody,
-            "description": e.detail,
-        }
-        for e in errors
-    }
+    """OpenAPI `responses=` entries for the errors a route can return (errors sharing a
+    status share an entry)."""
+    entries: dict[int | str, dict[str, object]] = {}
+    for e in errors:
+        entry = entries.setdefault(
+            e.status_code,
+            {"model": UnprocessableBody if e.status_code == 422 else ErrorBody, "description": ""},
+        )
+        entry["description"] = f"{entry['description']} {e.detail}".strip()
+    return entries
 
 
 class ConversationNotFound(NotFound):

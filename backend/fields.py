@@ -15,7 +15,20 @@ def _storable(value: str) -> str:
     return value
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 StorableStr = Annotated[str, AfterValidator(_storable)]
+# Kept exactly as sent (not trimmed), but something must be said.
+MessageText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=4000),
+    AfterValidator(_storable),
+    AfterValidator(_not_blank),
+]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_storable)]
 TaskTitle = Annotated[
     str,

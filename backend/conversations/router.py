@@ -11,6 +11,7 @@ from starlette.background import BackgroundTask
 
 from agent.events import Failed
 from backend.auth.deps import Owner
+from backend.conversations import sse
 from backend.conversations.chat import (
     ChatEvent,
     Finished,
@@ -38,6 +39,7 @@ from backend.errors import (
     ConversationNotFound,
     Forbidden,
     IdempotencyKeyReused,
+    InvalidRequest,
     PayloadTooLarge,
     TooManyRequests,
     Unauthorized,
@@ -49,7 +51,9 @@ from backend.idempotency.store import StoredResponse
 # sse-starlette sets the shutdown event, then cancels after this; our generator uses the
 # time to end each stream with a final `error` event. Below uvicorn's graceful window.
 SHUTDOWN_GRACE_SECONDS = 3.0
-router = APIRouter(prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden))
+router = APIRouter(
+    prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden, InvalidRequest)
+)
 ConversationNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -61,6 +65,7 @@ CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
         ConversationNotFound,
         ConversationBusy,
         PayloadTooLarge,
+        InvalidRequest,
         IdempotencyKeyReused,
         TooManyRequests,
     ),
@@ -103,11 +108,12 @@ async def chat(
     else:
         events, headers = turn_events(services.sessionmaker, runtime, turn), {}
     events = _releasing(events, release)
-    if accept and "text/event-stream" in accept:
+    if sse.wants_event_stream(accept):
         shutdown = anyio.Event()
         return EventSourceResponse(
             sse_frames(events, shutdown),
-            ping=15,
+            ping=sse.PING_SECONDS,
+            ping_message_factory=sse.ping,
             send_timeout=30,
             shutdown_event=shutdown,
             shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,

@@ -3,12 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.conversations.store import ConversationRecord, MessageRecord
-from backend.fields import StorableStr, TaskTitle
+from backend.fields import MessageText, TaskTitle
 
-ChatText = Annotated[StorableStr, StringConstraints(min_length=1, max_length=4000)]
 # A title's rules (1-200 characters after trimming). Not `StringConstraints` on top of
 # `StorableStr`: after its validator, pydantic checks the length before trimming, so "   "
 # would pass as an empty title.
@@ -18,7 +17,7 @@ ConversationTitle = TaskTitle
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message: ChatText
+    message: MessageText
     conversation_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import anyio
-from sse_starlette import JSONServerSentEvent
+from sse_starlette import JSONServerSentEvent, ServerSentEvent
 
 from agent.events import Failed, TextDelta, ToolCall, ToolResult
 from backend.conversations.chat import ChatEvent, Finished, Started
@@ -18,6 +18,38 @@ INTERNAL_FAILURE = Failed("internal_error", "Something went wrong on our side; p
 SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
+
+# CONTRACT §8: a `: ping` comment at least every 15 s while a turn runs. Pings are sent on a
+# timer, so a margin below 15 s keeps the promise when the loop is busy.
+PING_SECONDS = 10.0
+
+
+def wants_event_stream(accept: str | None) -> bool:
+    """SSE when `Accept` ranks `text/event-stream` above `application/json` (q-values);
+    JSON, the documented default, on a tie or when neither is named."""
+    return _quality(accept, "text/event-stream") > _quality(accept, "application/json")
+
+
+def _quality(accept: str | None, media_type: str) -> float:
+    best = 0.0
+    for part in (accept or "").split(","):
+        name, *params = (piece.strip() for piece in part.split(";"))
+        if name.lower() != media_type:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        best = max(best, quality)
+    return best
+
+
+def ping() -> ServerSentEvent:
+    return ServerSentEvent(comment="ping")
 
 
 def payload(event: ChatEvent) -> tuple[str, dict[str, Any]]:

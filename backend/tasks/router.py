@@ -9,6 +9,7 @@ from backend.deps import SessionDep
 from backend.errors import (
     Forbidden,
     IdempotencyKeyReused,
+    InvalidRequest,
     NotFound,
     PayloadTooLarge,
     Unauthorized,
@@ -23,7 +24,7 @@ from backend.tasks.store import TaskRecord, TaskStatus, TaskStore
 router = APIRouter(
     prefix="/api/{user_id}/tasks",
     tags=["tasks"],
-    responses=responses(Unauthorized, Forbidden),
+    responses=responses(Unauthorized, Forbidden, InvalidRequest),
 )
 TaskNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="The task's number.")]
 
@@ -73,7 +74,7 @@ async def list_tasks(
     response_model=TaskOut,
     responses={
         201: {"description": "The created task.", "links": _task_links()},
-        **responses(PayloadTooLarge, IdempotencyKeyReused),
+        **responses(PayloadTooLarge, InvalidRequest, IdempotencyKeyReused),
     },
 )
 async def create_task(

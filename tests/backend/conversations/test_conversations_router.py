@@ -133,6 +133,7 @@ async def test_delete_removes_the_conversation_and_its_messages(
     "body",
     [
         {"message": ""},
+        {"message": " \t\n\u3000 "},
         {"message": "x" * 4001},
         {"message": "nul \x00 byte"},
         {"message": "hi", "user_id": "bob"},
@@ -141,7 +142,17 @@ async def test_delete_removes_the_conversation_and_its_messages(
         {"message": 42},
         {},
     ],
-    ids=["empty", "4001", "nul", "unknown_field", "id_0", "id_text", "not_text", "missing"],
+    ids=[
+        "empty",
+        "blank",
+        "4001",
+        "nul",
+        "unknown_field",
+        "id_0",
+        "id_text",
+        "not_text",
+        "missing",
+    ],
 )
 async def test_chat_body_validation(
     alice: Chat, db_engine: AsyncEngine, body: dict[str, Any]
@@ -155,6 +166,13 @@ async def test_chat_body_validation(
         assert response.json()["code"] == "validation_error"
         assert "\x00" not in response.text
     assert await message_rows(db_engine, "alice") == []
+
+
+async def test_a_message_is_stored_exactly_as_sent_and_titled_trimmed(alice: Chat) -> None:
+    body = await alice.answer("  hello   there \n")
+    assert (await alice.messages(body["conversation_id"]))[0]["content"] == "  hello   there \n"
+    listed = await alice.http.get("/api/alice/conversations", headers=alice.headers)
+    assert listed.json()["conversations"][0]["title"] == "hello there"
 
 
 async def test_a_message_of_4000_characters_is_accepted(alice: Chat) -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.conversations import sse
 from backend.main import create_app
 from backend.settings import Settings
 from tests.backend.conversations.helpers import (
@@ -117,3 +118,23 @@ async def _until_first_delta(events: AsyncIterator[SSEEvent]) -> AsyncIterator[S
         yield event
         if event.name == "delta":
             return
+
+
+async def test_pings_keep_a_quiet_stream_alive_until_the_model_answers(
+    settings: Settings, auth: AuthHeaders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The interval shrunk from 10 s so that a model silent for half a second shows several.
+    monkeypatch.setattr(sse, "PING_SECONDS", 0.05)
+    config = FakeConfig(ttft_seconds=0.5, reply_words=3)
+    async with live(settings, auth, "responses", config) as env:
+        async with env.chat.http.stream(
+            "POST", "/api/alice/chat", json={"message": "hi"}, headers={**env.chat.headers, **SSE}
+        ) as response:
+            lines = [line async for line in response.aiter_lines() if line]
+
+    first_delta = lines.index("event: delta")
+    pings = [i for i, line in enumerate(lines) if line.startswith(":")]
+    assert len(pings) >= 3
+    assert all(lines[i] == ": ping" for i in pings)
+    assert pings[2] < first_delta
+    assert lines[-2:-1] == ["event: done"]
