@@ -74,10 +74,18 @@ async def _database_down(_: Request, error: Exception) -> JSONResponse:
     return error_response(DatabaseUnavailable(headers={"Retry-After": "2"}))
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot serve right now (as opposed to a query of ours being wrong)."""
+    if isinstance(error, DATABASE_DOWN):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        sqlstate = str(getattr(error.orig, "pgcode", None) or "")
+        return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    return False
+
+
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, sa_exc.DBAPIError)
-    sqlstate = str(getattr(error.orig, "pgcode", None) or "")
-    if error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+    if database_unavailable(error):
         return await _database_down(request, error)
     raise error
 

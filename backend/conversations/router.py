@@ -1,5 +1,6 @@
 """Chat and conversation routes (CONTRACT §8, §9)."""
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -37,6 +38,7 @@ from backend.deps import ServicesDep, SessionDep
 from backend.errors import (
     ConversationBusy,
     ConversationNotFound,
+    ErrorBody,
     Forbidden,
     IdempotencyKeyReused,
     InvalidRequest,
@@ -47,6 +49,8 @@ from backend.errors import (
 )
 from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
 from backend.idempotency.store import StoredResponse
+
+log = logging.getLogger(__name__)
 
 # sse-starlette sets the shutdown event, then cancels after this; our generator uses the
 # time to end each stream with a final `error` event. Below uvicorn's graceful window.
@@ -70,7 +74,11 @@ CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
         TooManyRequests,
     ),
     502: {"model": ChatFailure, "description": "The model provider failed."},
-    503: {"model": ChatFailure, "description": "The model provider is rate limiting."},
+    503: {
+        "model": ChatFailure | ErrorBody,
+        "description": "The model provider is rate limiting, or the database is unavailable"
+        " (with `conversation_id` once the message is stored).",
+    },
     504: {"model": ChatFailure, "description": "The model provider timed out."},
 }
 
@@ -142,20 +150,29 @@ async def _releasing(
 
 async def _json_answer(events: AsyncIterator[ChatEvent], headers: dict[str, str]) -> Any:
     started: Started | None = None
-    async for event in events:
-        if isinstance(event, Started):
-            started = event
-        elif isinstance(event, Finished):
-            return JSONResponse(
-                ChatResponse.model_validate(event.body()).model_dump(), 200, headers
-            )
-        elif isinstance(event, Failed):
-            assert started is not None
-            body = failure_record(started, event).body
-            return JSONResponse(
-                ChatFailure.model_validate(body).model_dump(), event.status, headers
-            )
+    try:
+        async for event in events:
+            if isinstance(event, Started):
+                started = event
+            elif isinstance(event, Finished):
+                return JSONResponse(
+                    ChatResponse.model_validate(event.body()).model_dump(), 200, headers
+                )
+            elif isinstance(event, Failed):
+                assert started is not None
+                return _failure(started, event, headers)
+    except Exception as error:
+        if started is None:
+            raise
+        # Like the stream's final event: the client learns where its stored message is.
+        log.exception("chat turn failed")
+        return _failure(started, sse.failure_of(error), headers)
     raise RuntimeError("a chat turn ended without Done or Failed")
+
+
+def _failure(started: Started, failed: Failed, headers: dict[str, str]) -> JSONResponse:
+    body = failure_record(started, failed).body
+    return JSONResponse(ChatFailure.model_validate(body).model_dump(), failed.status, headers)
 
 
 @router.get("/conversations", tags=["conversations"], summary="List conversations")

@@ -11,10 +11,13 @@ from sse_starlette import JSONServerSentEvent, ServerSentEvent
 
 from agent.events import Failed, TextDelta, ToolCall, ToolResult
 from backend.conversations.chat import ChatEvent, Finished, Started
+from backend.error_handlers import database_unavailable
+from backend.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 INTERNAL_FAILURE = Failed("internal_error", "Something went wrong on our side; please retry.", 500)
+DATABASE_FAILURE = Failed(DatabaseUnavailable.code, DatabaseUnavailable.detail, 503)
 SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
@@ -50,6 +53,12 @@ def _quality(accept: str | None, media_type: str) -> float:
 
 def ping() -> ServerSentEvent:
     return ServerSentEvent(comment="ping")
+
+
+def failure_of(error: Exception) -> Failed:
+    """What the client is told when a started turn breaks on our side (the user's message is
+    stored; provider failures never get here, `agent.run` maps them)."""
+    return DATABASE_FAILURE if database_unavailable(error) else INTERNAL_FAILURE
 
 
 def payload(event: ChatEvent) -> tuple[str, dict[str, Any]]:
@@ -174,8 +183,8 @@ async def sse_frames(
             sequence += 1
             name, data = payload(event)
             yield JSONServerSentEvent(data=data, event=name, id=str(sequence))
-    except Exception:
+    except Exception as error:
         # The stream's boundary: whatever broke, the client gets a final event, not a cut.
         log.exception("chat stream failed")
-        name, data = payload(INTERNAL_FAILURE)
+        name, data = payload(failure_of(error))
         yield JSONServerSentEvent(data=data, event=name, id=str(sequence + 1))

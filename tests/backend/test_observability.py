@@ -119,9 +119,12 @@ async def test_every_kind_of_response_carries_a_request_id(
         "413": 413,
     }
     assert responses["sse"].headers["content-type"].startswith("text/event-stream")
+    # The turn had started: the 500 says where the stored message is.
     assert responses["500"].json() == {
-        "detail": "Something went wrong on our side.",
+        "detail": "Something went wrong on our side; please retry.",
         "code": "internal_error",
+        "conversation_id": 2,
+        "user_message_id": 1,
     }
     ids = {name: response.headers.get("x-request-id") for name, response in responses.items()}
     for name, request_id in ids.items():

@@ -1,12 +1,16 @@
 """Conversations over REST (CONTRACT §9) and the chat body's limits (CONTRACT §8)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.conversations import chat as chat_module
 from tests.backend.conversations.helpers import Chat, message_rows
 from tests.backend.support import assert_error
+from tests.sse import SSE, names, sse_events
 
 CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at"}
 MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "created_at"}
@@ -189,3 +193,53 @@ async def test_message_paging_is_validated(alice: Chat, params: dict[str, int]) 
     )
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+
+
+def _database_down() -> Exception:
+    return sa_exc.OperationalError("INSERT INTO messages", None, OSError("connection reset"))
+
+
+STORE_FAILURES = [
+    pytest.param(lambda: RuntimeError("a bug of ours"), 500, "internal_error", id="our_bug"),
+    pytest.param(_database_down, 503, "database_unavailable", id="database_down"),
+]
+
+
+@pytest.mark.parametrize(("error", "status", "code"), STORE_FAILURES)
+@pytest.mark.parametrize("accept", [{}, SSE], ids=["json", "sse"])
+async def test_a_failure_of_ours_after_the_message_was_stored_says_where_it_is(
+    alice: Chat,
+    db_engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Callable[[], Exception],
+    status: int,
+    code: str,
+    accept: dict[str, str],
+) -> None:
+    async def store_answer_fails(*_: Any) -> Any:
+        raise error()
+
+    monkeypatch.setattr(chat_module, "_store_answer", store_answer_fails)
+    response = await alice.http.post(
+        "/api/alice/chat", json={"message": "hi"}, headers={**alice.headers, **accept}
+    )
+
+    expected = {"conversation_id": 1, "user_message_id": 1, "code": code}
+    if accept:
+        assert response.status_code == 200
+        events = sse_events(response.text)
+        assert names(events)[0] == "conversation"
+        assert names(events)[-1] == "error"
+        assert "done" not in names(events)
+        assert events[-1].data["code"] == code
+    else:
+        assert response.status_code == status
+        body = response.json()
+        assert {key: body[key] for key in expected} == expected
+        assert body["detail"]
+    assert "connection reset" not in response.text
+    assert "bug of ours" not in response.text
+    # The message is kept, no answer is stored, and the conversation takes the next one.
+    assert await message_rows(db_engine, "alice") == [(1, 1, "user", "hi")]
+    monkeypatch.undo()
+    assert (await alice.answer("again", conversation_id=1))["message_id"] == 3
