@@ -19,6 +19,8 @@ DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceE
 # or starting up (57P01-57P03), out of connection slots. SQLAlchemy raises these as a plain
 # DBAPIError (asyncpg's CannotConnectNowError during a restart, for one).
 UNAVAILABLE_SQLSTATES = ("08", "57P0", "53300")
+# Seconds a client is asked to wait before retrying while the database is unavailable.
+DATABASE_RETRY_AFTER = "2"
 
 
 def error_response(error: AppError) -> JSONResponse:
@@ -71,7 +73,7 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(error).__name__)
-    return error_response(DatabaseUnavailable(headers={"Retry-After": "2"}))
+    return error_response(DatabaseUnavailable(headers={"Retry-After": DATABASE_RETRY_AFTER}))
 
 
 def database_unavailable(error: BaseException) -> bool:

@@ -89,7 +89,9 @@ async def begin_turn(
     async with sessionmaker.begin() as session:
         if idempotency_key:
             digest = request_hash("chat", {"message": message, "conversation_id": conversation_id})
-            stored = await IdempotencyStore(session, owner).claim(idempotency_key, digest)
+            stored = await IdempotencyStore(session, owner).claim(
+                idempotency_key, digest, stale_after=runtime.stale_after
+            )
             if stored is not None:
                 return stored
         start = await ConversationStore(session, owner).start_turn(
@@ -139,7 +141,7 @@ async def turn_events(
                 return
     finally:
         if not settled:
-            log.info("chat turn abandoned: the client left or the server stopped", extra=about)
+            log.info("chat turn ended without an answer", extra=about)
             await _abandon(sessionmaker, turn)
 
 

@@ -35,6 +35,7 @@ from backend.conversations.schemas import (
 from backend.conversations.sse import sse_frames
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
+from backend.error_handlers import DATABASE_RETRY_AFTER
 from backend.errors import (
     ConversationBusy,
     ConversationNotFound,
@@ -80,6 +81,7 @@ CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
         " (with `conversation_id` once the message is stored).",
     },
     504: {"model": ChatFailure, "description": "The model provider timed out."},
+    500: {"model": ChatFailure, "description": "The turn broke on our side; the message is kept."},
 }
 
 
@@ -172,6 +174,8 @@ async def _json_answer(events: AsyncIterator[ChatEvent], headers: dict[str, str]
 
 def _failure(started: Started, failed: Failed, headers: dict[str, str]) -> JSONResponse:
     body = failure_record(started, failed).body
+    if failed is sse.DATABASE_FAILURE:
+        headers = {**headers, "Retry-After": DATABASE_RETRY_AFTER}
     return JSONResponse(ChatFailure.model_validate(body).model_dump(), failed.status, headers)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,9 @@ from backend.errors import IdempotencyInProgress, IdempotencyKeyReused
 from backend.models import idempotency_keys as _keys
 
 KEY_TTL = timedelta(hours=24)
+# A key still "in progress" after this long belongs to a request that died with its server
+# (or whose release failed with the database): a retry of the same request takes it over.
+KEY_STALE_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +38,20 @@ class IdempotencyStore:
     def _mine(self, key: str) -> Any:
         return and_(_keys.c.user_id == self._owner, _keys.c.key == key)
 
-    async def claim(self, key: str, digest: str, ttl: timedelta = KEY_TTL) -> StoredResponse | None:
+    async def claim(
+        self,
+        key: str,
+        digest: str,
+        ttl: timedelta = KEY_TTL,
+        stale_after: timedelta = KEY_STALE_AFTER,
+    ) -> StoredResponse | None:
         """None: this request now owns the key and must run. Otherwise the stored response.
 
         A key whose first request is still running is a 409; one used with another body a 422.
         Concurrent claims of one key queue on its unique index, so exactly one wins.
         """
         for _ in range(2):
-            if await self._insert_or_take_expired(key, digest, ttl):
+            if await self._insert_or_take_over(key, digest, ttl, stale_after):
                 return None
             row = (
                 await self._session.execute(
@@ -60,7 +69,9 @@ class IdempotencyStore:
             return StoredResponse(row.response_status, row.response_body)
         raise IdempotencyInProgress()
 
-    async def _insert_or_take_expired(self, key: str, digest: str, ttl: timedelta) -> bool:
+    async def _insert_or_take_over(
+        self, key: str, digest: str, ttl: timedelta, stale_after: timedelta
+    ) -> bool:
         row = insert(_keys).values(
             user_id=self._owner, key=key, request_hash=digest, expires_at=func.now() + ttl
         )
@@ -73,7 +84,14 @@ class IdempotencyStore:
                 "created_at": func.now(),
                 "expires_at": row.excluded.expires_at,
             },
-            where=_keys.c.expires_at < func.now(),
+            where=or_(
+                _keys.c.expires_at < func.now(),
+                and_(
+                    _keys.c.response_status.is_(None),
+                    _keys.c.request_hash == row.excluded.request_hash,
+                    _keys.c.created_at < func.now() - stale_after,
+                ),
+            ),
         ).returning(_keys.c.pk)
         return (await self._session.scalar(statement)) is not None
 

@@ -237,6 +237,7 @@ async def test_a_failure_of_ours_after_the_message_was_stored_says_where_it_is(
         body = response.json()
         assert {key: body[key] for key in expected} == expected
         assert body["detail"]
+        assert ("retry-after" in response.headers) == (code == "database_unavailable")
     assert "connection reset" not in response.text
     assert "bug of ours" not in response.text
     # The message is kept, no answer is stored, and the conversation takes the next one.

@@ -10,6 +10,7 @@ from agents.testing import ScriptedModel, assistant_message, function_call
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.idempotency.store import request_hash
 from backend.settings import Settings
 from tests.backend.chat_support import Gate, count_rows, task_titles, with_raw_header
 from tests.backend.support import AuthHeaders, app_client, assert_error
@@ -29,6 +30,26 @@ async def expire_keys(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(
             text("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'")
+        )
+
+
+async def age_keys(engine: AsyncEngine, seconds: int) -> None:
+    """Keys claimed `seconds` ago: what a request that died with its server leaves behind."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE idempotency_keys SET created_at = now() - make_interval(secs => :s)"),
+            {"s": seconds},
+        )
+
+
+async def leave_key_in_progress(engine: AsyncEngine, user: str, value: str, digest: str) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, expires_at)"
+                " VALUES (:user, :key, :digest, now() + interval '1 day')"
+            ),
+            {"user": user, "key": value, "digest": digest},
         )
 
 
@@ -106,6 +127,50 @@ async def test_keys_belong_to_their_user(
     assert bob.json()["title"] == "Bob's errand"
     assert await task_titles(db_engine, "alice") == [(1, "Alice's plan")]
     assert await task_titles(db_engine, "bob") == [(1, "Bob's errand"), (2, "Alice's plan")]
+
+
+async def test_a_chat_key_left_running_by_a_dead_server_is_taken_over_once_stale(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    body = {"message": "Hello"}
+    digest = request_hash("chat", {"message": "Hello", "conversation_id": None})
+    await leave_key_in_progress(db_engine, "alice", "k1", digest)
+    model = ScriptedModel([[assistant_message("Here now.")]])
+    headers = {**auth("alice"), **key("k1")}
+    async with app_client(settings, model) as client:
+        fresh = await client.post("/api/alice/chat", json=body, headers=headers)
+        await age_keys(db_engine, settings.chat_run_stale_seconds - 5)
+        not_yet = await client.post("/api/alice/chat", json=body, headers=headers)
+        await age_keys(db_engine, settings.chat_run_stale_seconds + 5)
+        other_body = await client.post(
+            "/api/alice/chat", json={"message": "Something else"}, headers=headers
+        )
+        taken_over = await client.post("/api/alice/chat", json=body, headers=headers)
+        replayed = await client.post("/api/alice/chat", json=body, headers=headers)
+    assert_error(fresh, 409, "idempotency_in_progress")
+    assert_error(not_yet, 409, "idempotency_in_progress")
+    assert_error(other_body, 422, "idempotency_key_reused")
+    assert taken_over.status_code == 200
+    assert taken_over.json()["response"] == "Here now."
+    assert replayed.headers[REPLAYED] == "true"
+    assert replayed.json() == taken_over.json()
+    assert len(model.calls) == 1
+    assert await count_rows(db_engine, MESSAGES) == 2
+
+
+async def test_a_task_key_left_running_is_taken_over_after_five_minutes(
+    client: httpx.AsyncClient, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    digest = request_hash("tasks", {"title": "Buy milk", "description": None})
+    await leave_key_in_progress(db_engine, "alice", "k1", digest)
+    headers = {**auth("alice"), **key("k1")}
+    await age_keys(db_engine, 4 * 60)
+    not_yet = await client.post("/api/alice/tasks", json={"title": "Buy milk"}, headers=headers)
+    await age_keys(db_engine, 6 * 60)
+    taken_over = await client.post("/api/alice/tasks", json={"title": "Buy milk"}, headers=headers)
+    assert_error(not_yet, 409, "idempotency_in_progress")
+    assert taken_over.status_code == 201
+    assert await task_titles(db_engine, "alice") == [(1, "Buy milk")]
 
 
 @pytest.mark.parametrize(
