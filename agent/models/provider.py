@@ -10,7 +10,12 @@ from agent.models.offline import OfflineModel
 OFFLINE = "offline"
 # openai's own pool stops at 1,000 connections: a worker would stream at most 1,000 answers
 # at once, and every further turn would wait (up to the timeout) for a free connection.
-PROVIDER_CONNECTIONS = httpx2.Limits(max_connections=10_000, max_keepalive_connections=100)
+# Idle connections are dropped after 4 s, before the 5 s after which uvicorn-based servers
+# (vLLM, the tests' fake) close them: with equal timeouts a request sometimes goes out on a
+# connection the server is closing, and with retries off that is a failed turn.
+PROVIDER_CONNECTIONS = httpx2.Limits(
+    max_connections=10_000, max_keepalive_connections=100, keepalive_expiry=4.0
+)
 
 
 def build_model(
