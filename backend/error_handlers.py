@@ -1,6 +1,7 @@
 """One exception handler per family, one JSON shape (CONTRACT §5). Nothing internal leaks."""
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -9,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 
-from backend.errors import AppError, DatabaseUnavailable
+from backend.errors import AppError, DatabaseUnavailable, InvalidRequest
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,12 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
         {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")}
         for e in error.errors()
     ]
+    return _invalid(jsonable_encoder(details))
+
+
+def _invalid(details: list[dict[str, Any]]) -> JSONResponse:
     return JSONResponse(
-        {"detail": jsonable_encoder(details), "code": "validation_error"}, status_code=422
+        {"detail": details, "code": InvalidRequest.code}, status_code=InvalidRequest.status_code
     )
 
 
@@ -63,7 +68,7 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
         # FastAPI reports a body that is not UTF-8 as a 400 parse error: to a client it is
         # invalid JSON like any other, so it gets the same 422.
         details = [{"type": "json_invalid", "loc": ["body"], "msg": "The body is not UTF-8."}]
-        return JSONResponse({"detail": details, "code": "validation_error"}, status_code=422)
+        return _invalid(details)
     return JSONResponse(
         {"detail": str(error.detail), "code": HTTP_CODES.get(error.status_code, "http_error")},
         status_code=error.status_code,

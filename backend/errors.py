@@ -35,7 +35,7 @@ class AppError(Exception):
 
 
 class InvalidRequest(AppError):
-    """Raised by FastAPI's validation (see error_handlers); declared here for the OpenAPI."""
+    """FastAPI's request validation, as error_handlers answers it (and the OpenAPI shows it)."""
 
     status_code = 422
     code = "validation_error"

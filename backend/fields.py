@@ -24,10 +24,7 @@ def _not_blank(value: str) -> str:
 StorableStr = Annotated[str, AfterValidator(_storable)]
 # Kept exactly as sent (not trimmed), but something must be said.
 MessageText = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=4000),
-    AfterValidator(_storable),
-    AfterValidator(_not_blank),
+    StorableStr, StringConstraints(min_length=1, max_length=4000), AfterValidator(_not_blank)
 ]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_storable)]
 TaskTitle = Annotated[

@@ -32,13 +32,13 @@ from backend.conversations.schemas import (
     MessageList,
     MessageOut,
 )
-from backend.conversations.sse import sse_frames
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
 from backend.error_handlers import DATABASE_RETRY_AFTER
 from backend.errors import (
     ConversationBusy,
     ConversationNotFound,
+    DatabaseUnavailable,
     ErrorBody,
     Forbidden,
     IdempotencyKeyReused,
@@ -121,7 +121,7 @@ async def chat(
     if sse.wants_event_stream(accept):
         shutdown = anyio.Event()
         return EventSourceResponse(
-            sse_frames(events, shutdown),
+            sse.sse_frames(events, shutdown),
             ping=sse.PING_SECONDS,
             ping_message_factory=sse.ping,
             send_timeout=30,
@@ -174,7 +174,7 @@ async def _json_answer(events: AsyncIterator[ChatEvent], headers: dict[str, str]
 
 def _failure(started: Started, failed: Failed, headers: dict[str, str]) -> JSONResponse:
     body = failure_record(started, failed).body
-    if failed is sse.DATABASE_FAILURE:
+    if failed.code == DatabaseUnavailable.code:
         headers = {**headers, "Retry-After": DATABASE_RETRY_AFTER}
     return JSONResponse(ChatFailure.model_validate(body).model_dump(), failed.status, headers)
 

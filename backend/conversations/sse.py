@@ -17,7 +17,9 @@ from backend.errors import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 INTERNAL_FAILURE = Failed("internal_error", "Something went wrong on our side; please retry.", 500)
-DATABASE_FAILURE = Failed(DatabaseUnavailable.code, DatabaseUnavailable.detail, 503)
+DATABASE_FAILURE = Failed(
+    DatabaseUnavailable.code, DatabaseUnavailable.detail, DatabaseUnavailable.status_code
+)
 SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
