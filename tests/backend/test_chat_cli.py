@@ -2,6 +2,7 @@
 streams, with a token the server accepts however its issuer and audience are configured."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ ISSUER = "https://auth.example.test"
 AUDIENCE = "todo-chat"
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The CLI reads the same settings as the server it talks to; no `.env` is read."""
     monkeypatch.chdir(tmp_path)
@@ -26,6 +27,14 @@ def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AUTH_SECRET", TEST_SECRET)
     monkeypatch.setenv("AUTH_ISSUER", ISSUER)
     monkeypatch.setenv("AUTH_AUDIENCE", AUDIENCE)
+
+
+@pytest.fixture
+async def server_url(settings: Settings) -> AsyncIterator[str]:
+    """The app under uvicorn, checking the same issuer and audience."""
+    configured = settings.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
+    async with serving(create_app(configured)) as url:
+        yield url
 
 
 async def chat(url: str, *argv: str) -> int:
@@ -38,16 +47,13 @@ def cli_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("[")]
 
 
-@pytest.mark.usefixtures("cli_environment")
 async def test_chat_streams_the_answer_and_the_tool_calls_land_in_the_database(
-    settings: Settings, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
+    server_url: str, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configured = settings.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
-    async with serving(create_app(configured)) as url:
-        assert await chat(url, "add a task to buy milk", "--user", "alice") == 0
-        first = capsys.readouterr()
-        assert await chat(url, "what's pending?", "--user", "alice", "--conversation", "1") == 0
-        second = capsys.readouterr()
+    assert await chat(server_url, "add a task to buy milk", "--user", "alice") == 0
+    first = capsys.readouterr()
+    assert await chat(server_url, "what's pending?", "--user", "alice", "--conversation", "1") == 0
+    second = capsys.readouterr()
 
     # The answer goes to stdout; the conversation and the tool calls to stderr.
     assert first.out == 'Added "Buy milk" as task 1.\n'
@@ -61,20 +67,16 @@ async def test_chat_streams_the_answer_and_the_tool_calls_land_in_the_database(
     assert roles == [(1, "user"), (1, "assistant"), (1, "user"), (1, "assistant")]
 
 
-@pytest.mark.usefixtures("cli_environment")
 async def test_a_user_id_with_reserved_characters_reaches_its_own_list(
-    settings: Settings, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
+    server_url: str, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configured = settings.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
     user = "alice smith?x#1%"
-    async with serving(create_app(configured)) as url:
-        assert await chat(url, "remind me to call mom", "--user", user) == 0
+    assert await chat(server_url, "remind me to call mom", "--user", user) == 0
 
     assert "Call mom" in capsys.readouterr().out
     assert await task_rows(db_engine, user) == [(1, "Call mom", None, False)]
 
 
-@pytest.mark.usefixtures("cli_environment")
 async def test_a_server_that_is_not_running_is_a_clear_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -141,10 +141,9 @@ async def test_a_running_turn_makes_its_conversation_busy_on_every_worker(
         # each on a connection of its own.
         second = {"message": "And next week?", "conversation_id": conversation_id}
         answered: list[tuple[httpx.Response, int]] = []
-        deadline = asyncio.get_running_loop().time() + SECOND_MESSAGES_SECONDS
-        while len({pid for _, pid in answered}) < 2:
-            if asyncio.get_running_loop().time() > deadline:
-                break
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SECOND_MESSAGES_SECONDS
+        while len({pid for _, pid in answered}) < 2 and loop.time() < deadline:
             answered.append(await two_workers.request("POST", chat, json=second, headers=headers))
         rest = [line async for line in lines]
 
