@@ -81,6 +81,15 @@ class DatabaseUnavailable(AppError):
     detail = "The database is unavailable right now; please retry shortly."
 
 
+class BrokerUnavailable(AppError):
+    status_code = 503
+    code = "broker_unavailable"
+    detail = "Shared state (Redis) is unavailable right now; please retry shortly."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "2"})
+
+
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, object]]:
     """OpenAPI `responses=` entries for the errors a route can return (errors sharing a
     status share an entry)."""
