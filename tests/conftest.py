@@ -19,21 +19,22 @@ from backend.migrate import upgrade
 from backend.models import SQLModel
 from backend.settings import Settings
 from tests.apps import running
-from tests.databases import fresh_database
+from tests.databases import embedded_data_dir, fresh_database
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
 @pytest.fixture(scope="session")
-def database_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_server_url() -> Iterator[str]:
     """TEST_DATABASE_URL's server, else an embedded PostgreSQL for this test session."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("embedded"), delete_on_stop=True)
-    yield embedded.url
-    embedded.stop()
+    with embedded_data_dir() as data_dir:
+        embedded = EmbeddedPostgres(data_dir, delete_on_stop=True)
+        yield embedded.url
+        embedded.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,11 @@
 """Throwaway PostgreSQL databases for tests: on TEST_DATABASE_URL's server, else embedded."""
 
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -29,3 +32,15 @@ async def fresh_database(server_url: str) -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@contextmanager
+def embedded_data_dir() -> Iterator[Path]:
+    """A directory for an embedded server's data, outside pytest's temporary root: another
+    pytest session starting on the machine resets that root to mode 0700, which locks the
+    server's own system user out of its data in the middle of a run."""
+    path = Path(tempfile.mkdtemp(prefix="todo-chat-test-pg-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -24,6 +24,7 @@ from backend.migrate import upgrade
 from backend.settings import Settings
 from tests.backend.support import assert_error
 from tests.conftest import TEST_SECRET, TokenFactory
+from tests.databases import embedded_data_dir
 from tests.storms.support import client, eventually, report, serving
 
 USER = "restart"
@@ -90,7 +91,12 @@ def _phase(probes: list[Probe], start: float, end: float) -> list[Probe]:
 
 
 async def test_database_restart(tmp_path: Path, make_token: TokenFactory) -> None:
-    database = await asyncio.to_thread(RestartablePostgres, tmp_path / "db")
+    with embedded_data_dir() as data_dir:
+        await _restart_under_traffic(data_dir, tmp_path, make_token)
+
+
+async def _restart_under_traffic(data_dir: Path, tmp_path: Path, make_token: TokenFactory) -> None:
+    database = await asyncio.to_thread(RestartablePostgres, data_dir)
     try:
         await asyncio.to_thread(upgrade, database.url)
         settings = Settings(
