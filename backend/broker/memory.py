@@ -1,17 +1,33 @@
-"""The broker of a single process: plain dictionaries on the event loop."""
+"""The broker of a single process: plain data structures on the event loop."""
 
+import asyncio
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
-# Windows of users not seen for a while are dropped first once this many are tracked.
+from backend.broker.base import FeedEvent, LoggedEvent
+
+# Windows of keys not seen for a while are dropped first once this many are tracked.
 MAX_TRACKED_KEYS = 100_000
+# A feed that does not keep up loses its oldest events rather than growing without bound.
+FEED_BUFFER = 1_000
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.events: list[LoggedEvent] = []
+        self.changed = asyncio.Condition()
 
 
 class MemoryBroker:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._windows: OrderedDict[str, deque[float]] = OrderedDict()
+        self._logs: dict[str, _Log] = {}
+        self._expiries: dict[str, asyncio.TimerHandle] = {}
+        self._stops: dict[str, asyncio.Event] = {}
+        self._feeds: dict[str, set[asyncio.Queue[FeedEvent]]] = {}
 
     async def hit(self, key: str, limit: int, window_seconds: float) -> float | None:
         now = self._clock()
@@ -26,8 +42,90 @@ class MemoryBroker:
         recent.append(now)
         return None
 
+    async def append(self, run: str, event: LoggedEvent) -> None:
+        log = self._logs.setdefault(run, _Log())
+        log.events.append(event)
+        async with log.changed:
+            log.changed.notify_all()
+
+    async def follow(self, run: str, after: int, idle_seconds: float) -> AsyncIterator[LoggedEvent]:
+        log = self._logs.get(run)
+        if log is None:
+            return
+        while True:
+            # seq counts from 1 and has no gaps: the events after `after` start at index `after`.
+            while after < len(log.events):
+                event = log.events[after]
+                after = event.seq
+                yield event
+            if self._logs.get(run) is not log:
+                return
+            if not await _appended(log, after, idle_seconds):
+                return
+
+    async def forget_after(self, run: str, seconds: float) -> None:
+        self._stops.pop(run, None)
+        if run in self._expiries:
+            self._expiries.pop(run).cancel()
+        loop = asyncio.get_running_loop()
+        self._expiries[run] = loop.call_later(seconds, self._forget, run)
+
+    def _forget(self, run: str) -> None:
+        self._expiries.pop(run, None)
+        self._logs.pop(run, None)
+
+    async def logged(self, run: str) -> bool:
+        return run in self._logs
+
+    async def request_stop(self, run: str) -> None:
+        self._stops.setdefault(run, asyncio.Event()).set()
+
+    async def wait_for_stop(self, run: str) -> None:
+        await self._stops.setdefault(run, asyncio.Event()).wait()
+
+    async def publish(self, user: str, event: FeedEvent) -> None:
+        for queue in self._feeds.get(user, ()):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
+
+    @asynccontextmanager
+    async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
+        queue: asyncio.Queue[FeedEvent] = asyncio.Queue(FEED_BUFFER)
+        self._feeds.setdefault(user, set()).add(queue)
+        try:
+            yield _drain(queue)
+        finally:
+            feeds = self._feeds[user]
+            feeds.discard(queue)
+            if not feeds:
+                del self._feeds[user]
+
     async def ready(self) -> bool:
         return True
 
     async def close(self) -> None:
+        for handle in self._expiries.values():
+            handle.cancel()
+        self._expiries.clear()
+        self._logs.clear()
         self._windows.clear()
+
+
+async def _appended(log: _Log, seen: int, idle_seconds: float) -> bool:
+    """Wait until the log holds more than `seen` events; False after `idle_seconds` without."""
+
+    def more() -> bool:
+        return seen < len(log.events)
+
+    async with log.changed:
+        try:
+            await asyncio.wait_for(log.changed.wait_for(more), idle_seconds)
+        except TimeoutError:
+            return False
+    return True
+
+
+async def _drain(queue: "asyncio.Queue[FeedEvent]") -> AsyncIterator[FeedEvent]:
+    while True:
+        yield await queue.get()

@@ -5,10 +5,13 @@ gone; redis-py reconnects by itself on the next call, so recovery needs nothing 
 """
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from backend.broker.base import FeedEvent, LoggedEvent
 from backend.errors import BrokerUnavailable
 
 # Seconds: long enough for a loaded Redis on the same network, short enough that a request
@@ -52,6 +55,33 @@ class RedisBroker:
         except RedisError as error:
             raise BrokerUnavailable() from error
         return None if wait is None else float(wait)
+
+    async def append(self, run: str, event: LoggedEvent) -> None:
+        raise NotImplementedError  # next: Redis streams
+
+    async def follow(self, run: str, after: int, idle_seconds: float) -> AsyncIterator[LoggedEvent]:
+        raise NotImplementedError
+        yield
+
+    async def forget_after(self, run: str, seconds: float) -> None:
+        raise NotImplementedError
+
+    async def logged(self, run: str) -> bool:
+        raise NotImplementedError
+
+    async def request_stop(self, run: str) -> None:
+        raise NotImplementedError
+
+    async def wait_for_stop(self, run: str) -> None:
+        raise NotImplementedError
+
+    async def publish(self, user: str, event: FeedEvent) -> None:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
+        raise NotImplementedError
+        yield
 
     async def ready(self) -> bool:
         try:
