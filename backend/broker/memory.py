@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from backend.broker.base import FeedEvent, LoggedEvent
+from backend.broker.run_log import RunLog
 
 # Windows of keys not seen for a while are dropped first once this many are tracked.
 MAX_TRACKED_KEYS = 100_000
@@ -14,17 +15,11 @@ MAX_TRACKED_KEYS = 100_000
 FEED_BUFFER = 1_000
 
 
-class _Log:
-    def __init__(self) -> None:
-        self.events: list[LoggedEvent] = []
-        self.changed = asyncio.Condition()
-
-
 class MemoryBroker:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._windows: OrderedDict[str, deque[float]] = OrderedDict()
-        self._logs: dict[str, _Log] = {}
+        self._logs: dict[str, RunLog] = {}
         self._expiries: dict[str, asyncio.TimerHandle] = {}
         self._stops: dict[str, asyncio.Event] = {}
         self._feeds: dict[str, set[asyncio.Queue[FeedEvent]]] = {}
@@ -43,25 +38,14 @@ class MemoryBroker:
         return None
 
     async def append(self, run: str, event: LoggedEvent) -> None:
-        log = self._logs.setdefault(run, _Log())
-        log.events.append(event)
-        async with log.changed:
-            log.changed.notify_all()
+        self._logs.setdefault(run, RunLog()).add(event)
 
     async def follow(self, run: str, after: int, idle_seconds: float) -> AsyncIterator[LoggedEvent]:
         log = self._logs.get(run)
-        if log is None:
+        if log is None or not log.covers(after):
             return
-        while True:
-            # seq counts from 1 and has no gaps: the events after `after` start at index `after`.
-            while after < len(log.events):
-                event = log.events[after]
-                after = event.seq
-                yield event
-            if self._logs.get(run) is not log:
-                return
-            if not await _appended(log, after, idle_seconds):
-                return
+        async for event in log.follow(after, idle_seconds):
+            yield event
 
     async def forget_after(self, run: str, seconds: float) -> None:
         self._stops.pop(run, None)
@@ -72,7 +56,9 @@ class MemoryBroker:
 
     def _forget(self, run: str) -> None:
         self._expiries.pop(run, None)
-        self._logs.pop(run, None)
+        log = self._logs.pop(run, None)
+        if log is not None:
+            log.close()
 
     async def logged(self, run: str) -> bool:
         return run in self._logs
@@ -110,20 +96,6 @@ class MemoryBroker:
         self._expiries.clear()
         self._logs.clear()
         self._windows.clear()
-
-
-async def _appended(log: _Log, seen: int, idle_seconds: float) -> bool:
-    """Wait until the log holds more than `seen` events; False after `idle_seconds` without."""
-
-    def more() -> bool:
-        return seen < len(log.events)
-
-    async with log.changed:
-        try:
-            await asyncio.wait_for(log.changed.wait_for(more), idle_seconds)
-        except TimeoutError:
-            return False
-    return True
 
 
 async def _drain(queue: "asyncio.Queue[FeedEvent]") -> AsyncIterator[FeedEvent]:
