@@ -1,17 +1,20 @@
 """The broker of many processes: state in Redis (redis-py's asyncio client).
 
-Every call fails fast (short socket timeouts) with `BrokerUnavailable` while Redis is slow or
-gone; redis-py reconnects by itself on the next call, so recovery needs nothing from us.
+Calls fail fast (short socket timeouts) with `BrokerUnavailable` while Redis is slow or gone;
+redis-py reconnects by itself on the next call, and the background tasks retry, so recovery
+needs nothing from anyone.
 """
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from backend.broker.base import FeedEvent, LoggedEvent
+from backend.broker.redis_logs import READ_BLOCK_MS, RedisRunLogs
+from backend.broker.redis_signals import RedisSignals
 from backend.errors import BrokerUnavailable
 
 # Seconds: long enough for a loaded Redis on the same network, short enough that a request
@@ -37,14 +40,20 @@ return false
 
 class RedisBroker:
     def __init__(self, url: str, *, prefix: str = "todo-chat:") -> None:
-        self._redis = Redis.from_url(
-            url,
-            socket_timeout=SOCKET_TIMEOUT,
-            socket_connect_timeout=SOCKET_TIMEOUT,
-            health_check_interval=5,
-        )
+        self._redis = _client(url, SOCKET_TIMEOUT)
+        self._reader = _client(url, SOCKET_TIMEOUT + READ_BLOCK_MS / 1000)
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT)
+        self._logs = RedisRunLogs(self._redis, self._reader, prefix)
+        self._signals = RedisSignals(self._redis, prefix)
+        self._started = False
+
+    def _start(self) -> None:
+        """The background tasks, on first use (they need the running loop)."""
+        if not self._started:
+            self._started = True
+            self._logs.start()
+            self._signals.start()
 
     async def hit(self, key: str, limit: int, window_seconds: float) -> float | None:
         try:
@@ -57,31 +66,32 @@ class RedisBroker:
         return None if wait is None else float(wait)
 
     async def append(self, run: str, event: LoggedEvent) -> None:
-        raise NotImplementedError  # next: Redis streams
+        self._start()
+        await self._logs.append(run, event)
 
-    async def follow(self, run: str, after: int, idle_seconds: float) -> AsyncIterator[LoggedEvent]:
-        raise NotImplementedError
-        yield
+    def follow(self, run: str, after: int, idle_seconds: float) -> AsyncIterator[LoggedEvent]:
+        self._start()
+        return self._logs.follow(run, after, idle_seconds)
 
     async def forget_after(self, run: str, seconds: float) -> None:
-        raise NotImplementedError
+        await self._logs.forget_after(run, seconds)
 
     async def logged(self, run: str) -> bool:
-        raise NotImplementedError
+        return await self._logs.logged(run)
 
     async def request_stop(self, run: str) -> None:
-        raise NotImplementedError
+        await self._signals.request_stop(run)
 
     async def wait_for_stop(self, run: str) -> None:
-        raise NotImplementedError
+        self._start()
+        await self._signals.wait_for_stop(run)
 
     async def publish(self, user: str, event: FeedEvent) -> None:
-        raise NotImplementedError
+        await self._signals.publish(user, event)
 
-    @asynccontextmanager
-    async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
-        raise NotImplementedError
-        yield
+    def subscribe(self, user: str) -> AbstractAsyncContextManager[AsyncIterator[FeedEvent]]:
+        self._start()
+        return self._signals.subscribe(user)
 
     async def ready(self) -> bool:
         try:
@@ -90,4 +100,17 @@ class RedisBroker:
             return False
 
     async def close(self) -> None:
+        if self._started:
+            await self._logs.close()
+            await self._signals.close()
+        await self._reader.aclose()
         await self._redis.aclose()
+
+
+def _client(url: str, socket_timeout: float) -> Redis:
+    return Redis.from_url(
+        url,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=SOCKET_TIMEOUT,
+        health_check_interval=5,
+    )

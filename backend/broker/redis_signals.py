@@ -1,0 +1,172 @@
+"""Stop requests and the per-user feed over Redis pub/sub, one subscriber connection per
+process that fans messages out to the waiters and feeds of this process.
+
+A stop is also written as a key, so an owner that starts waiting just after the request
+(or whose subscription was down for a moment) still sees it.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from backend.broker.base import FeedEvent
+from backend.errors import BrokerUnavailable
+
+log = logging.getLogger(__name__)
+
+STOP_KEEP_SECONDS = 3600
+RETRY_SECONDS = 0.25
+# Waiting owners also look for their stop key this often (seconds), in case a published
+# request was missed while the subscription was reconnecting.
+STOP_RECHECK_SECONDS = 1.5
+FEED_BUFFER = 1_000
+
+
+class RedisSignals:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._pubsub: PubSub = redis.pubsub(ignore_subscribe_messages=True)
+        self._stop_channel = f"{prefix}stops"
+        self._stops: dict[str, asyncio.Event] = {}
+        self._feeds: dict[str, set[asyncio.Queue[FeedEvent]]] = {}
+        self._listener: asyncio.Task[None] | None = None
+        # redis-py's PubSub connects on its first command: two at once would each open a
+        # connection, and the listener would read the one the other did not subscribe on.
+        self._commands = asyncio.Lock()
+
+    def start(self) -> None:
+        self._listener = asyncio.create_task(self._listen_forever(), name="redis signals")
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            await cancelled(self._listener)
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    # ---- stops ------------------------------------------------------------------------------
+
+    def _stop_key(self, run: str) -> str:
+        return f"{self._prefix}stop:{run}"
+
+    async def request_stop(self, run: str) -> None:
+        local = self._stops.get(run)
+        if local is not None:
+            local.set()  # the owner is here: no round trip needed
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.set(self._stop_key(run), 1, ex=STOP_KEEP_SECONDS)
+            pipe.publish(self._stop_channel, run)
+            await pipe.execute()
+        except RedisError as error:
+            if local is None:
+                raise BrokerUnavailable() from error
+
+    async def wait_for_stop(self, run: str) -> None:
+        """A published request sets this process's event at once; the key also catches one
+        made just before we began waiting, or while the subscription was down."""
+        stopped = self._stops.setdefault(run, asyncio.Event())
+        try:
+            while not await self._stop_key_set(run):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopped.wait(), STOP_RECHECK_SECONDS)
+                if stopped.is_set():
+                    return
+        finally:
+            self._stops.pop(run, None)
+
+    async def _stop_key_set(self, run: str) -> bool:
+        try:
+            return bool(await self._redis.exists(self._stop_key(run)))
+        except RedisError:
+            return False
+
+    # ---- the feed ---------------------------------------------------------------------------
+
+    def _feed_channel(self, user: str) -> str:
+        return f"{self._prefix}feed:{user}"
+
+    async def publish(self, user: str, event: FeedEvent) -> None:
+        message = json.dumps({"name": event.name, "data": event.data})
+        try:
+            await self._redis.publish(self._feed_channel(user), message)
+        except RedisError as error:
+            raise BrokerUnavailable() from error
+
+    @asynccontextmanager
+    async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
+        queue: asyncio.Queue[FeedEvent] = asyncio.Queue(FEED_BUFFER)
+        queues = self._feeds.setdefault(user, set())
+        queues.add(queue)
+        try:
+            if len(queues) == 1:
+                try:
+                    async with self._commands:
+                        await self._pubsub.subscribe(self._feed_channel(user))
+                except RedisError as error:
+                    raise BrokerUnavailable() from error
+            yield _drain(queue)
+        finally:
+            queues.discard(queue)
+            if not queues:
+                del self._feeds[user]
+                try:
+                    async with self._commands:
+                        await self._pubsub.unsubscribe(self._feed_channel(user))
+                except RedisError:
+                    pass  # resubscription after a reconnect skips channels left since
+
+    # ---- the one subscriber -----------------------------------------------------------------
+
+    async def _listen_forever(self) -> None:
+        while True:
+            try:
+                if self._stop_channel.encode() not in self._pubsub.channels:
+                    async with self._commands:
+                        await self._pubsub.subscribe(self._stop_channel)
+                message = await self._pubsub.get_message(timeout=1.0)
+            except RedisError as error:
+                log.warning("Redis subscription interrupted: %s", type(error).__name__)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            if message is not None and message.get("type") == "message":
+                self._dispatch(message)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        channel = _text(message["channel"])
+        if channel == self._stop_channel:
+            waiting = self._stops.get(_text(message["data"]))
+            if waiting is not None:
+                waiting.set()
+            return
+        user = channel.removeprefix(f"{self._prefix}feed:")
+        payload = json.loads(message["data"])
+        event = FeedEvent(payload["name"], payload["data"])
+        for queue in self._feeds.get(user, ()):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
+
+
+async def cancelled(task: "asyncio.Task[None]") -> None:
+    """Cancel a background task and wait until it ended. Again if needed: redis-py can
+    swallow a cancellation that lands while a read is timing out."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=0.1)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+async def _drain(queue: "asyncio.Queue[FeedEvent]") -> AsyncIterator[FeedEvent]:
+    while True:
+        yield await queue.get()
