@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 ASYNC_DRIVER = "postgresql+asyncpg"
 SessionMaker = async_sessionmaker[AsyncSession]
@@ -62,8 +63,12 @@ def create_engine(
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_sessionmaker(
+    engine: AsyncEngine, session_class: type[Session] = Session
+) -> SessionMaker:
+    """`session_class` (a `Session` subclass of the caller's) is where per-app session events
+    are listened for."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 @asynccontextmanager

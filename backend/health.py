@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from backend.deps import ServicesDep
 from backend.error_handlers import DATABASE_DOWN
-from backend.errors import DatabaseUnavailable, responses
+from backend.errors import BrokerUnavailable, DatabaseUnavailable, responses
 
 router = APIRouter(tags=["operations"])
 
@@ -22,11 +22,17 @@ async def healthz() -> HealthStatus:
     return HealthStatus(status="ok")
 
 
-@router.get("/readyz", summary="The database answers", responses=responses(DatabaseUnavailable))
+@router.get(
+    "/readyz",
+    summary="The database and the broker answer",
+    responses=responses(DatabaseUnavailable, BrokerUnavailable),
+)
 async def readyz(services: ServicesDep) -> HealthStatus:
     try:
         async with asyncio.timeout(2.0), services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except (TimeoutError, *DATABASE_DOWN):
         raise DatabaseUnavailable(headers={"Retry-After": "2"}) from None
+    if not await services.broker.ready():
+        raise BrokerUnavailable()
     return HealthStatus(status="ready")

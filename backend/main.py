@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.conversations.router import router as conversations_router
 from backend.error_handlers import install_error_handlers
+from backend.feed.router import router as feed_router
 from backend.health import router as health_router
 from backend.logs import configure_logging
 from backend.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(tasks_router)
     app.include_router(conversations_router)
+    app.include_router(feed_router)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origin_list:
         app.add_middleware(

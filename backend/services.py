@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 from agents import Model, RunConfig
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 
 from agent.factory import build_agent
 from agent.models.provider import build_model, close_model, model_settings
@@ -16,10 +17,13 @@ from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.jwks import JwksCache
 from backend.auth.tokens import issue_token
 from backend.auth.verifier import TokenVerifier
+from backend.broker.base import Broker
+from backend.broker.factory import build_broker
 from backend.chat_limits import ChatLimiter
 from backend.conversations.chat import ChatRuntime
 from backend.db import SessionMaker, create_engine, create_sessionmaker
 from backend.embedded_pg import EmbeddedPostgres
+from backend.feed.on_commit import publish_changes_on_commit
 from backend.settings import Settings
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.server import create_todo_server
@@ -35,6 +39,7 @@ class Services:
     verifier: TokenVerifier
     chat: ChatRuntime
     chat_limiter: ChatLimiter
+    broker: Broker
 
 
 def hs256_secret(settings: Settings) -> str | None:
@@ -133,7 +138,12 @@ async def build_services(
         audience=settings.auth_audience,
         leeway_seconds=settings.auth_leeway_seconds,
     )
-    sessionmaker = create_sessionmaker(engine)
+    broker = build_broker(settings.redis_url)
+    stack.push_async_callback(broker.close)
+    # A class of this app's own: the listeners registered on it leave with the app.
+    session_class = type("AppSession", (Session,), {})
+    publish_changes_on_commit(session_class, broker)
+    sessionmaker = create_sessionmaker(engine, session_class)
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )
@@ -146,4 +156,5 @@ async def build_services(
         chat_limiter=ChatLimiter(
             settings.chat_requests_per_minute, settings.chat_max_streams_per_user
         ),
+        broker=broker,
     )

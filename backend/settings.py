@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     chat_requests_per_minute: int = Field(30, ge=1, le=10_000)
     chat_max_streams_per_user: int = Field(3, ge=1, le=1000)
     cors_origins: str = ""
+    redis_url: str | None = None
 
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)

@@ -20,6 +20,7 @@ from backend.models import SQLModel
 from backend.settings import Settings
 from tests.apps import running
 from tests.databases import embedded_data_dir, fresh_database
+from tests.redis_server import redis_server
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -35,6 +36,13 @@ def database_server_url() -> Iterator[str]:
         embedded = EmbeddedPostgres(data_dir, delete_on_stop=True)
         yield embedded.url
         embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """TEST_REDIS_URL's Redis, else a private one for this test session."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

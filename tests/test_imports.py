@@ -10,7 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("backend", "agent", "mcp_tools", "migrations")
 LEAVES = frozenset(
-    {"backend.settings", "backend.db", "backend.models", "backend.errors", "backend.fields"}
+    {
+        "backend.settings",
+        "backend.db",
+        "backend.models",
+        "backend.errors",
+        "backend.fields",
+        "backend.changes",
+    }
 )
 WIRING = frozenset({"backend.main", "backend.services", "backend.cli", "backend.chat_cli"})
 

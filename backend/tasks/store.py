@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.changes import Action, Change, note
 from backend.models import tasks as _tasks
 from backend.sequences import next_number
 
@@ -81,7 +82,7 @@ class TaskStore:
     async def create(self, title: str, description: str | None = None) -> TaskRecord:
         params = {"owner": self._owner, "task_title": title, "task_description": description}
         row = (await self._session.execute(_CREATE, params)).one()
-        return TaskRecord(*row)
+        return self._noted("created", TaskRecord(*row))
 
     async def get(self, number: int) -> TaskRecord | None:
         row = (await self._session.execute(select(*_COLUMNS).where(self._mine(number)))).first()
@@ -151,9 +152,13 @@ class TaskStore:
     async def _update_returning(self, number: int, values: dict[str, Any]) -> TaskRecord | None:
         statement = update(_tasks).where(self._mine(number)).values(values).returning(*_COLUMNS)
         row = (await self._session.execute(statement)).first()
-        return TaskRecord(*row) if row else None
+        return self._noted("updated", TaskRecord(*row)) if row else None
 
     async def delete(self, number: int) -> TaskRecord | None:
         statement = delete(_tasks).where(self._mine(number)).returning(*_COLUMNS)
         row = (await self._session.execute(statement)).first()
-        return TaskRecord(*row) if row else None
+        return self._noted("deleted", TaskRecord(*row)) if row else None
+
+    def _noted(self, action: Action, record: TaskRecord) -> TaskRecord:
+        note(self._session.sync_session, Change(self._owner, "task", action, record))
+        return record

@@ -1,0 +1,55 @@
+"""`GET /api/{user_id}/events`: the user's live feed (docs/api.md §13)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from sse_starlette import EventSourceResponse, JSONServerSentEvent, ServerSentEvent
+
+from backend.auth.deps import Owner
+from backend.broker.base import Broker
+from backend.conversations import sse
+from backend.deps import ServicesDep
+from backend.errors import BrokerUnavailable, Forbidden, Unauthorized, responses
+
+router = APIRouter(prefix="/api/{user_id}", tags=["live feed"])
+
+FEED_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "`task`, `conversation` and `reminder` events as they happen.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **responses(Unauthorized, Forbidden, BrokerUnavailable),
+}
+
+
+@router.get("/events", summary="The live feed of changes", responses=FEED_RESPONSES)
+async def live_feed(owner: Owner, services: ServicesDep) -> EventSourceResponse:
+    broker = services.broker
+    if not await broker.ready():
+        raise BrokerUnavailable()
+    return EventSourceResponse(
+        _frames(broker, owner),
+        ping=sse.PING_SECONDS,
+        ping_message_factory=sse.ping,
+        send_timeout=30,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def _frames(broker: Broker, owner: str) -> AsyncIterator[ServerSentEvent]:
+    """Every event published to the user from now on. While the broker is away events may be
+    missed, so the stream then ends with `error`: the client reconnects and reloads."""
+    async with broker.subscribe(owner) as events:
+        while True:
+            try:
+                event = await asyncio.wait_for(anext(events), sse.PING_SECONDS)
+            except TimeoutError:
+                if await broker.ready():
+                    continue
+                unavailable = BrokerUnavailable()
+                yield JSONServerSentEvent(
+                    data={"code": unavailable.code, "detail": unavailable.detail}, event="error"
+                )
+                return
+            yield JSONServerSentEvent(data=event.data, event=event.name)
