@@ -1,8 +1,10 @@
-"""Engine and session factory on asyncpg, and the URL forms we accept."""
+"""Engine and session factory on asyncpg, the URL forms we accept, and telling "the database
+is down" from "our query is wrong"."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,6 +15,13 @@ from sqlalchemy.ext.asyncio import (
 
 ASYNC_DRIVER = "postgresql+asyncpg"
 SessionMaker = async_sessionmaker[AsyncSession]
+
+# Failures that mean "the database is not reachable right now", not "our code is wrong".
+DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError, OSError)
+# What PostgreSQL answers while it cannot serve: connection failures (class 08), shutting down
+# or starting up (57P01-57P03), out of connection slots. SQLAlchemy raises these as a plain
+# DBAPIError (asyncpg's CannotConnectNowError during a restart, for one).
+UNAVAILABLE_SQLSTATES = ("08", "57P0", "53300")
 
 
 def async_url(url: str) -> URL:
@@ -71,3 +80,13 @@ async def transaction(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]
     """A short transaction of its own: commits on success, rolls back on error."""
     async with sessionmaker.begin() as session:
         yield session
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot serve right now (as opposed to a query of ours being wrong)."""
+    if isinstance(error, DATABASE_DOWN):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        sqlstate = str(getattr(error.orig, "pgcode", None) or "")
+        return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    return False

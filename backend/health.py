@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from backend.db import DATABASE_DOWN
 from backend.deps import ServicesDep
-from backend.error_handlers import DATABASE_DOWN
-from backend.errors import DatabaseUnavailable, responses
+from backend.errors import DATABASE_RETRY_AFTER, DatabaseUnavailable, responses
 
 router = APIRouter(tags=["operations"])
 
@@ -28,5 +28,5 @@ async def readyz(services: ServicesDep) -> HealthStatus:
         async with asyncio.timeout(2.0), services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except (TimeoutError, *DATABASE_DOWN):
-        raise DatabaseUnavailable(headers={"Retry-After": "2"}) from None
+        raise DatabaseUnavailable(headers={"Retry-After": DATABASE_RETRY_AFTER}) from None
     return HealthStatus(status="ready")

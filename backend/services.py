@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent.factory import build_agent
 from agent.models.provider import build_model, close_model, model_settings
-from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.jwks import JwksCache
-from backend.auth.tokens import issue_token
+from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier
 from backend.chat_limits import ChatLimiter
 from backend.conversations.chat import ChatRuntime
@@ -35,26 +34,6 @@ class Services:
     verifier: TokenVerifier
     chat: ChatRuntime
     chat_limiter: ChatLimiter
-
-
-def hs256_secret(settings: Settings) -> str | None:
-    """The configured secret; in dev mode (no secret, no JWKS) the one kept in the data dir."""
-    if settings.auth_secret is not None:
-        return settings.auth_secret.get_secret_value()
-    if settings.auth_jwks_url is None:
-        return load_or_create_dev_secret(settings.data_dir)
-    return None
-
-
-def local_token(settings: Settings, user_id: str, ttl: timedelta) -> str | None:
-    """A token this server accepts (with the configured issuer and audience), signed with the
-    HS256 secret; None when tokens come from an identity provider (JWKS only)."""
-    secret = hs256_secret(settings)
-    if secret is None:
-        return None
-    return issue_token(
-        secret, user_id, ttl, issuer=settings.auth_issuer, audience=settings.auth_audience
-    )
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:

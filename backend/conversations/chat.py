@@ -24,6 +24,7 @@ from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
+from backend.errors import ConversationBusy
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,11 @@ async def _store_answer(
             turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls
         )
         if message_id is None:
-            failed = Failed("conversation_busy", "This conversation was taken over.", 409)
+            failed = Failed(
+                ConversationBusy.code,
+                "This conversation was taken over.",
+                ConversationBusy.status_code,
+            )
             await _record(session, turn, wire.record(started, failed))
             return failed
         finished = Finished(done, started.conversation_id, message_id)

@@ -26,8 +26,8 @@ from backend.conversations.schemas import (
 )
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
-from backend.error_handlers import DATABASE_RETRY_AFTER
 from backend.errors import (
+    DATABASE_RETRY_AFTER,
     ConversationBusy,
     ConversationNotFound,
     DatabaseUnavailable,

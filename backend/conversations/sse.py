@@ -11,7 +11,7 @@ from sse_starlette import JSONServerSentEvent, ServerSentEvent
 
 from agent.events import Failed
 from backend.conversations.wire import ChatEvent, Finished, frame
-from backend.error_handlers import database_unavailable
+from backend.db import database_unavailable
 from backend.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
