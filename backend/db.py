@@ -1,9 +1,6 @@
 """Engine and session factory on asyncpg, the URL forms we accept, and telling "the database
 is down" from "our query is wrong"."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -38,10 +35,6 @@ def async_url(url: str) -> URL:
     return parsed.set(drivername=ASYNC_DRIVER, query=query)
 
 
-def sync_url_string(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
-
-
 def create_engine(
     url: str,
     *,
@@ -73,13 +66,6 @@ def create_engine(
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def transaction(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]:
-    """A short transaction of its own: commits on success, rolls back on error."""
-    async with sessionmaker.begin() as session:
-        yield session
 
 
 def database_unavailable(error: BaseException) -> bool:
