@@ -1,4 +1,4 @@
-"""The `todo-chat` command: serve, migrate, token, chat (CONTRACT §2)."""
+"""The `todo-chat` command: serve, migrate, token, chat (docs/api.md §2)."""
 
 import argparse
 import os

@@ -1,4 +1,4 @@
-"""One exception handler per family, one JSON shape (CONTRACT §5). Nothing internal leaks."""
+"""One exception handler per family, one JSON shape (docs/api.md §5). Nothing internal leaks."""
 
 import logging
 from typing import Any

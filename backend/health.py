@@ -1,4 +1,4 @@
-"""Liveness and readiness (CONTRACT §10); no auth."""
+"""Liveness and readiness (docs/api.md §10); no auth."""
 
 import asyncio
 

@@ -45,7 +45,7 @@ async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
 
 
 def _tracing_disabled(settings: Settings) -> bool:
-    """Export traces only to OpenAI itself, and only with a real key (CONTRACT §3)."""
+    """Export traces only to OpenAI itself, and only with a real key (docs/api.md §3)."""
     return settings.openai_api_key is None or settings.openai_base_url is not None
 
 

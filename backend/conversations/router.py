@@ -1,4 +1,4 @@
-"""Chat and conversation routes (CONTRACT §8, §9)."""
+"""Chat and conversation routes (docs/api.md §8, §9)."""
 
 import logging
 from collections.abc import AsyncIterator, Callable

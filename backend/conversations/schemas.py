@@ -1,4 +1,4 @@
-"""Chat and conversation bodies (CONTRACT §8, §9)."""
+"""Chat and conversation bodies (docs/api.md §8, §9)."""
 
 from dataclasses import asdict
 from datetime import datetime

@@ -24,7 +24,7 @@ SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
 
-# CONTRACT §8: a `: ping` comment at least every 15 s while a turn runs. Pings are sent on a
+# docs/api.md §8: a `: ping` comment at least every 15 s while a turn runs. Pings are sent on a
 # timer, so a margin below 15 s keeps the promise when the loop is busy.
 PING_SECONDS = 10.0
 

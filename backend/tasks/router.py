@@ -1,4 +1,4 @@
-"""Task REST routes (CONTRACT §6)."""
+"""Task REST routes (docs/api.md §6)."""
 
 from typing import Annotated, Any
 

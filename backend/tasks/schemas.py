@@ -1,4 +1,4 @@
-"""Task request and response bodies (CONTRACT §6)."""
+"""Task request and response bodies (docs/api.md §6)."""
 
 from dataclasses import asdict
 from datetime import datetime

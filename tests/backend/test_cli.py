@@ -1,4 +1,4 @@
-"""`todo-chat token USER_ID [--ttl]` (CONTRACT §2): a token the server accepts."""
+"""`todo-chat token USER_ID [--ttl]` (docs/api.md §2): a token the server accepts."""
 
 import os
 import subprocess
