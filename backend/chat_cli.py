@@ -9,8 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from backend.auth.tokens import parse_ttl
-from backend.services import local_token
+from backend.auth.tokens import local_token, parse_ttl
 from backend.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""The `todo-chat` command: serve, migrate, token, chat (CONTRACT §2)."""
+"""The `todo-chat` command: serve, migrate, token, chat (docs/api.md §2)."""
 
 import argparse
 import os
@@ -8,10 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from backend.auth.tokens import parse_ttl
+from backend.auth.tokens import local_token, parse_ttl
 from backend.embedded_pg import EmbeddedPostgres
 from backend.migrate import upgrade
-from backend.services import local_token
 from backend.settings import Settings
 
 

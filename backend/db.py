@@ -1,8 +1,7 @@
-"""Engine and session factory on asyncpg, and the URL forms we accept."""
+"""Engine and session factory on asyncpg, the URL forms we accept, and telling "the database
+is down" from "our query is wrong"."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +13,13 @@ from sqlalchemy.orm import Session
 
 ASYNC_DRIVER = "postgresql+asyncpg"
 SessionMaker = async_sessionmaker[AsyncSession]
+
+# Failures that mean "the database is not reachable right now", not "our code is wrong".
+DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError, OSError)
+# What PostgreSQL answers while it cannot serve: connection failures (class 08), shutting down
+# or starting up (57P01-57P03), out of connection slots. SQLAlchemy raises these as a plain
+# DBAPIError (asyncpg's CannotConnectNowError during a restart, for one).
+UNAVAILABLE_SQLSTATES = ("08", "57P0", "53300")
 
 
 def async_url(url: str) -> URL:
@@ -28,10 +34,6 @@ def async_url(url: str) -> URL:
     if "sslmode" in query:
         query["ssl"] = query.pop("sslmode")
     return parsed.set(drivername=ASYNC_DRIVER, query=query)
-
-
-def sync_url_string(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
 
 
 def create_engine(
@@ -71,8 +73,11 @@ def create_sessionmaker(
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
-@asynccontextmanager
-async def transaction(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]:
-    """A short transaction of its own: commits on success, rolls back on error."""
-    async with sessionmaker.begin() as session:
-        yield session
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot serve right now (as opposed to a query of ours being wrong)."""
+    if isinstance(error, DATABASE_DOWN):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        sqlstate = str(getattr(error.orig, "pgcode", None) or "")
+        return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    return False

@@ -1,4 +1,4 @@
-"""One exception handler per family, one JSON shape (CONTRACT §5). Nothing internal leaks."""
+"""One exception handler per family, one JSON shape (docs/api.md §5). Nothing internal leaks."""
 
 import logging
 from typing import Any
@@ -10,18 +10,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 
-from backend.errors import AppError, DatabaseUnavailable, InvalidRequest
+from backend.db import DATABASE_DOWN, database_unavailable
+from backend.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
 
 log = logging.getLogger(__name__)
-
-# Failures that mean "the database is not reachable right now", not "our code is wrong".
-DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError, OSError)
-# What PostgreSQL answers while it cannot serve: connection failures (class 08), shutting down
-# or starting up (57P01-57P03), out of connection slots. SQLAlchemy raises these as a plain
-# DBAPIError (asyncpg's CannotConnectNowError during a restart, for one).
-UNAVAILABLE_SQLSTATES = ("08", "57P0", "53300")
-# Seconds a client is asked to wait before retrying while the database is unavailable.
-DATABASE_RETRY_AFTER = "2"
 
 
 def error_response(error: AppError) -> JSONResponse:
@@ -79,16 +71,6 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 async def _database_down(_: Request, error: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(error).__name__)
     return error_response(DatabaseUnavailable(headers={"Retry-After": DATABASE_RETRY_AFTER}))
-
-
-def database_unavailable(error: BaseException) -> bool:
-    """The database cannot serve right now (as opposed to a query of ours being wrong)."""
-    if isinstance(error, DATABASE_DOWN):
-        return True
-    if isinstance(error, sa_exc.DBAPIError):
-        sqlstate = str(getattr(error.orig, "pgcode", None) or "")
-        return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
-    return False
 
 
 async def _database_error(request: Request, error: Exception) -> JSONResponse:

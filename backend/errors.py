@@ -75,6 +75,10 @@ class PayloadTooLarge(AppError):
     detail = "The request body is too large."
 
 
+# Seconds a client is asked to wait before retrying while the database is unavailable.
+DATABASE_RETRY_AFTER = "2"
+
+
 class DatabaseUnavailable(AppError):
     status_code = 503
     code = "database_unavailable"
@@ -101,6 +105,11 @@ def responses(*errors: type[AppError]) -> dict[int | str, dict[str, object]]:
         )
         entry["description"] = f"{entry['description']} {e.detail}".strip()
     return entries
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+    detail = "Task not found."
 
 
 class ConversationNotFound(NotFound):

@@ -1,4 +1,4 @@
-"""Liveness and readiness (CONTRACT §10); no auth."""
+"""Liveness and readiness (docs/api.md §10); no auth."""
 
 import asyncio
 
@@ -6,9 +6,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from backend.db import DATABASE_DOWN
 from backend.deps import ServicesDep
-from backend.error_handlers import DATABASE_DOWN
-from backend.errors import BrokerUnavailable, DatabaseUnavailable, responses
+from backend.errors import (
+    DATABASE_RETRY_AFTER,
+    BrokerUnavailable,
+    DatabaseUnavailable,
+    responses,
+)
 
 router = APIRouter(tags=["operations"])
 
@@ -32,7 +37,7 @@ async def readyz(services: ServicesDep) -> HealthStatus:
         async with asyncio.timeout(2.0), services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except (TimeoutError, *DATABASE_DOWN):
-        raise DatabaseUnavailable(headers={"Retry-After": "2"}) from None
+        raise DatabaseUnavailable(headers={"Retry-After": DATABASE_RETRY_AFTER}) from None
     if not await services.broker.ready():
         raise BrokerUnavailable()
     return HealthStatus(status="ready")

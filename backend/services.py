@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from agent.factory import build_agent
 from agent.models.provider import build_model, close_model, model_settings
-from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.jwks import JwksCache
-from backend.auth.tokens import issue_token
+from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
@@ -42,26 +41,6 @@ class Services:
     broker: Broker
 
 
-def hs256_secret(settings: Settings) -> str | None:
-    """The configured secret; in dev mode (no secret, no JWKS) the one kept in the data dir."""
-    if settings.auth_secret is not None:
-        return settings.auth_secret.get_secret_value()
-    if settings.auth_jwks_url is None:
-        return load_or_create_dev_secret(settings.data_dir)
-    return None
-
-
-def local_token(settings: Settings, user_id: str, ttl: timedelta) -> str | None:
-    """A token this server accepts (with the configured issuer and audience), signed with the
-    HS256 secret; None when tokens come from an identity provider (JWKS only)."""
-    secret = hs256_secret(settings)
-    if secret is None:
-        return None
-    return issue_token(
-        secret, user_id, ttl, issuer=settings.auth_issuer, audience=settings.auth_audience
-    )
-
-
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
     if settings.database_url:
         return settings.database_url
@@ -71,7 +50,7 @@ async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
 
 
 def _tracing_disabled(settings: Settings) -> bool:
-    """Export traces only to OpenAI itself, and only with a real key (CONTRACT §3)."""
+    """Export traces only to OpenAI itself, and only with a real key (docs/api.md §3)."""
     return settings.openai_api_key is None or settings.openai_base_url is not None
 
 

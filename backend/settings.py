@@ -1,4 +1,4 @@
-"""Runtime configuration from the environment and `.env` (CONTRACT §3)."""
+"""Runtime configuration from the environment and `.env` (docs/api.md §3)."""
 
 from pathlib import Path
 from typing import Literal
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
 
     @property
     def resolved_chat_model(self) -> str:
-        """`offline` unless a provider is configured (CONTRACT §3)."""
+        """`offline` unless a provider is configured (docs/api.md §3)."""
         if self.chat_model:
             return self.chat_model
         if self.openai_api_key is None and self.openai_base_url is None:

@@ -1,4 +1,4 @@
-"""Tool result shapes (CONTRACT §7) and the readable error result."""
+"""Tool result shapes (docs/api.md §7) and the readable error result."""
 
 from typing import Literal
 

@@ -16,7 +16,7 @@ _FRAMING = re.compile(r"^Error executing tool \S+: ")
 
 
 def readable_tool_error(error: ToolError) -> str:
-    """A failed call's text for a person (CONTRACT §7): the tool's own sentence, or which
+    """A failed call's text for a person (docs/api.md §7): the tool's own sentence, or which
     argument is wrong and why, without mcp's framing or pydantic's report."""
     cause = error.__cause__
     if isinstance(cause, ValidationError):

@@ -1,4 +1,4 @@
-"""The import rules of ARCHITECTURE.md, held by walking the source with `ast`.
+"""The import rules of docs/architecture.md, held by walking the source with `ast`.
 
 Only the files that exist are walked: a package not written yet simply has nothing to check.
 """

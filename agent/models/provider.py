@@ -1,4 +1,4 @@
-"""Model selection (CONTRACT §3): the Responses API, Chat Completions, or the offline model."""
+"""Model selection (docs/api.md §3): the Responses API, Chat Completions, or the offline model."""
 
 import httpx
 import httpx2

@@ -1,9 +1,15 @@
-"""Issuing HS256 tokens for local use (`todo-chat token`)."""
+"""Issuing HS256 tokens for local use (`todo-chat token`, `todo-chat chat`).
+
+Kept light on purpose: the token command imports this, never the app or the Agents SDK.
+"""
 
 import re
 from datetime import UTC, datetime, timedelta
 
 import jwt
+
+from backend.auth.dev_secret import load_or_create_dev_secret
+from backend.settings import Settings
 
 _TTL = re.compile(r"^(\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,3 +38,23 @@ def issue_token(
     if audience:
         claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def hs256_secret(settings: Settings) -> str | None:
+    """The configured secret; in dev mode (no secret, no JWKS) the one kept in the data dir."""
+    if settings.auth_secret is not None:
+        return settings.auth_secret.get_secret_value()
+    if settings.auth_jwks_url is None:
+        return load_or_create_dev_secret(settings.data_dir)
+    return None
+
+
+def local_token(settings: Settings, user_id: str, ttl: timedelta) -> str | None:
+    """A token this server accepts (with the configured issuer and audience), signed with the
+    HS256 secret; None when tokens come from an identity provider (JWKS only)."""
+    secret = hs256_secret(settings)
+    if secret is None:
+        return None
+    return issue_token(
+        secret, user_id, ttl, issuer=settings.auth_issuer, audience=settings.auth_audience
+    )

@@ -1,4 +1,4 @@
-"""Bearer token verification (CONTRACT §4, RFC 8725): pinned algorithms, required claims."""
+"""Bearer token verification (docs/api.md §4, RFC 8725): pinned algorithms, required claims."""
 
 from dataclasses import dataclass
 

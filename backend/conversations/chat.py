@@ -3,13 +3,13 @@
 `begin_turn` claims the conversation (and the Idempotency-Key, if any) and stores the user's
 message; its errors are plain HTTP errors. `turn_events` then runs the agent with no database
 connection held, stores the answer before announcing it, and always releases the claims.
-A replayed Idempotency-Key turns its stored answer back into the same events.
+A replayed Idempotency-Key turns its stored answer back into the same events (`wire.replay`).
 """
 
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,11 +17,14 @@ import anyio
 from agents import Agent, RunConfig
 
 from agent.context import ChatContext
-from agent.events import AgentEvent, Done, Failed, TextDelta, ToolCall, ToolResult, Usage
+from agent.events import Done, Failed
 from agent.history import to_input_items
 from agent.run import run_turn
+from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
+from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
+from backend.errors import ConversationBusy
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)
@@ -38,33 +41,6 @@ class ChatRuntime:
     stale_after: timedelta
     max_tool_calls: int
     max_destructive_calls: int
-
-
-@dataclass(frozen=True)
-class Started:
-    conversation_id: int
-    user_message_id: int
-
-
-@dataclass(frozen=True)
-class Finished:
-    """`Done`, after the answer was stored as message `message_id`."""
-
-    done: Done
-    conversation_id: int
-    message_id: int
-
-    def body(self) -> dict[str, Any]:
-        """The JSON answer (CONTRACT §8); the `done` event adds `usage`."""
-        return {
-            "conversation_id": self.conversation_id,
-            "message_id": self.message_id,
-            "response": self.done.response,
-            "tool_calls": self.done.tool_calls,
-        }
-
-
-ChatEvent = Started | AgentEvent | Finished
 
 
 @dataclass(frozen=True)
@@ -168,11 +144,15 @@ async def _store_answer(
             turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls
         )
         if message_id is None:
-            failed = Failed("conversation_busy", "This conversation was taken over.", 409)
-            await _record(session, turn, failure_record(started, failed))
+            failed = Failed(
+                ConversationBusy.code,
+                "This conversation was taken over.",
+                ConversationBusy.status_code,
+            )
+            await _record(session, turn, wire.record(started, failed))
             return failed
         finished = Finished(done, started.conversation_id, message_id)
-        await _record(session, turn, finished_record(started, finished))
+        await _record(session, turn, wire.record(started, finished))
     return finished
 
 
@@ -183,7 +163,7 @@ async def _store_failure(
         await ConversationStore(session, turn.owner).release_turn(
             turn.start.conversation_pk, turn.run_id
         )
-        await _record(session, turn, failure_record(started, failed))
+        await _record(session, turn, wire.record(started, failed))
 
 
 async def _record(session: Any, turn: Turn, stored: StoredResponse) -> None:
@@ -203,33 +183,3 @@ async def _abandon(sessionmaker: SessionMaker, turn: Turn) -> None:
             )
             if turn.idempotency_key:
                 await IdempotencyStore(session, turn.owner).release(turn.idempotency_key)
-
-
-def finished_record(started: Started, finished: Finished) -> StoredResponse:
-    body = {
-        **finished.body(),
-        "user_message_id": started.user_message_id,
-        "usage": asdict(finished.done.usage),
-    }
-    return StoredResponse(200, body)
-
-
-def failure_record(started: Started, failed: Failed) -> StoredResponse:
-    body = {**asdict(started), "code": failed.code, "detail": failed.detail}
-    return StoredResponse(failed.status, body)
-
-
-async def replay_events(stored: StoredResponse) -> AsyncIterator[ChatEvent]:
-    """A stored turn as the events it first produced (text as one delta)."""
-    body = stored.body
-    yield Started(body["conversation_id"], body["user_message_id"])
-    if stored.status != 200:
-        yield Failed(body["code"], body["detail"], stored.status)
-        return
-    if body["response"]:
-        yield TextDelta(body["response"])
-    for call in body["tool_calls"]:
-        yield ToolCall(call["id"], call["name"], call["arguments"])
-        yield ToolResult(call["id"], call["name"], call["output"], call["is_error"])
-    done = Done(body["response"], body["tool_calls"], Usage(**body["usage"]))
-    yield Finished(done, body["conversation_id"], body["message_id"])

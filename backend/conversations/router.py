@@ -1,4 +1,4 @@
-"""Chat and conversation routes (CONTRACT §8, §9)."""
+"""Chat and conversation routes (docs/api.md §8, §9)."""
 
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -12,16 +12,8 @@ from starlette.background import BackgroundTask
 
 from agent.events import Failed
 from backend.auth.deps import Owner
-from backend.conversations import sse
-from backend.conversations.chat import (
-    ChatEvent,
-    Finished,
-    Started,
-    begin_turn,
-    failure_record,
-    replay_events,
-    turn_events,
-)
+from backend.conversations import sse, wire
+from backend.conversations.chat import begin_turn, turn_events
 from backend.conversations.schemas import (
     ChatFailure,
     ChatRequest,
@@ -34,8 +26,8 @@ from backend.conversations.schemas import (
 )
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
-from backend.error_handlers import DATABASE_RETRY_AFTER
 from backend.errors import (
+    DATABASE_RETRY_AFTER,
     ConversationBusy,
     ConversationNotFound,
     DatabaseUnavailable,
@@ -114,7 +106,7 @@ async def chat(
         release()
         raise
     if isinstance(turn, StoredResponse):
-        events, headers = replay_events(turn), {REPLAYED_HEADER: "true"}
+        events, headers = wire.replay(turn), {REPLAYED_HEADER: "true"}
     else:
         events, headers = turn_events(services.sessionmaker, runtime, turn), {}
     events = _releasing(events, release)
@@ -141,8 +133,8 @@ async def _on_loop(release: Callable[[], None]) -> None:
 
 
 async def _releasing(
-    events: AsyncIterator[ChatEvent], release: Callable[[], None]
-) -> AsyncIterator[ChatEvent]:
+    events: AsyncIterator[wire.ChatEvent], release: Callable[[], None]
+) -> AsyncIterator[wire.ChatEvent]:
     try:
         async for event in events:
             yield event
@@ -150,33 +142,29 @@ async def _releasing(
         release()
 
 
-async def _json_answer(events: AsyncIterator[ChatEvent], headers: dict[str, str]) -> Any:
-    started: Started | None = None
+async def _json_answer(events: AsyncIterator[wire.ChatEvent], headers: dict[str, str]) -> Any:
+    started: wire.Started | None = None
     try:
         async for event in events:
-            if isinstance(event, Started):
+            if isinstance(event, wire.Started):
                 started = event
-            elif isinstance(event, Finished):
-                return JSONResponse(
-                    ChatResponse.model_validate(event.body()).model_dump(), 200, headers
-                )
-            elif isinstance(event, Failed):
+            elif isinstance(event, wire.Finished | Failed):
                 assert started is not None
-                return _failure(started, event, headers)
+                return _respond(started, event, headers)
     except Exception as error:
         if started is None:
             raise
         # Like the stream's final event: the client learns where its stored message is.
         log.exception("chat turn failed")
-        return _failure(started, sse.failure_of(error), headers)
+        return _respond(started, sse.failure_of(error), headers)
     raise RuntimeError("a chat turn ended without Done or Failed")
 
 
-def _failure(started: Started, failed: Failed, headers: dict[str, str]) -> JSONResponse:
-    body = failure_record(started, failed).body
-    if failed.code == DatabaseUnavailable.code:
+def _respond(started: wire.Started, outcome: wire.Outcome, headers: dict[str, str]) -> JSONResponse:
+    status_code, body = wire.answer(started, outcome)
+    if isinstance(outcome, Failed) and outcome.code == DatabaseUnavailable.code:
         headers = {**headers, "Retry-After": DATABASE_RETRY_AFTER}
-    return JSONResponse(ChatFailure.model_validate(body).model_dump(), failed.status, headers)
+    return JSONResponse(body, status_code, headers)
 
 
 @router.get("/conversations", tags=["conversations"], summary="List conversations")

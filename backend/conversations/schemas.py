@@ -1,5 +1,6 @@
-"""Chat and conversation bodies (CONTRACT §8, §9)."""
+"""Chat and conversation bodies (docs/api.md §8, §9)."""
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -51,12 +52,7 @@ class ConversationOut(BaseModel):
 
     @classmethod
     def of(cls, record: ConversationRecord) -> "ConversationOut":
-        return cls(
-            id=record.number,
-            title=record.title,
-            created_at=record.created_at,
-            updated_at=record.updated_at,
-        )
+        return cls.model_validate({"id": record.number, **asdict(record)})
 
 
 class ConversationList(BaseModel):
@@ -79,15 +75,7 @@ class MessageOut(BaseModel):
 
     @classmethod
     def of(cls, record: MessageRecord) -> "MessageOut":
-        return cls.model_validate(
-            {
-                "id": record.number,
-                "role": record.role,
-                "content": record.content,
-                "tool_calls": record.tool_calls,
-                "created_at": record.created_at,
-            }
-        )
+        return cls.model_validate({"id": record.number, **asdict(record)})
 
 
 class MessageList(BaseModel):

@@ -1,17 +1,17 @@
-"""Chat events -> SSE frames (CONTRACT §8), and the same events folded into one JSON body."""
+"""Streaming a chat turn as SSE: pings, shutdown, and a final event whatever happens
+(docs/api.md §8). The frames themselves are `wire.frame`."""
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import anyio
 from sse_starlette import JSONServerSentEvent, ServerSentEvent
 
-from agent.events import Failed, TextDelta, ToolCall, ToolResult
-from backend.conversations.chat import ChatEvent, Finished, Started
-from backend.error_handlers import database_unavailable
+from agent.events import Failed
+from backend.conversations.wire import ChatEvent, Finished, frame
+from backend.db import database_unavailable
 from backend.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
 
-# CONTRACT §8: a `: ping` comment at least every 15 s while a turn runs. Pings are sent on a
+# docs/api.md §8: a `: ping` comment at least every 15 s while a turn runs. Pings are sent on a
 # timer, so a margin below 15 s keeps the promise when the loop is busy.
 PING_SECONDS = 10.0
 
@@ -61,23 +61,6 @@ def failure_of(error: Exception) -> Failed:
     """What the client is told when a started turn breaks on our side (the user's message is
     stored; provider failures never get here, `agent.run` maps them)."""
     return DATABASE_FAILURE if database_unavailable(error) else INTERNAL_FAILURE
-
-
-def payload(event: ChatEvent) -> tuple[str, dict[str, Any]]:
-    """The SSE event name and JSON data of one chat event."""
-    if isinstance(event, Started):
-        return "conversation", asdict(event)
-    if isinstance(event, TextDelta):
-        return "delta", {"text": event.text}
-    if isinstance(event, ToolCall):
-        return "tool_call", asdict(event)
-    if isinstance(event, ToolResult):
-        return "tool_result", asdict(event)
-    if isinstance(event, Finished):
-        return "done", {**event.body(), "usage": asdict(event.done.usage)}
-    if isinstance(event, Failed):
-        return "error", {"code": event.code, "detail": event.detail}
-    raise TypeError(f"not a client event: {event!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +166,10 @@ async def sse_frames(
     try:
         async for event in until_shutdown(events, shutdown):
             sequence += 1
-            name, data = payload(event)
+            name, data = frame(event)
             yield JSONServerSentEvent(data=data, event=name, id=str(sequence))
     except Exception as error:
         # The stream's boundary: whatever broke, the client gets a final event, not a cut.
         log.exception("chat stream failed")
-        name, data = payload(failure_of(error))
+        name, data = frame(failure_of(error))
         yield JSONServerSentEvent(data=data, event=name, id=str(sequence + 1))

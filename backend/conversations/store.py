@@ -6,7 +6,7 @@ A chat turn touches it three times, each a short transaction of its own: `start_
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,8 +35,6 @@ from backend.models import messages as _msg
 from backend.sequences import next_number
 
 TITLE_LENGTH = 80
-_CONV_COLUMNS = (_conv.c.number, _conv.c.title, _conv.c.created_at, _conv.c.updated_at)
-_MSG_COLUMNS = (_msg.c.number, _msg.c.role, _msg.c.content, _msg.c.tool_calls, _msg.c.created_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +54,11 @@ class MessageRecord:
     created_at: datetime
 
 
+# Each record's fields name the columns it is read from: a column is spelled once here.
+_CONV_COLUMNS = tuple(_conv.c[field.name] for field in fields(ConversationRecord))
+_MSG_COLUMNS = tuple(_msg.c[field.name] for field in fields(MessageRecord))
+
+
 @dataclass(frozen=True, slots=True)
 class TurnStart:
     conversation_pk: int
@@ -68,6 +71,12 @@ class TurnStart:
 # (building and cache-keying these CTEs per call cost more than executing them).
 _OWNER = bindparam("owner", type_=_conv.c.user_id.type)
 _RUN_ID = bindparam("run_id", type_=_conv.c.active_run_id.type)
+# The conversation this turn's run still holds (a stale claim may have been taken over).
+_HELD_BY_RUN = and_(
+    _conv.c.pk == bindparam("conversation_pk"),
+    _conv.c.user_id == _OWNER,
+    _conv.c.active_run_id == _RUN_ID,
+)
 _CLAIM_COLUMNS = ["user_id", "number", "title", "last_message_number", "active_run_id",
                   "active_run_started_at"]  # fmt: skip
 
@@ -129,11 +138,7 @@ def _store_user_message(claimed: CTE) -> Select[Any]:
 def _finish() -> Any:
     released = (
         update(_conv)
-        .where(
-            _conv.c.pk == bindparam("conversation_pk"),
-            _conv.c.user_id == _OWNER,
-            _conv.c.active_run_id == _RUN_ID,
-        )
+        .where(_HELD_BY_RUN)
         .values(
             last_message_number=_conv.c.last_message_number + 1,
             updated_at=func.now(),
@@ -171,15 +176,7 @@ _HISTORY = (
 )
 _FINISH = _finish()
 _NO_FLUSH_ON_COMMIT = text("SET LOCAL synchronous_commit = off")
-_RELEASE = (
-    update(_conv)
-    .where(
-        _conv.c.pk == bindparam("conversation_pk"),
-        _conv.c.user_id == _OWNER,
-        _conv.c.active_run_id == _RUN_ID,
-    )
-    .values(active_run_id=None, active_run_started_at=None)
-)
+_RELEASE = update(_conv).where(_HELD_BY_RUN).values(active_run_id=None, active_run_started_at=None)
 
 
 def title_from(message: str) -> str:
@@ -195,11 +192,6 @@ class ConversationStore:
     def _mine(self, number: int | None = None) -> ColumnElement[bool]:
         clause = _conv.c.user_id == self._owner
         return clause if number is None else and_(clause, _conv.c.number == number)
-
-    def _claimed_by(self, pk: int, run_id: uuid.UUID) -> ColumnElement[bool]:
-        return and_(
-            _conv.c.pk == pk, _conv.c.user_id == self._owner, _conv.c.active_run_id == run_id
-        )
 
     async def start_turn(
         self,

@@ -1,4 +1,4 @@
-"""Task REST routes (CONTRACT §6)."""
+"""Task REST routes (docs/api.md §6)."""
 
 from typing import Annotated, Any
 
@@ -10,8 +10,8 @@ from backend.errors import (
     Forbidden,
     IdempotencyKeyReused,
     InvalidRequest,
-    NotFound,
     PayloadTooLarge,
+    TaskNotFound,
     Unauthorized,
     responses,
 )
@@ -27,11 +27,6 @@ router = APIRouter(
     responses=responses(Unauthorized, Forbidden, InvalidRequest),
 )
 TaskNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="The task's number.")]
-
-
-class TaskNotFound(NotFound):
-    code = "task_not_found"
-    detail = "Task not found."
 
 
 def _task_links() -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Task request and response bodies (CONTRACT §6)."""
+"""Task request and response bodies (docs/api.md §6)."""
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Self
 
@@ -19,12 +20,10 @@ class TaskCreate(StrictBody):
     description: TaskDescription | None = None
 
 
-class TaskReplace(StrictBody):
+class TaskReplace(TaskCreate):
     """PUT: title and description are replaced (an omitted description clears it);
     `completed` changes only when given."""
 
-    title: TaskTitle
-    description: TaskDescription | None = None
     completed: bool | None = None
 
 
@@ -55,15 +54,7 @@ class TaskOut(BaseModel):
 
     @classmethod
     def of(cls, record: TaskRecord) -> "TaskOut":
-        return cls(
-            id=record.number,
-            title=record.title,
-            description=record.description,
-            completed=record.completed,
-            created_at=record.created_at,
-            updated_at=record.updated_at,
-            completed_at=record.completed_at,
-        )
+        return cls.model_validate({"id": record.number, **asdict(record)})
 
 
 class TaskList(BaseModel):

@@ -1,6 +1,6 @@
 """The task store: the only code that reads or writes task rows. Every query filters by owner."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -25,15 +25,6 @@ from backend.sequences import next_number
 
 TaskStatus = Literal["all", "pending", "completed"]
 _UNSET: Any = object()
-_COLUMNS = (
-    _tasks.c.number,
-    _tasks.c.title,
-    _tasks.c.description,
-    _tasks.c.completed,
-    _tasks.c.created_at,
-    _tasks.c.updated_at,
-    _tasks.c.completed_at,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +38,8 @@ class TaskRecord:
     completed_at: datetime | None
 
 
+# A record's fields name the columns it is read from: a new column is spelled once, above.
+_COLUMNS = tuple(_tasks.c[field.name] for field in fields(TaskRecord))
 _OWNER = bindparam("owner", type_=_tasks.c.user_id.type)
 # Built once (add_task runs it on every call); only its parameters change.
 _CREATE = (

@@ -15,7 +15,7 @@ from tests.apps import asgi_client
 AuthHeaders = Callable[[str], dict[str, str]]
 TokenFactory = Callable[..., str]
 
-# What must never reach a client, whatever went wrong (CONTRACT §5).
+# What must never reach a client, whatever went wrong (docs/api.md §5).
 LEAKS = ("traceback", "sqlalchemy", "asyncpg", "psycopg", 'file "')
 
 

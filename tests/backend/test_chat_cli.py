@@ -1,4 +1,4 @@
-"""`todo-chat chat "…"` (CONTRACT §2): one turn against a running server, printed as it
+"""`todo-chat chat "…"` (docs/api.md §2): one turn against a running server, printed as it
 streams, with a token the server accepts however its issuer and audience are configured."""
 
 import asyncio

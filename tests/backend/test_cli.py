@@ -1,5 +1,8 @@
-"""`todo-chat token USER_ID [--ttl]` (CONTRACT §2): a token the server accepts."""
+"""`todo-chat token USER_ID [--ttl]` (docs/api.md §2): a token the server accepts."""
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,6 +13,7 @@ from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.verifier import TokenVerifier
 from backend.cli import main
 from backend.errors import Unauthorized
+from tests.processes import REPO
 
 SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -99,3 +103,21 @@ def test_a_bad_ttl_exits_with_an_error(
     output = capsys.readouterr()
     assert "ttl" in output.err.lower()
     assert output.out == ""
+
+
+def test_the_token_command_loads_neither_the_app_nor_the_agents_sdk(tmp_path: Path) -> None:
+    """`todo-chat token` is for scripts: it must start fast, without the app or the agent."""
+    probe = (
+        "import sys\n"
+        "from backend.cli import main\n"
+        "assert main(['token', 'alice']) == 0\n"
+        "heavy = {'agents', 'openai', 'backend.main', 'backend.services', 'mcp'}\n"
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "AUTH_SECRET": SECRET, "TODO_CHAT_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "[]"
+    assert len(done.stdout.split(".")) == 3  # the token itself, on stdout

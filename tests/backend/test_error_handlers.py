@@ -1,4 +1,4 @@
-"""One error shape for everything (CONTRACT §5), including errors the framework raises itself."""
+"""One error shape for everything (docs/api.md §5), including errors the framework raises itself."""
 
 import httpx
 

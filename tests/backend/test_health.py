@@ -1,4 +1,4 @@
-"""Operations endpoints (CONTRACT §10): liveness, readiness, and the OpenAPI description."""
+"""Operations endpoints (docs/api.md §10): liveness, readiness, and the OpenAPI description."""
 
 import socket
 from collections.abc import Iterator

@@ -1,4 +1,4 @@
-"""Isolation between users (CONTRACT §4): someone else's task is 404, someone else's path 403."""
+"""Isolation between users (docs/api.md §4): someone else's task is 404, someone else's path 403."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The composition root's public names (CONTRACT §2): the factory and `backend.main:app`."""
+"""The composition root's public names (docs/api.md §2): the factory and `backend.main:app`."""
 
 from collections.abc import Iterator
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The `todo` MCP server in memory, through the MCP client: CONTRACT §7's tools, as a model
+"""The `todo` MCP server in memory, through the MCP client: docs/api.md §7's tools, as a model
 (or any MCP client) sees them, on the real task table."""
 
 import json

@@ -1,4 +1,4 @@
-"""The offline model's sentence parser: CONTRACT §11's phrases and common paraphrases."""
+"""The offline model's sentence parser: docs/api.md §11's phrases and common paraphrases."""
 
 import pytest
 
@@ -17,7 +17,7 @@ from agent.models.offline_intents import (
     parse_task_ref,
 )
 
-CONTRACT_TABLE = [
+SPEC_TABLE = [
     ("Add a task to buy groceries", AddTask("Buy groceries")),
     ("Show me all my tasks", ListTasks("all")),
     ("What's pending?", ListTasks("pending")),
@@ -130,7 +130,7 @@ SMALL_TALK = [
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
-    [*CONTRACT_TABLE, *ADD, *LIST, *COMPLETE, *DELETE, *UPDATE, *SMALL_TALK],
+    [*SPEC_TABLE, *ADD, *LIST, *COMPLETE, *DELETE, *UPDATE, *SMALL_TALK],
 )
 def test_parse_intent(sentence: str, expected: Intent) -> None:
     assert parse_intent(sentence) == expected

@@ -21,7 +21,7 @@ RUN_CONFIG = RunConfig(tracing_disabled=True)
 
 @dataclass
 class FakeTasks:
-    """An in-memory task list behind tools named and shaped like CONTRACT §7's."""
+    """An in-memory task list behind tools named and shaped like docs/api.md §7's."""
 
     tasks: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1

@@ -1,4 +1,4 @@
-"""The Authorization header (CONTRACT §4): exactly one `Bearer <JWT>`, else 401."""
+"""The Authorization header (docs/api.md §4): exactly one `Bearer <JWT>`, else 401."""
 
 import re
 

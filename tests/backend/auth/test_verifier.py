@@ -1,4 +1,4 @@
-"""Token verification (CONTRACT §4, RFC 8725), through the API a client calls: every refused
+"""Token verification (docs/api.md §4, RFC 8725), through the API a client calls: every refused
 token is a 401 with `WWW-Authenticate: Bearer` and the error JSON."""
 
 import time

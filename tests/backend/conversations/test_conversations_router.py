@@ -1,4 +1,4 @@
-"""Conversations over REST (CONTRACT §9) and the chat body's limits (CONTRACT §8)."""
+"""Conversations over REST (docs/api.md §9) and the chat body's limits (docs/api.md §8)."""
 
 from collections.abc import Callable
 from typing import Any

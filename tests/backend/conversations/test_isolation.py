@@ -1,4 +1,4 @@
-"""One user's chat can never reach another's tasks or conversations (CONTRACT §4, §7)."""
+"""One user's chat can never reach another's tasks or conversations (docs/api.md §4, §7)."""
 
 import json
 from typing import Any

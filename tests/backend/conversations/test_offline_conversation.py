@@ -1,4 +1,4 @@
-"""The built-in offline model (the default settings) through the whole app: CONTRACT §11's
+"""The built-in offline model (the default settings) through the whole app: docs/api.md §11's
 phrase table as one conversation, then every phrase family the model claims to understand."""
 
 from typing import Any

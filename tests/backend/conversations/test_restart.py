@@ -1,4 +1,4 @@
-"""A restarted server continues any conversation: all state is in the database (CONTRACT §8)."""
+"""A restarted server continues any conversation: all state is in the database (docs/api.md §8)."""
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 

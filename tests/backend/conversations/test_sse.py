@@ -1,4 +1,4 @@
-"""Choosing SSE or JSON from `Accept` (CONTRACT §8: JSON by default, SSE when asked for)."""
+"""Choosing SSE or JSON from `Accept` (docs/api.md §8: JSON by default, SSE when asked for)."""
 
 import pytest
 

@@ -123,7 +123,7 @@ async def _until_first_delta(events: AsyncIterator[SSEEvent]) -> AsyncIterator[S
 async def test_pings_keep_a_quiet_stream_alive_until_the_model_answers(
     settings: Settings, auth: AuthHeaders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert sse.PING_SECONDS < 15  # CONTRACT §8: at least every 15 s
+    assert sse.PING_SECONDS < 15  # docs/api.md §8: at least every 15 s
     # The interval shrunk so that a model silent for half a second shows several.
     monkeypatch.setattr(sse, "PING_SECONDS", 0.05)
     config = FakeConfig(ttft_seconds=0.5, reply_words=3)

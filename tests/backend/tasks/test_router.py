@@ -1,4 +1,4 @@
-"""Task REST routes (CONTRACT §6): every route's success path, numbering, and bad input."""
+"""Task REST routes (docs/api.md §6): every route's success path, numbering, and bad input."""
 
 import json
 from datetime import datetime
