@@ -10,7 +10,13 @@ from backend.auth.deps import Owner
 from backend.broker.base import Broker
 from backend.conversations import sse
 from backend.deps import ServicesDep
-from backend.errors import BrokerUnavailable, Forbidden, Unauthorized, responses
+from backend.errors import (
+    BrokerUnavailable,
+    Forbidden,
+    InvalidRequest,
+    Unauthorized,
+    responses,
+)
 
 router = APIRouter(prefix="/api/{user_id}", tags=["live feed"])
 
@@ -19,7 +25,7 @@ FEED_RESPONSES: dict[int | str, dict[str, object]] = {
         "description": "`task`, `conversation` and `reminder` events as they happen.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     },
-    **responses(Unauthorized, Forbidden, BrokerUnavailable),
+    **responses(Unauthorized, Forbidden, InvalidRequest, BrokerUnavailable),
 }
 
 
