@@ -117,7 +117,7 @@ async def build_services(
         audience=settings.auth_audience,
         leeway_seconds=settings.auth_leeway_seconds,
     )
-    broker = build_broker(settings.redis_url)
+    broker = build_broker(settings.redis_url, settings.redis_key_prefix)
     stack.push_async_callback(broker.close)
     # A class of this app's own: the listeners registered on it leave with the app.
     session_class = type("AppSession", (Session,), {})

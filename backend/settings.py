@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     chat_max_streams_per_user: int = Field(3, ge=1, le=1000)
     cors_origins: str = ""
     redis_url: str | None = None
+    redis_key_prefix: str = Field("todo-chat:", min_length=1, max_length=64)
 
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -77,6 +78,10 @@ def settings(database: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         auth_secret=TEST_SECRET,
         chat_model="offline",
+        # CI's second run sets TEST_REDIS_URL: the whole suite then runs on the Redis broker,
+        # each app under keys of its own.
+        redis_url=os.environ.get("TEST_REDIS_URL"),
+        redis_key_prefix=f"test-{uuid.uuid4().hex}:",
     )
 
 

@@ -22,8 +22,8 @@ Auth = Callable[[str], dict[str, str]]
 
 @pytest.fixture(params=["memory", "redis"])
 async def served(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[str]:
-    if request.param == "redis":
-        settings = settings.model_copy(update={"redis_url": request.getfixturevalue("redis_url")})
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    settings = settings.model_copy(update={"redis_url": redis_url})
     async with serving(create_app(settings)) as base_url:
         yield base_url
 
