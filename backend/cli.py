@@ -31,6 +31,17 @@ def _exit_on_signal(signum: int, _: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def served_url(host: str, port: int) -> str:
+    """Where a client on this machine reaches `serve --host HOST --port PORT`."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -43,6 +54,9 @@ def _serve(args: argparse.Namespace) -> int:
         upgrade(url)
         # Workers are separate processes: they find the database through the environment.
         os.environ["DATABASE_URL"] = url
+        if "public_url" not in settings.model_fields_set:
+            # /mcp's OAuth metadata then names the port actually served, not the default's.
+            os.environ["PUBLIC_URL"] = served_url(args.host, args.port)
         uvicorn.run(
             "backend.main:create_app",
             factory=True,

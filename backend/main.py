@@ -19,6 +19,7 @@ from backend.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from backend.services import build_services
 from backend.settings import Settings
 from backend.tasks.router import router as tasks_router
+from mcp_tools.http import mcp_routes
 
 # Young-generation size for the cyclic GC (CPython's default is 700 allocations).
 GC_YOUNG_OBJECTS = 10_000
@@ -68,14 +69,21 @@ def create_app(
     app.include_router(tasks_router)
     app.include_router(conversations_router)
     app.include_router(feed_router)
+    app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "MCP-Protocol-Version",  # /mcp from browser-based MCP clients
+            ],
+            expose_headers=["X-Request-ID", "Retry-After", "WWW-Authenticate"],
         )
     app.add_middleware(RequestIdMiddleware)
     return app

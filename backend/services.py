@@ -25,6 +25,7 @@ from backend.embedded_pg import EmbeddedPostgres
 from backend.feed.on_commit import publish_changes_on_commit
 from backend.settings import Settings
 from mcp_tools.bridge import InProcessMCPServer
+from mcp_tools.http import RemoteMCP, create_remote_mcp
 from mcp_tools.server import create_todo_server
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Services:
     chat: ChatRuntime
     chat_limiter: ChatLimiter
     broker: Broker
+    mcp: RemoteMCP
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -126,6 +128,8 @@ async def build_services(
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )
+    mcp = create_remote_mcp(settings, sessionmaker, verifier, broker)
+    await stack.enter_async_context(mcp.running())
     return Services(
         settings=settings,
         engine=engine,
@@ -136,4 +140,5 @@ async def build_services(
             settings.chat_requests_per_minute, settings.chat_max_streams_per_user
         ),
         broker=broker,
+        mcp=mcp,
     )

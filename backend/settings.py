@@ -1,12 +1,16 @@
 """Runtime configuration from the environment and `.env` (docs/api.md §3)."""
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+# A Host header value: a DNS name or IPv4 address, or a bracketed IPv6 one, and maybe a port.
+_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
 class Settings(BaseSettings):
@@ -42,6 +46,9 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     redis_url: str | None = None
     redis_key_prefix: str = Field("todo-chat:", min_length=1, max_length=64)
+    public_url: str = "http://127.0.0.1:8000"
+    mcp_allowed_hosts: str = ""
+    mcp_calls_per_minute: int = Field(60, ge=1, le=10_000)
 
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)
@@ -49,9 +56,34 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
     log_level: str = "INFO"
 
+    @field_validator("public_url")
+    @classmethod
+    def _an_origin(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+            raise ValueError("must be an http:// or https:// URL, e.g. https://todo.example.com")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("must be the server's origin only (scheme, host, port; no path)")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("mcp_allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: str) -> str:
+        for host in _split(value):
+            if not _HOST.match(host):
+                raise ValueError(
+                    f"{host!r} is not a host name: give Host values such as todo.example.com "
+                    "or todo.example.com:8443, comma-separated, without scheme or path"
+                )
+        return value
+
+    @property
+    def mcp_allowed_host_list(self) -> list[str]:
+        return _split(self.mcp_allowed_hosts)
+
     @property
     def cors_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+        return _split(self.cors_origins)
 
     @property
     def resolved_chat_model(self) -> str:
@@ -61,3 +93,8 @@ class Settings(BaseSettings):
         if self.openai_api_key is None and self.openai_base_url is None:
             return "offline"
         return DEFAULT_OPENAI_MODEL
+
+
+def _split(values: str) -> list[str]:
+    """A comma-separated setting's entries, trimmed, blanks dropped."""
+    return [v.strip() for v in values.split(",") if v.strip()]

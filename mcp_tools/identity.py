@@ -1,5 +1,13 @@
-"""How the authenticated user reaches a tool: in the MCP request's `_meta`, set server-side."""
+"""Whose tasks a tool call touches. Never a tool argument:
 
+- over HTTP (`/mcp`, mcp_tools/http.py): the subject of the bearer token the SDK's auth
+  middleware verified; whatever the client sends in `_meta`, arguments or other headers is
+  ignored;
+- in process (a chat turn): the user our bridge (mcp_tools/bridge.py) writes into the
+  request's `_meta`, which no network client can reach.
+"""
+
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -11,10 +19,22 @@ def meta_for_user(user_id: str) -> dict[str, str]:
     return {USER_META_KEY: user_id}
 
 
+def token_user() -> str | None:
+    """The verified token's subject when the call came over HTTP with one, else None."""
+    token = get_access_token()
+    return token.subject if token is not None else None
+
+
 async def current_user(ctx: Context) -> str:
     """Resolver for the `owner` parameter of every tool; never filled from model arguments.
 
     async on purpose: mcp runs a plain `def` resolver in a worker thread, on every call."""
+    from_token = token_user()
+    if from_token:
+        return from_token
+    if ctx.request_context.request is not None:
+        # Came over the network without a verified token: `_meta` is the client's to write.
+        raise ToolError("This tool needs a bearer token.")
     meta = ctx.request_context.meta or {}
     user_id = meta.get(USER_META_KEY)
     if not isinstance(user_id, str) or not user_id:

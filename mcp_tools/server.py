@@ -1,4 +1,5 @@
-"""The `todo` MCP server (MCP Python SDK high-level server), one per app lifetime."""
+"""The `todo` MCP server (MCP Python SDK high-level server): one in process for the chat
+agent, one over HTTP for other clients (mcp_tools/http.py), both for the app's lifetime."""
 
 import re
 from typing import Any
@@ -12,6 +13,7 @@ from backend.db import SessionMaker
 from mcp_tools.tasks import register_task_tools
 
 SERVER_NAME = "todo"
+INSTRUCTIONS = "Tools to manage the authenticated user's todo list."
 _FRAMING = re.compile(r"^Error executing tool \S+: ")
 
 
@@ -31,6 +33,9 @@ def readable_tool_error(error: ToolError) -> str:
 class TodoServer(MCPServer[Any]):
     """Every MCP client, not only our bridge, gets readable tool errors."""
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(SERVER_NAME, instructions=INSTRUCTIONS, log_level="WARNING", **options)
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
@@ -44,10 +49,7 @@ class TodoServer(MCPServer[Any]):
 
 
 def create_todo_server(sessionmaker: SessionMaker) -> MCPServer:
-    server = TodoServer(
-        SERVER_NAME,
-        instructions="Tools to manage the authenticated user's todo list.",
-        log_level="WARNING",
-    )
+    """The in-process server our chat agent uses (through mcp_tools/bridge.py)."""
+    server = TodoServer()
     register_task_tools(server, sessionmaker)
     return server

@@ -1,7 +1,8 @@
 """The five task tools. Thin: validate, call the task store, return the contract's shape.
 
-No tool has a user parameter the model can fill: `owner` is resolved from the request's
-`_meta`, which only the server-side bridge writes.
+No tool has a user parameter the model can fill: `owner` is resolved from the verified token
+over HTTP, or from the request's `_meta` that only the in-process bridge writes
+(mcp_tools/identity.py).
 """
 
 from typing import Annotated, Any, Literal

@@ -1,4 +1,5 @@
-"""`todo-chat token USER_ID [--ttl]` (docs/api.md §2): a token the server accepts."""
+"""`todo-chat token USER_ID [--ttl]` (docs/api.md §2): a token the server accepts; and the
+URL `todo-chat serve` knows itself by."""
 
 import os
 import subprocess
@@ -6,14 +7,15 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 
 from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.verifier import TokenVerifier
-from backend.cli import main
+from backend.cli import main, served_url
 from backend.errors import Unauthorized
-from tests.processes import REPO
+from tests.processes import REPO, serve_env, todo_chat_serve
 
 SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -121,3 +123,30 @@ def test_the_token_command_loads_neither_the_app_nor_the_agents_sdk(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "[]"
     assert len(done.stdout.split(".")) == 3  # the token itself, on stdout
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:9000"),
+        ("0.0.0.0", "http://127.0.0.1:9000"),
+        ("::", "http://[::1]:9000"),
+        ("::1", "http://[::1]:9000"),
+        ("todo.internal", "http://todo.internal:9000"),
+    ],
+)
+def test_serve_knows_the_url_it_is_reached_at(host: str, url: str) -> None:
+    assert served_url(host, 9000) == url
+
+
+async def test_serve_names_its_own_port_in_the_mcp_metadata(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    env = serve_env(database, "http://127.0.0.1:9/v1", tmp_path / "data")
+    async with (
+        todo_chat_serve(env, cwd=tmp_path, log=tmp_path / "serve.log") as served,
+        httpx.AsyncClient(base_url=served.url) as http,
+    ):
+        document = (await http.get("/.well-known/oauth-protected-resource/mcp")).json()
+    assert document["resource"] == f"{served.url}/mcp"

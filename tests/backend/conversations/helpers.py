@@ -219,11 +219,11 @@ async def provider_app(
 
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app` with a real uvicorn (lifespan on) on a free loopback port, in this event
-    loop; yields the base URL."""
+async def serving(app: FastAPI, port: int = 0) -> AsyncIterator[str]:
+    """Serve `app` with a real uvicorn (lifespan on) on a loopback port (a free one unless
+    given), in this event loop; yields the base URL."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, lifespan="on", ws="none", log_level="warning",
+        app, host="127.0.0.1", port=port, lifespan="on", ws="none", log_level="warning",
         timeout_graceful_shutdown=5,
     )  # fmt: skip
     server = uvicorn.Server(config)

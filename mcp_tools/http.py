@@ -1,0 +1,167 @@
+"""`/mcp`: the `todo` server over MCP Streamable HTTP, for other agents and MCP clients.
+
+Authentication is the MCP SDK's own: its bearer middleware asks `BearerTokens` (our JWT
+verifier behind the SDK's `TokenVerifier`), answers `401` with `WWW-Authenticate: Bearer …
+resource_metadata="…"`, and serves the RFC 9728 document. Tools then act for the verified
+token's subject only (mcp_tools/identity.py).
+
+Stateless, with JSON responses: every POST is answered on its own, so any worker or replica
+behind a load balancer can take any request (no sticky sessions, nothing lost on a restart).
+The tools are plain request/response, so nothing needs a server-to-client stream.
+"""
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from mcp.server.auth.provider import AccessToken, TokenVerifier
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import Context
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, InputRequiredResult
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from backend.db import SessionMaker
+from backend.errors import Unauthorized
+from backend.settings import Settings
+from mcp_tools.identity import token_user
+from mcp_tools.limits import CallLimit, HitCounter
+from mcp_tools.results import tool_error
+from mcp_tools.server import TodoServer
+from mcp_tools.tasks import register_task_tools
+
+MCP_PATH = "/mcp"
+METADATA_PATH = "/.well-known/oauth-protected-resource/mcp"  # RFC 9728 §3.1, for MCP_PATH
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+class Verifier(Protocol):
+    """backend/auth/verifier.py's `TokenVerifier`."""
+
+    async def verify(self, token: str) -> str:
+        """The token's subject, or `Unauthorized`."""
+        ...
+
+
+class BearerTokens(TokenVerifier):
+    """Our verifier (HS256 secret or JWKS, issuer, audience) as the SDK's `TokenVerifier`."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        self._verifier = verifier
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        try:
+            user = await self._verifier.verify(token.strip())
+        except Unauthorized:
+            return None
+        # No OAuth clients here: the user is the principal the SDK binds requests to.
+        return AccessToken(token=token, client_id=user, scopes=[], subject=user)
+
+
+class RemoteTodoServer(TodoServer):
+    """The `todo` server as remote clients reach it: every tool call counts toward the
+    caller's per-minute limit."""
+
+    def __init__(self, limit: CallLimit, **options: Any) -> None:
+        super().__init__(**options)
+        self._limit = limit
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        user = token_user()
+        if user is None:  # the SDK's middleware lets no such request through
+            return tool_error("This tool needs a bearer token.")
+        refused = await self._limit.refusal(user)
+        if refused is not None:
+            return refused
+        return await super().call_tool(name, arguments, context)
+
+
+@dataclass(frozen=True)
+class RemoteMCP:
+    server: RemoteTodoServer
+    app: ASGIApp
+
+    def running(self) -> AbstractAsyncContextManager[None]:
+        """Entered in the app's lifespan: requests need the SDK's task group."""
+        return self.server.session_manager.run()
+
+
+def create_remote_mcp(
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    verifier: Verifier,
+    counter: HitCounter,
+) -> RemoteMCP:
+    server = RemoteTodoServer(
+        CallLimit(counter, settings.mcp_calls_per_minute),
+        token_verifier=BearerTokens(verifier),
+        auth=AuthSettings(
+            issuer_url=authorization_server(settings),
+            resource_server_url=f"{settings.public_url}{MCP_PATH}",
+            # Our verifier checks `aud` itself (AUTH_AUDIENCE).
+            validate_token_resource=False,
+        ),
+    )
+    register_task_tools(server, sessionmaker)
+    app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=transport_security(settings),
+    )
+    return RemoteMCP(server, app)
+
+
+def authorization_server(settings: Settings) -> str:
+    """What the RFC 9728 document names as the token issuer: AUTH_ISSUER when it is a URL,
+    else this server (its tokens come from `todo-chat token` or an app sharing the secret)."""
+    issuer = settings.auth_issuer
+    if issuer and urlsplit(issuer).scheme in ("http", "https"):
+        return issuer
+    return settings.public_url
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    """DNS-rebinding protection: loopback and MCP_ALLOWED_HOSTS only, as `Host` (and, from
+    browsers, `Origin`). A name without a port is accepted on any port."""
+    hosts = [*LOOPBACK_HOSTS, *settings.mcp_allowed_host_list]
+    allowed_hosts = [pattern for host in hosts for pattern in _with_any_port(host)]
+    allowed_origins = [
+        f"{scheme}://{pattern}" for scheme in ("http", "https") for pattern in allowed_hosts
+    ]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=[*allowed_origins, *settings.cors_origin_list],
+    )
+
+
+def _with_any_port(host: str) -> list[str]:
+    has_port = host.rsplit("]", 1)[-1].count(":") == 1
+    return [host] if has_port else [host, f"{host}:*"]
+
+
+class _Forward:
+    """An endpoint for FastAPI's router that hands the request to the MCP app the lifespan
+    built: routes are fixed when the app is created, before the lifespan runs."""
+
+    def __init__(self, target: Callable[[], ASGIApp]) -> None:
+        self._target = target
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._target()(scope, receive, send)
+
+
+def mcp_routes(target: Callable[[], ASGIApp]) -> list[BaseRoute]:
+    """Exactly the two paths the MCP app serves, so every other path keeps the API's own
+    404/405 answers (a mount at `/` would take them over)."""
+    forward = _Forward(target)
+    return [
+        Route(MCP_PATH, forward, include_in_schema=False),
+        Route(METADATA_PATH, forward, include_in_schema=False),
+    ]
