@@ -51,7 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
     # unwinds through `_database`, which stops it.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with _database(settings) as url:
-        upgrade(url)
+        upgrade(url, pooler=settings.database_pooler)
         # Workers are separate processes: they find the database through the environment.
         os.environ["DATABASE_URL"] = url
         if "public_url" not in settings.model_fields_set:
@@ -70,8 +70,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    with _database(Settings()) as url:
-        upgrade(url)
+    settings = Settings()
+    with _database(settings) as url:
+        upgrade(url, pooler=settings.database_pooler)
     print("migrations applied")
     return 0
 

@@ -1,8 +1,10 @@
-"""Engine and session factory on asyncpg, the URL forms we accept, and telling "the database
-is down" from "our query is wrong"."""
+"""Engine and session factory on asyncpg, directly or through a transaction-mode pooler, and
+telling "the database is down" from "our query is wrong"."""
+
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -11,8 +13,20 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
-ASYNC_DRIVER = "postgresql+asyncpg"
+from backend.database_url import Pooler, parse_database_url
+
 SessionMaker = async_sessionmaker[AsyncSession]
+CONNECT_TIMEOUT_SECONDS = 5.0
+# Behind a transaction pooler each transaction may run on another server connection, shared
+# with other clients: a statement prepared in one transaction is missing, or another
+# client's, in the next. Without these caches asyncpg uses the unnamed statement, parsed
+# again in the transaction that runs it (docs/deploy.md).
+_POOLED_CONNECT_ARGS = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
+# Direct connections only: a crashed handler can never pin locks behind an open transaction.
+# A stock PgBouncer refuses this startup parameter; behind a pooler it is the pooler's
+# (idle_transaction_timeout) or the role's setting, as a per-transaction SET LOCAL would cost
+# two round trips on every transaction.
+_DIRECT_SERVER_SETTINGS = {"idle_in_transaction_session_timeout": "60000"}
 
 # Failures that mean "the database is not reachable right now", not "our code is wrong".
 DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError, OSError)
@@ -22,29 +36,37 @@ DATABASE_DOWN = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceE
 UNAVAILABLE_SQLSTATES = ("08", "57P0", "53300")
 
 
-def async_url(url: str) -> URL:
-    """Accept `postgres://`, `postgresql://`, `postgresql+asyncpg://`, with `?host=/socket/dir`.
-
-    libpq's `sslmode` becomes asyncpg's `ssl`; the rest of the query string is kept.
-    """
-    parsed = make_url(url)
-    if parsed.drivername not in {"postgres", "postgresql", ASYNC_DRIVER}:
-        raise ValueError("DATABASE_URL must be a postgresql:// URL")
-    query = dict(parsed.query)
-    if "sslmode" in query:
-        query["ssl"] = query.pop("sslmode")
-    return parsed.set(drivername=ASYNC_DRIVER, query=query)
+def engine_arguments(url: str, pooler: Pooler | None = None) -> tuple[URL, dict[str, Any]]:
+    """SQLAlchemy's URL and asyncpg's connect arguments for DATABASE_URL, behind `pooler`
+    (None: what the URL's host says)."""
+    target = parse_database_url(url)
+    pooled = target.pooler(pooler) == "transaction"
+    connect_args: dict[str, Any] = {
+        "timeout": target.connect_timeout or CONNECT_TIMEOUT_SECONDS,
+        "command_timeout": 30,
+        "server_settings": {
+            "application_name": "todo-chat",
+            **({} if pooled else _DIRECT_SERVER_SETTINGS),
+            **target.startup,
+        },
+        **(_POOLED_CONNECT_ARGS if pooled else {}),
+    }
+    if target.libpq_dsn:
+        connect_args["dsn"] = target.libpq_dsn
+    return target.url, connect_args
 
 
 def create_engine(
     url: str,
     *,
+    pooler: Pooler | None = None,
     pool_size: int = 10,
     max_overflow: int = 10,
     pool_timeout: float = 5.0,
 ) -> AsyncEngine:
+    sqlalchemy_url, connect_args = engine_arguments(url, pooler)
     return create_async_engine(
-        async_url(url),
+        sqlalchemy_url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         # A request waits this long for a connection, then gets 503 instead of hanging.
@@ -53,15 +75,7 @@ def create_engine(
         pool_recycle=1800,
         # Error messages and logs never carry bound values (message bodies, titles).
         hide_parameters=True,
-        connect_args={
-            "timeout": 5,
-            "command_timeout": 30,
-            "server_settings": {
-                "application_name": "todo-chat",
-                # A crashed handler can never pin locks behind an open transaction.
-                "idle_in_transaction_session_timeout": "60000",
-            },
-        },
+        connect_args=connect_args,
     )
 
 

@@ -103,6 +103,7 @@ async def build_services(
     url = await database_url(settings, stack)
     engine = create_engine(
         url,
+        pooler=settings.database_pooler,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.database_url import Pooler, parse_database_url
+
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 # A Host header value: a DNS name or IPv4 address, or a bracketed IPv6 one, and maybe a port.
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
@@ -19,6 +21,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str | None = None
+    # None: `transaction` for hosts Neon marks as pooled (`-pooler`), else `none`.
+    database_pooler: Pooler | None = None
     data_dir: Path = Field(
         Path(".todo-chat"), validation_alias=AliasChoices("TODO_CHAT_DATA_DIR", "data_dir")
     )
@@ -55,6 +59,14 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(5.0, gt=0, le=60)
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
     log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parameters(cls, url: str | None) -> str | None:
+        """Refused here, an unknown parameter is one line at start, not a failed connection."""
+        if url is not None:
+            parse_database_url(url)
+        return url
 
     @field_validator("public_url")
     @classmethod

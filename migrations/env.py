@@ -7,7 +7,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from backend.db import async_url
+from backend.database_url import Pooler
+from backend.db import engine_arguments
 from backend.models import SQLModel
 from backend.settings import Settings
 
@@ -22,6 +23,13 @@ def _database_url() -> str:
     return str(url)
 
 
+def _database_pooler() -> Pooler | None:
+    if "database_pooler" in config.attributes:
+        pooler: Pooler | None = config.attributes["database_pooler"]
+        return pooler
+    return Settings().database_pooler
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection, target_metadata=target_metadata, compare_server_default=True
@@ -31,7 +39,8 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(async_url(_database_url()), poolclass=NullPool)
+    url, connect_args = engine_arguments(_database_url(), _database_pooler())
+    engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

@@ -5,6 +5,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.auth.tokens import issue_token, parse_ttl
+from backend.database_url import Pooler
 from backend.db import create_engine
 from backend.embedded_pg import EmbeddedPostgres
 from backend.main import create_app
@@ -22,6 +24,9 @@ from backend.settings import Settings
 from tests.apps import running
 from tests.databases import embedded_data_dir, fresh_database
 from tests.redis_server import redis_server
+
+if TYPE_CHECKING:
+    from tests.pgbouncer import PgBouncer
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -47,16 +52,58 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def database_url(database_server_url: str) -> AsyncIterator[str]:
-    """A database of our own, built by the migrations."""
+async def direct_database_url(database_server_url: str) -> AsyncIterator[str]:
+    """A database of our own, built by the migrations (always straight on the server)."""
     async with fresh_database(database_server_url) as url:
         await asyncio.to_thread(upgrade, url)
         yield url
 
 
+def _through_pgbouncer() -> bool:
+    """TEST_DATABASE_POOLER=pgbouncer: the app reaches the database through a PgBouncer."""
+    choice = os.environ.get("TEST_DATABASE_POOLER", "")
+    if choice not in {"", "pgbouncer"}:
+        raise pytest.UsageError(f"TEST_DATABASE_POOLER must be pgbouncer or unset, not {choice!r}")
+    return choice == "pgbouncer"
+
+
 @pytest.fixture(scope="session")
-async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
+def pgbouncer(
+    database_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator["PgBouncer"]:
+    """A private PgBouncer in transaction mode in front of the test server."""
+    from tests.pgbouncer import pgbouncer_path, running_pgbouncer  # tests.processes imports us
+
+    if pgbouncer_path() is None and not _through_pgbouncer():
+        pytest.skip("pgbouncer is not installed (.ci/run installs it)")
+    with running_pgbouncer(database_server_url, tmp_path_factory.mktemp("pgbouncer")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def database_pooler() -> Pooler:
+    return "transaction" if _through_pgbouncer() else "none"
+
+
+@pytest.fixture(scope="session")
+def database_url(
+    direct_database_url: str, database_pooler: Pooler, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The URL the app is given: the test database, or the same through PgBouncer (with
+    DATABASE_POOLER=transaction in the environment, as a deployment behind one would set)."""
+    if database_pooler == "none":
+        yield direct_database_url
+        return
+    pooler: PgBouncer = request.getfixturevalue("pgbouncer")
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("DATABASE_POOLER", database_pooler)
+        yield pooler.url_for(direct_database_url)
+
+
+@pytest.fixture(scope="session")
+async def db_engine(direct_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The tests' own look at the rows, straight on the server."""
+    engine = create_engine(direct_database_url)
     yield engine
     await engine.dispose()
 

@@ -10,13 +10,10 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from backend.db import async_url
-
 
 def _libpq_url(url: str) -> str:
-    """asyncpg.connect() wants a plain postgresql:// URL."""
-    parsed = async_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    """asyncpg.connect() wants a plain postgresql:// URL (it reads libpq's parameters)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @asynccontextmanager

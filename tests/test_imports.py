@@ -13,12 +13,15 @@ LEAVES = frozenset(
     {
         "backend.settings",
         "backend.db",
+        "backend.database_url",
         "backend.models",
         "backend.errors",
         "backend.fields",
         "backend.changes",
     }
 )
+# Leaves that other leaves may import: reading DATABASE_URL is both a setting and the engine's.
+LEAVES_OF_LEAVES = frozenset({"backend.database_url"})
 WIRING = frozenset({"backend.main", "backend.services", "backend.cli", "backend.chat_cli"})
 
 
@@ -89,8 +92,9 @@ def test_the_walk_sees_the_imports_it_must_judge() -> None:
     assert "backend.chat_cli" in our_imports("backend.cli")  # imported inside a function
 
 
-def test_the_leaves_import_nothing_of_ours() -> None:
-    assert violations(sorted(LEAVES)) == {}
+def test_the_leaves_import_nothing_of_ours_but_the_leaves_of_leaves() -> None:
+    assert violations(sorted(LEAVES_OF_LEAVES)) == {}
+    assert violations(sorted(LEAVES), LEAVES_OF_LEAVES) == {}
 
 
 def test_stores_import_only_the_leaves() -> None:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.database_url import Pooler
 from backend.db import SessionMaker, create_engine, create_sessionmaker
 from backend.tasks.store import TaskRecord, TaskStore
 
@@ -14,9 +15,11 @@ CONCURRENT = 30
 
 
 @pytest.fixture
-async def sessionmaker(database: str) -> AsyncIterator[SessionMaker]:
+async def sessionmaker(database: str, database_pooler: Pooler) -> AsyncIterator[SessionMaker]:
     """Enough connections for every concurrent create to hold its own transaction at once."""
-    engine = create_engine(database, pool_size=CONCURRENT + 2, max_overflow=0, pool_timeout=30)
+    engine = create_engine(
+        database, pooler=database_pooler, pool_size=CONCURRENT + 2, max_overflow=0, pool_timeout=30
+    )
     yield create_sessionmaker(engine)
     await engine.dispose()
 
