@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from tests.processes import free_port
 
 STARTS_WITHIN = 10.0
-# A stock PgBouncer refuses to run as root; `-u` drops to this user after reading its files.
+# A stock PgBouncer refuses to run as root: `-u` drops to another user after reading its files.
 UNPRIVILEGED_USER = "nobody"
 
 
@@ -44,10 +44,25 @@ class PgBouncer:
         return through.render_as_string(hide_password=False)
 
 
+def _server_host(server_url: str) -> str:
+    """The host, or the socket directory of a unix-socket server (the embedded one's `?host=`)."""
+    server = make_url(server_url)
+    host = server.query.get("host") or server.host or "127.0.0.1"
+    return host if isinstance(host, str) else host[0]
+
+
+def _user_switch(host: str) -> list[str]:
+    """Root's PgBouncer runs as the owner of the server's socket directory (the only user
+    besides root who may reach a private one), else as nobody."""
+    if os.geteuid() != 0:
+        return []
+    owner = Path(host).owner() if host.startswith("/") else "root"
+    return ["-u", owner if owner != "root" else UNPRIVILEGED_USER]
+
+
 def _config(server_url: str, port: int, users: Path) -> str:
     server = make_url(server_url)
-    # A unix-socket server (the embedded one) names its socket directory in `?host=`.
-    host = server.query.get("host") or server.host or "127.0.0.1"
+    host = _server_host(server_url)
     return f"""\
 [databases]
 * = host={host} port={server.port or 5432}
@@ -95,7 +110,7 @@ def running_pgbouncer(server_url: str, work_dir: Path) -> Iterator[PgBouncer]:
     ini = work_dir / "pgbouncer.ini"
     ini.write_text(_config(server_url, port, users))
     log = work_dir / "pgbouncer.log"
-    as_user = ["-u", UNPRIVILEGED_USER] if os.geteuid() == 0 else []
+    as_user = _user_switch(_server_host(server_url))
     with log.open("wb") as output:
         process = subprocess.Popen([binary, *as_user, str(ini)], stdout=output, stderr=output)
     try:
