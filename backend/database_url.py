@@ -8,8 +8,10 @@ server as a startup parameter, to fail at the first connection (or, behind a poo
 refused by it): an unknown one is refused when the setting is read instead.
 """
 
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -108,6 +110,18 @@ def _checked(query: Mapping[str, str | Sequence[str]]) -> dict[str, str]:
     return params
 
 
+def _system_roots(params: dict[str, str]) -> None:
+    """libpq's `sslrootcert=system` (trust the system's CAs, and so verify-full) as the CA
+    file asyncpg needs: the one OpenSSL uses by default."""
+    if params.get("sslrootcert") != "system":
+        return
+    bundle = ssl.get_default_verify_paths().cafile
+    if bundle is None or not Path(bundle).is_file():
+        raise ValueError("DATABASE_URL's sslrootcert=system: no system CA file; name one instead")
+    params["sslrootcert"] = bundle
+    params.setdefault("sslmode", "verify-full")
+
+
 def _timeout(params: dict[str, str]) -> float | None:
     if "connect_timeout" not in params:
         return None
@@ -130,6 +144,7 @@ def parse_database_url(url: str) -> DatabaseTarget:
     if parsed.drivername not in {"postgres", "postgresql", ASYNC_DRIVER}:
         raise ValueError("DATABASE_URL must be a postgresql:// URL")
     params = _checked(parsed.query)
+    _system_roots(params)
     timeout = _timeout(params)
     server = {k: v for k, v in params.items() if k in _SERVER}
     hosts = [parsed.host or "", *server.get("host", "").split(",")]

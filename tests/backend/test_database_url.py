@@ -1,16 +1,18 @@
 """DATABASE_URL as Neon, Supabase and PgBouncer users paste it: what is accepted, what asyncpg
 gets for it, and the one line an unknown or bad parameter gets."""
 
+import ssl
 from pathlib import Path
 
 import httpx
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.database_url import parse_database_url
-from backend.db import engine_arguments
+from backend.db import create_engine, engine_arguments
 from backend.settings import Settings
 from tests.backend.chat_support import count_rows
 from tests.backend.support import TokenFactory
@@ -71,6 +73,14 @@ def test_a_unix_socket_directory_stays_on_the_url_and_asyncpgs_ssl_spelling_is_s
     assert embedded.libpq == {}
     asyncpg_style = parse_database_url("postgresql+asyncpg://app@db/todo?ssl=require")
     assert asyncpg_style.libpq == {"sslmode": "require"}
+
+
+def test_sslrootcert_system_means_the_system_cas_and_verify_full() -> None:
+    target = parse_database_url(NEON_DIRECT.replace("sslmode=require&", "") + "&sslrootcert=system")
+    assert target.libpq == {
+        "sslrootcert": ssl.get_default_verify_paths().cafile,
+        "sslmode": "verify-full",
+    }
 
 
 @pytest.mark.parametrize(
@@ -179,3 +189,16 @@ async def test_a_neon_style_url_starts_the_server_which_then_works(
             " WHERE datname = current_database() AND application_name = 'neon-style-test'",
         )
         assert named >= 1
+
+
+async def test_libpq_parameters_reach_asyncpg(direct_database_url: str) -> None:
+    """The test server is a primary: asking for a standby must fail, and only asyncpg can
+    have read the request from the URL's parameters."""
+    standby = make_url(direct_database_url).update_query_dict({"target_session_attrs": "standby"})
+    engine = create_engine(standby.render_as_string(hide_password=False))
+    try:
+        with pytest.raises(DBAPIError, match="target attribute"):
+            async with engine.connect():
+                pass
+    finally:
+        await engine.dispose()

@@ -45,6 +45,7 @@ from tests.bench.report import held, machine, render, rows
 from tests.bench.sse_client import Window, chat_request, chat_turn, open_probe
 from tests.bench.stats import summary_ms
 from tests.bench.todo_chat import Users, active_connections, close_all, db_activity, hold_streams
+from tests.pgbouncer import pgbouncer_path, running_pgbouncer
 
 HOST = "127.0.0.1"
 TEXT = "Hello, how is my list?"
@@ -78,7 +79,9 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--slow-tps", type=float, default=2.0, help="the slow ramp's tokens/s")
     parser.add_argument("--window", type=float, default=2.0, help="seconds watched per level")
     parser.add_argument("--open-rate", type=float, default=1000.0, help="new streams per s")
-    parser.add_argument("--skip", default="", help="comma-separated: sdk-hold,hold,inprocess")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: sdk-hold,hold,inprocess,pgbouncer"
+    )
     parser.add_argument("--only-ramp", default="", help="run only this ramp: hold or hold_slow")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results.json")
     return parser.parse_args(argv)
@@ -194,10 +197,11 @@ class Bench:
 
     # --- todo-chat over HTTP -----------------------------------------------------------------
 
-    async def todo_chat(self, app_pid: int) -> None:
+    async def todo_chat(self, app_pid: int, app_url: str = "", key: str = "todo_chat") -> None:
         n, warmup = self.args.samples, 20
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(base_url=self.app_url, limits=limits, timeout=60) as client:
+        base_url = app_url or self.app_url
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
 
             async def turn(i: int, message: str) -> Any:
                 user, token = self.users.user(i % 64)
@@ -214,7 +218,7 @@ class Bench:
                 return bool(result.ok)
 
             rates, cpu_ms = await self._throughput(tool_turn, lambda: cpu_seconds(app_pid))
-            self.results["todo_chat"] = {
+            self.results[key] = {
                 **_latency(text),
                 "tool_turn_ms": summary_ms([t.total for t in tool]),
                 "turns_per_second": rates,
@@ -336,6 +340,22 @@ async def _create_databases(server_url: str, names: Sequence[str]) -> list[str]:
     return urls
 
 
+async def _through_pgbouncer(
+    bench: Bench, server_url: str, database_url: str, env: dict[str, str], tmp: Path
+) -> None:
+    """The same turns on a second todo-chat whose database is behind PgBouncer (transaction
+    mode, as Neon's pooled host): what the pooler costs in time to first delta and turns/s."""
+    work_dir, port = tmp / "pgbouncer", free_port()
+    work_dir.mkdir()
+    with running_pgbouncer(server_url, work_dir) as pooler:
+        pooled = {"DATABASE_URL": pooler.url_for(database_url), "DATABASE_POOLER": "transaction"}
+        log = tmp / "app-pgbouncer.log"
+        with todo_chat_server(port, {**env, **pooled}, log) as pid:
+            app_url = f"http://{HOST}:{port}"
+            await wait_until_up(f"{app_url}/healthz", pid, log)
+            await bench.todo_chat(pid, app_url, key="todo_chat_pgbouncer")
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     load_before = list(os.getloadavg())
@@ -343,7 +363,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="todo-chat-bench-"))
     embedded = await asyncio.to_thread(EmbeddedPostgres, tmp / "db", delete_on_stop=True)
     try:
-        http_url, inproc_url = await _create_databases(embedded.url, ["bench_http", "bench_inproc"])
+        names = ["bench_http", "bench_inproc", "bench_pgbouncer"]
+        http_url, inproc_url, pooled_url = await _create_databases(embedded.url, names)
         admin_dsn = make_url(embedded.url).set(drivername="postgresql")
         admin = await asyncpg.connect(admin_dsn.render_as_string(hide_password=False))
         model_port, app_port = free_port(), free_port()
@@ -371,6 +392,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await bench.baselines(inproc_url)
             progress("todo_chat")
             await bench.todo_chat(app_pid)
+            if "pgbouncer" not in skip and pgbouncer_path():
+                progress("todo_chat through PgBouncer")
+                await _through_pgbouncer(bench, embedded.url, pooled_url, env, tmp)
             if "sdk-hold" not in skip:
                 progress("sdk_hold")
                 await bench.sdk_hold()

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SYSTEMS = ("raw_http", "openai_client", "bare_sdk", "sdk_todo_tools", "todo_chat")
+SYSTEMS = ("raw_http", "openai_client", "bare_sdk", "sdk_todo_tools", "todo_chat",
+           "todo_chat_pgbouncer")  # fmt: skip
 HEADERS = ("figure", "raw HTTP", "openai client", "bare SDK", "SDK+our 5 MCP tools",
-           "todo-chat", "todo/SDK", "target")  # fmt: skip
+           "todo-chat", "via PgBouncer", "todo/SDK", "target")  # fmt: skip
 RAMPS = ("hold", "hold_slow")
 Row = dict[str, Any]
 Add = Callable[..., None]
