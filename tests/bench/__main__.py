@@ -31,6 +31,7 @@ from tests.bench import baselines as base
 from tests.bench.fake_model import TOOL_MARK
 from tests.bench.inprocess import Recorder, app_in_process, bridge_overhead, statements_per_turn
 from tests.bench.load import sequential, throughput, until
+from tests.bench.pooler import compare_pooler
 from tests.bench.procs import (
     ROOT,
     cpu_seconds,
@@ -80,7 +81,9 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=2.0, help="seconds watched per level")
     parser.add_argument("--open-rate", type=float, default=1000.0, help="new streams per s")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: sdk-hold,hold,inprocess,pgbouncer"
+        "--skip",
+        default="",
+        help="comma-separated: baselines,todo-chat,sdk-hold,hold,inprocess,pgbouncer",
     )
     parser.add_argument("--only-ramp", default="", help="run only this ramp: hold or hold_slow")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results.json")
@@ -197,11 +200,10 @@ class Bench:
 
     # --- todo-chat over HTTP -----------------------------------------------------------------
 
-    async def todo_chat(self, app_pid: int, app_url: str = "", key: str = "todo_chat") -> None:
+    async def todo_chat(self, app_pid: int) -> None:
         n, warmup = self.args.samples, 20
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        base_url = app_url or self.app_url
-        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=self.app_url, limits=limits, timeout=60) as client:
 
             async def turn(i: int, message: str) -> Any:
                 user, token = self.users.user(i % 64)
@@ -218,7 +220,7 @@ class Bench:
                 return bool(result.ok)
 
             rates, cpu_ms = await self._throughput(tool_turn, lambda: cpu_seconds(app_pid))
-            self.results[key] = {
+            self.results["todo_chat"] = {
                 **_latency(text),
                 "tool_turn_ms": summary_ms([t.total for t in tool]),
                 "turns_per_second": rates,
@@ -341,19 +343,27 @@ async def _create_databases(server_url: str, names: Sequence[str]) -> list[str]:
 
 
 async def _through_pgbouncer(
-    bench: Bench, server_url: str, database_url: str, env: dict[str, str], tmp: Path
+    bench: Bench, server_url: str, databases: tuple[str, str], env: dict[str, str], tmp: Path
 ) -> None:
-    """The same turns on a second todo-chat whose database is behind PgBouncer (transaction
-    mode, as Neon's pooled host): what the pooler costs in time to first delta and turns/s."""
-    work_dir, port = tmp / "pgbouncer", free_port()
-    work_dir.mkdir()
-    with running_pgbouncer(server_url, work_dir) as pooler:
-        pooled = {"DATABASE_URL": pooler.url_for(database_url), "DATABASE_POOLER": "transaction"}
-        log = tmp / "app-pgbouncer.log"
-        with todo_chat_server(port, {**env, **pooled}, log) as pid:
-            app_url = f"http://{HOST}:{port}"
-            await wait_until_up(f"{app_url}/healthz", pid, log)
-            await bench.todo_chat(pid, app_url, key="todo_chat_pgbouncer")
+    """Two more todo-chat servers started alike, one on a database behind PgBouncer, compared
+    turn for turn (tests/bench/pooler.py)."""
+    direct_db, pooled_db = databases
+    (tmp / "pgbouncer").mkdir()
+    with running_pgbouncer(server_url, tmp / "pgbouncer") as pooler:
+        pooled = {"DATABASE_URL": pooler.url_for(pooled_db), "DATABASE_POOLER": "transaction"}
+        ports = free_port(), free_port()
+        logs = tmp / "app-direct.log", tmp / "app-pgbouncer.log"
+        with (
+            todo_chat_server(ports[0], {**env, "DATABASE_URL": direct_db}, logs[0]) as direct,
+            todo_chat_server(ports[1], {**env, **pooled}, logs[1]) as through,
+        ):
+            urls = (f"http://{HOST}:{ports[0]}", f"http://{HOST}:{ports[1]}")
+            for url, pid, log in zip(urls, (direct, through), logs, strict=True):
+                await wait_until_up(f"{url}/healthz", pid, log)
+            bench.results["pooler"] = await compare_pooler(
+                urls, bench.users, (TEXT, TOOL),
+                samples=bench.args.samples // 2, duration=bench.args.duration,
+            )  # fmt: skip
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -363,8 +373,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="todo-chat-bench-"))
     embedded = await asyncio.to_thread(EmbeddedPostgres, tmp / "db", delete_on_stop=True)
     try:
-        names = ["bench_http", "bench_inproc", "bench_pgbouncer"]
-        http_url, inproc_url, pooled_url = await _create_databases(embedded.url, names)
+        names = ["bench_http", "bench_inproc", "bench_direct", "bench_pgbouncer"]
+        http_url, inproc_url, *compared = await _create_databases(embedded.url, names)
         admin_dsn = make_url(embedded.url).set(drivername="postgresql")
         admin = await asyncpg.connect(admin_dsn.render_as_string(hide_password=False))
         model_port, app_port = free_port(), free_port()
@@ -388,20 +398,22 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         ):
             await wait_until_up(f"{model_url}/fake/stats", model_pid, tmp / "model.log")
             await wait_until_up(f"{app_url}/healthz", app_pid, tmp / "app.log")
-            progress("baselines")
-            await bench.baselines(inproc_url)
-            progress("todo_chat")
-            await bench.todo_chat(app_pid)
+            if "baselines" not in skip:
+                progress("baselines")
+                await bench.baselines(inproc_url)
+            if "todo-chat" not in skip:
+                progress("todo_chat")
+                await bench.todo_chat(app_pid)
             if "pgbouncer" not in skip and pgbouncer_path():
-                progress("todo_chat through PgBouncer")
-                await _through_pgbouncer(bench, embedded.url, pooled_url, env, tmp)
-            if "sdk-hold" not in skip:
+                progress("todo_chat directly and through PgBouncer")
+                await _through_pgbouncer(bench, embedded.url, (compared[0], compared[1]), env, tmp)
+            if "sdk-hold" not in skip and "bare_sdk" in bench.results:
                 progress("sdk_hold")
                 await bench.sdk_hold()
-            if "hold" not in skip:
+            if "hold" not in skip and "todo_chat" in bench.results:
                 progress("hold")
                 await bench.hold(app_pid, admin, "bench_http")
-            bench.results["todo_chat"]["idle_rss_kib"] = rss_kib(app_pid)
+            bench.results.setdefault("todo_chat", {})["idle_rss_kib"] = rss_kib(app_pid)
             if "inprocess" not in skip:
                 progress("inprocess")
                 await bench.inprocess(inproc_url, admin)

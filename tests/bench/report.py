@@ -75,6 +75,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
     for ramp in RAMPS:
         _hold_rows(results, ramp, add)
     _db_rows(results, add)
+    _pooler_rows(results.get("pooler", {}), add)
     _bridge_rows(results.get("mcp_bridge", {}), add)
     return table
 
@@ -147,6 +148,19 @@ def _db_rows(results: dict[str, Any], add: Add) -> None:
     active = db["connections_held_while_streaming_in_process"]
     add("  pg_stat_activity active/in transaction, same moment", "conns",
         {"todo_chat": active}, "0", active == 0)  # fmt: skip
+
+
+def _pooler_rows(pooler: dict[str, Any], add: Add) -> None:
+    """todo-chat directly and via PgBouncer, measured in alternation (tests/bench/pooler.py)."""
+    for figure, path, unit in (
+        ("time to first delta p50", "first_delta_ms.p50", "ms"),
+        ("time to first delta p99", "first_delta_ms.p99", "ms"),
+        ("tool turn, end to end p50", "tool_turn_ms.p50", "ms"),
+        ("tool turns/s at concurrency 16", "turns_per_second.16", "1/s"),
+    ):
+        values = {s: _get(pooler, f"{s}.{path}") for s in ("todo_chat", "todo_chat_pgbouncer")}
+        if None not in values.values():
+            add(f"PgBouncer A/B: {figure}", unit, values)
 
 
 def _bridge_rows(bridge: dict[str, Any], add: Add) -> None:
