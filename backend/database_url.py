@@ -104,9 +104,7 @@ def _checked(query: Mapping[str, str | Sequence[str]]) -> dict[str, str]:
         )
     for name, choices in _CHOICES.items():
         if name in params and params[name] not in choices:
-            raise ValueError(
-                f"DATABASE_URL's {name} must be one of {', '.join(choices)}, not {params[name]!r}"
-            )
+            raise ValueError(f"DATABASE_URL's {name} must be one of {', '.join(choices)}")
     return params
 
 
@@ -125,13 +123,12 @@ def _system_roots(params: dict[str, str]) -> None:
 def _timeout(params: dict[str, str]) -> float | None:
     if "connect_timeout" not in params:
         return None
-    raw = params.pop("connect_timeout")
     try:
-        seconds = float(raw)
+        seconds = float(params.pop("connect_timeout"))
     except ValueError:
         seconds = 0.0
     if not seconds > 0:
-        raise ValueError(f"DATABASE_URL's connect_timeout must be seconds above 0, not {raw!r}")
+        raise ValueError("DATABASE_URL's connect_timeout must be a number of seconds above 0")
     return seconds
 
 
