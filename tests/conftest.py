@@ -4,6 +4,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,16 +68,21 @@ def _through_pgbouncer() -> bool:
     return choice == "pgbouncer"
 
 
-@pytest.fixture(scope="session")
-def pgbouncer(
-    database_server_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator["PgBouncer"]:
+@contextmanager
+def _pgbouncer(database_server_url: str, work_dir: Path) -> Iterator["PgBouncer"]:
     """A private PgBouncer in transaction mode in front of the test server."""
     from tests.pgbouncer import pgbouncer_path, running_pgbouncer  # tests.processes imports us
 
     if pgbouncer_path() is None and not _through_pgbouncer():
         pytest.skip("pgbouncer is not installed (.ci/run installs it)")
-    with running_pgbouncer(database_server_url, tmp_path_factory.mktemp("pgbouncer")) as running:
+    with running_pgbouncer(database_server_url, work_dir) as running:
+        yield running
+
+
+@pytest.fixture
+def pgbouncer(database_server_url: str, tmp_path: Path) -> Iterator["PgBouncer"]:
+    """A PgBouncer of the test's own: its server connections end with the test."""
+    with _pgbouncer(database_server_url, tmp_path / "pgbouncer") as running:
         yield running
 
 
@@ -87,15 +93,20 @@ def database_pooler() -> Pooler:
 
 @pytest.fixture(scope="session")
 def database_url(
-    direct_database_url: str, database_pooler: Pooler, request: pytest.FixtureRequest
+    database_server_url: str,
+    direct_database_url: str,
+    database_pooler: Pooler,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """The URL the app is given: the test database, or the same through PgBouncer (with
     DATABASE_POOLER=transaction in the environment, as a deployment behind one would set)."""
     if database_pooler == "none":
         yield direct_database_url
         return
-    pooler: PgBouncer = request.getfixturevalue("pgbouncer")
-    with pytest.MonkeyPatch.context() as environment:
+    with (
+        _pgbouncer(database_server_url, tmp_path_factory.mktemp("pgbouncer")) as pooler,
+        pytest.MonkeyPatch.context() as environment,
+    ):
         environment.setenv("DATABASE_POOLER", database_pooler)
         yield pooler.url_for(direct_database_url)
 

@@ -104,6 +104,7 @@ def running_pgbouncer(server_url: str, work_dir: Path) -> Iterator[PgBouncer]:
     binary = pgbouncer_path()
     if binary is None:
         raise RuntimeError("pgbouncer is not installed (Debian: apt-get install pgbouncer)")
+    work_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     users = work_dir / "users.txt"
     users.write_text(_users(server_url))

@@ -348,7 +348,6 @@ async def _through_pgbouncer(
     """Two more todo-chat servers started alike, one on a database behind PgBouncer, compared
     turn for turn (tests/bench/pooler.py)."""
     direct_db, pooled_db = databases
-    (tmp / "pgbouncer").mkdir()
     with running_pgbouncer(server_url, tmp / "pgbouncer") as pooler:
         pooled = {"DATABASE_URL": pooler.url_for(pooled_db), "DATABASE_POOLER": "transaction"}
         ports = free_port(), free_port()
