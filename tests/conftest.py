@@ -3,7 +3,7 @@
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,8 +22,7 @@ from backend.settings import Settings
 from tests.apps import running
 from tests.databases import embedded_data_dir, fresh_database
 from tests.redis_server import redis_server
-
-TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+from tests.tokens import TEST_SECRET, AuthHeaders, TokenFactory
 
 
 @pytest.fixture(scope="session")
@@ -98,9 +97,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-TokenFactory = Callable[..., str]
-
-
 @pytest.fixture
 def make_token() -> TokenFactory:
     def make(user_id: str, ttl: str = "1h", secret: str = TEST_SECRET) -> str:
@@ -110,7 +106,7 @@ def make_token() -> TokenFactory:
 
 
 @pytest.fixture
-def auth(make_token: TokenFactory) -> Callable[[str], dict[str, str]]:
+def auth(make_token: TokenFactory) -> AuthHeaders:
     """`auth("alice")` → the Authorization header of a valid token for alice."""
 
     def headers(user_id: str) -> dict[str, str]:

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.cli import main
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import message_rows, serving, task_rows
-from tests.conftest import TEST_SECRET
+from tests.apps import serving
+from tests.rows import message_rows, task_rows
+from tests.tokens import TEST_SECRET
 
 ISSUER = "https://auth.example.test"
 AUDIENCE = "todo-chat"

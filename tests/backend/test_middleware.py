@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.backend.support import AuthHeaders, assert_error
+from tests.backend.support import assert_error
+from tests.tokens import AuthHeaders
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 CAP = 64 * 1024

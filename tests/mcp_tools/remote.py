@@ -14,8 +14,8 @@ from mcp.client.streamable_http import streamable_http_client
 from backend.auth.tokens import issue_token
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
-from tests.conftest import TEST_SECRET
+from tests.apps import serving
+from tests.tokens import TEST_SECRET
 from tests.processes import free_port
 
 METADATA_PATH = "/.well-known/oauth-protected-resource/mcp"

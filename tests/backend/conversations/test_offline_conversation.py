@@ -7,9 +7,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.conversations.helpers import Chat, assert_answered, task_rows
-from tests.backend.support import AuthHeaders, create_tasks
+from tests.backend.conversations.chatting import Chat, assert_answered
+from tests.backend.support import create_tasks
+from tests.rows import task_rows
 from tests.sse import of_kind
+from tests.tokens import AuthHeaders
 
 Calls = list[tuple[str, dict[str, Any]]]
 Rows = list[tuple[int, str, str | None, bool]]

@@ -10,7 +10,7 @@ import pytest
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
+from tests.apps import serving
 from tests.backend.support import assert_error
 from tests.redis_server import RestartableRedis
 from tests.sse import SSEEvent, read_events
