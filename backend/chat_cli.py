@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from backend.auth.tokens import local_token, parse_ttl
-from backend.settings import Settings
+from backend.settings import load_settings
 
 
 def add_chat_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -37,7 +37,7 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    token = local_token(Settings(), args.user, parse_ttl("5m"))
+    token = local_token(load_settings(), args.user, parse_ttl("5m"))
     if token is None:
         print("todo-chat chat needs AUTH_SECRET to sign a token", file=sys.stderr)
         return 2

@@ -2,13 +2,14 @@
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+POSTGRESQL_SCHEMES = ("postgres", "postgresql", "postgresql+asyncpg")
 # A Host header value: a DNS name or IPv4 address, or a bracketed IPv6 one, and maybe a port.
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
@@ -18,7 +19,9 @@ class Settings(BaseSettings):
         env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
     )
 
-    database_url: str | None = None
+    database_url: str | None = Field(
+        None, description="a postgresql:// or postgresql+asyncpg:// URL"
+    )
     data_dir: Path = Field(
         Path(".todo-chat"), validation_alias=AliasChoices("TODO_CHAT_DATA_DIR", "data_dir")
     )
@@ -55,6 +58,13 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(5.0, gt=0, le=60)
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
     log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_url(cls, value: str | None) -> str | None:
+        if value is not None and value.partition("://")[0] not in POSTGRESQL_SCHEMES:
+            raise ValueError("not a PostgreSQL URL")
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -98,3 +108,49 @@ class Settings(BaseSettings):
 def _split(values: str) -> list[str]:
     """A comma-separated setting's entries, trimmed, blanks dropped."""
     return [v.strip() for v in values.split(",") if v.strip()]
+
+
+class SettingsError(Exception):
+    """Settings with bad values, said in one line for the person starting the server."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = {_problem(issue) for issue in error.errors()}
+        raise SettingsError("; ".join(sorted(problems))) from None
+
+
+def _problem(issue: Any) -> str:
+    """`NAME must be …`: the environment variable and what it accepts (never its value)."""
+    name = str(issue["loc"][0])
+    field = Settings.model_fields.get(name)
+    if field is None:  # reported under its alias
+        return f"{name.upper()} has a bad value"
+    alias = field.validation_alias
+    variable = alias.choices[0] if isinstance(alias, AliasChoices) else name.upper()
+    if field.description:
+        return f"{variable} must be {field.description}"
+    if issue["type"] == "value_error":  # one of our validators said what it wants
+        return f"{variable}: {issue['ctx']['error']}"
+    return f"{variable} must be {_accepts(field.annotation, field.metadata)}"
+
+
+def _accepts(annotation: Any, metadata: list[Any]) -> str:
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(str(choice) for choice in get_args(annotation))
+    if annotation in (int, float):
+        kind = "a whole number" if annotation is int else "a number"
+        ge, gt, high = (_bound(metadata, name) for name in ("ge", "gt", "le"))
+        low = f"from {ge}" if ge is not None else f"above {gt}" if gt is not None else None
+        if low and high is not None:
+            joiner = " to " if low.startswith("from") else " and at most "
+            return f"{kind} {low}{joiner}{high}"
+        return kind
+    return "a valid value (see .env.example)"
+
+
+def _bound(metadata: list[Any], name: str) -> Any:
+    """A numeric constraint of a field (`annotated_types.Ge(ge=1)` and the like), or None."""
+    return next((getattr(m, name) for m in metadata if hasattr(m, name)), None)
