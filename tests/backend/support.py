@@ -35,7 +35,7 @@ def assert_no_leak(response: httpx.Response) -> None:
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """The contract's error shape: JSON `{"detail", "code"}` and nothing internal."""
+    """The error shape of docs/api.md §5: JSON `{"detail", "code"}` and nothing internal."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body: dict[str, Any] = response.json()

@@ -85,7 +85,7 @@ class Chat:
 
 
 def tool_call(call_id: str, name: str, arguments: dict[str, Any], output: Any) -> dict[str, Any]:
-    """A tool call as the contract reports it (`done`, JSON answer, stored message)."""
+    """A tool call as the API reports it (`done`, JSON answer, stored message)."""
     is_error = isinstance(output, str)
     return {
         "id": call_id,

@@ -103,7 +103,7 @@ def made(calls: list[dict[str, Any]]) -> Calls:
     return [(call["name"], call["arguments"]) for call in calls]
 
 
-async def test_the_contract_table_as_one_conversation(alice: Chat, db_engine: AsyncEngine) -> None:
+async def test_the_spec_table_as_one_conversation(alice: Chat, db_engine: AsyncEngine) -> None:
     conversation: int | None = None
     for turn, (said, calls, rows, words) in enumerate(CONVERSATION):
         events = await alice.stream(said, conversation)

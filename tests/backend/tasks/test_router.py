@@ -22,7 +22,7 @@ def alice(auth: AuthHeaders) -> dict[str, str]:
 
 
 def when(value: str) -> datetime:
-    """Timestamps are ISO 8601 in UTC with a `Z`, as in the contract's example."""
+    """Timestamps are ISO 8601 in UTC with a `Z`, as in docs/api.md §6's example."""
     assert value.endswith("Z"), value
     return datetime.fromisoformat(value)
 
