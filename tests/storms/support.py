@@ -3,10 +3,8 @@
 Every wait here has a bound, so a storm that goes wrong fails instead of hanging.
 """
 
-import asyncio
 import sys
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,16 +134,6 @@ async def chat(
 
 
 # --- probes and figures ---------------------------------------------------------------------
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: str) -> float:
-    """Poll `check` until it holds; the seconds it took, or AssertionError after `within`."""
-    start = time.monotonic()
-    while not await check():
-        if time.monotonic() - start > within:
-            raise AssertionError(f"not reached within {within}s: {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - start
 
 
 def report(title: str, figures: Mapping[str, Any]) -> None:

@@ -25,7 +25,8 @@ from backend.settings import Settings
 from tests.apps import serving_in_thread
 from tests.backend.support import assert_error
 from tests.databases import embedded_data_dir
-from tests.storms.support import client, eventually, report
+from tests.polling import eventually
+from tests.storms.support import client, report
 from tests.tokens import TEST_SECRET, TokenFactory
 
 USER = "restart"

@@ -18,13 +18,13 @@ from backend.settings import Settings
 from tests.apps import serving_in_thread
 from tests.fakes.openai_frames import filler_text
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.polling import eventually
 from tests.rows import rows, scalar
 from tests.storms.support import (
     Stream,
     add_task_script,
     chat,
     client,
-    eventually,
     report,
     services_of,
     storm_settings,
