@@ -15,8 +15,8 @@ from backend.auth.tokens import issue_token
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving
-from tests.tokens import TEST_SECRET
 from tests.processes import free_port
+from tests.tokens import TEST_SECRET
 
 METADATA_PATH = "/.well-known/oauth-protected-resource/mcp"
 # What a Streamable HTTP client sends with each JSON-RPC POST.
