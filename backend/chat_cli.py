@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from backend.auth.tokens import local_token, parse_ttl
-from backend.settings import Settings
+from backend.settings import load_settings
 
 
 def add_chat_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -37,7 +37,7 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    token = local_token(Settings(), args.user, parse_ttl("5m"))
+    token = local_token(load_settings(), args.user, parse_ttl("5m"))
     if token is None:
         print("todo-chat chat needs AUTH_SECRET to sign a token", file=sys.stderr)
         return 2
@@ -57,17 +57,42 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _print_stream(events: Iterator[tuple[str, dict[str, object]]]) -> int:
+    out = _Printer()
     for name, data in events:
         if name == "conversation":
-            print(f"[conversation {data['conversation_id']}]", file=sys.stderr)
+            out.note(f"[conversation {data['conversation_id']}]")
         elif name == "delta":
-            print(data["text"], end="", flush=True)
+            out.text(str(data["text"]))
         elif name == "tool_call":
-            print(f"[{data['name']} {json.dumps(data['arguments'])}]", file=sys.stderr)
+            out.note(f"[{data['name']} {json.dumps(data['arguments'])}]")
         elif name == "done":
-            print()
+            out.end_text()
             return 0
         elif name == "error":
-            print(f"\nerror: {data['detail']} ({data['code']})", file=sys.stderr)
+            out.note(f"error: {data['detail']} ({data['code']})")
             return 1
+    out.note("error: the answer was cut off (the connection closed before it ended)")
     return 1
+
+
+class _Printer:
+    """The answer on stdout, everything else on stderr, each on lines of its own, in the
+    order it came: a `[…]` line never lands mid-answer, and the answer ends with a newline.
+    Both streams are flushed at each switch, so a terminal or `2>&1` shows them in order."""
+
+    def __init__(self) -> None:
+        self._mid_line = False
+
+    def text(self, text: str) -> None:
+        if text:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            self._mid_line = not text.endswith("\n")
+
+    def end_text(self) -> None:
+        if self._mid_line:
+            self.text("\n")
+
+    def note(self, line: str) -> None:
+        self.end_text()
+        print(line, file=sys.stderr, flush=True)

@@ -11,7 +11,7 @@ from types import FrameType
 from backend.auth.tokens import local_token, parse_ttl
 from backend.embedded_pg import EmbeddedPostgres
 from backend.migrate import upgrade
-from backend.settings import Settings
+from backend.settings import Settings, SettingsError, load_settings
 
 
 @contextmanager
@@ -45,7 +45,7 @@ def served_url(host: str, port: int) -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = Settings()
+    settings = load_settings()
     # uvicorn raises SIGTERM again once it has shut down gracefully; by default that kills
     # the process on the spot, leaving an embedded PostgreSQL running. As SystemExit it
     # unwinds through `_database`, which stops it.
@@ -70,7 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     with _database(settings) as url:
         upgrade(url, pooler=settings.database_pooler)
     print("migrations applied")
@@ -78,7 +78,7 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    token = local_token(Settings(), args.user_id, args.ttl)
+    token = local_token(load_settings(), args.user_id, args.ttl)
     if token is None:
         print("todo-chat token needs AUTH_SECRET (tokens for JWKS setups come from your IdP)")
         return 2
@@ -119,7 +119,11 @@ def _add_chat_command(commands: "argparse._SubParsersAction[argparse.ArgumentPar
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except SettingsError as error:
+        print(f"todo-chat: bad setting: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import AppError, PayloadTooLarge
@@ -60,6 +61,14 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+# Answering 413 and closing while the client is still sending resets the connection, and a
+# client busy writing (httpx.AsyncClient, the openai SDK) then never reads the answer. So the
+# rest of the body is read and dropped first, up to this bound in bytes and seconds; past it
+# the connection is closed anyway rather than spend more on a client that will not stop.
+DRAIN_MAX_BYTES = 16 * 1024 * 1024
+DRAIN_MAX_SECONDS = 10.0
+
+
 class BodySizeLimitMiddleware:
     """413 for bodies over the limit, whether announced by Content-Length or streamed."""
 
@@ -73,6 +82,8 @@ class BodySizeLimitMiddleware:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            if declared.isdigit() and int(declared) <= DRAIN_MAX_BYTES:
+                await _drain(receive, 0)
             await _reject_too_large(send)
             return
         received = 0
@@ -85,6 +96,8 @@ class BodySizeLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     too_large = True
+                    if message.get("more_body", False):
+                        await _drain(receive, received)
                     raise PayloadTooLarge()
             return message
 
@@ -108,6 +121,18 @@ class BodySizeLimitMiddleware:
             if started:
                 raise
             await _reject_too_large(send)
+
+
+async def _drain(receive: Receive, received: int) -> None:
+    """Read and drop the rest of a request body, within the bounds above."""
+    with anyio.move_on_after(DRAIN_MAX_SECONDS):
+        while received <= DRAIN_MAX_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client left
+            received += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

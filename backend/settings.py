@@ -2,10 +2,10 @@
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.database_url import Pooler, parse_database_url
@@ -22,7 +22,7 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     # None: `transaction` for hosts Neon marks as pooled (`-pooler`), else `none`.
-    database_pooler: Pooler | None = None
+    database_pooler: Pooler | None = Field(None, description="none or transaction")
     data_dir: Path = Field(
         Path(".todo-chat"), validation_alias=AliasChoices("TODO_CHAT_DATA_DIR", "data_dir")
     )
@@ -110,3 +110,50 @@ class Settings(BaseSettings):
 def _split(values: str) -> list[str]:
     """A comma-separated setting's entries, trimmed, blanks dropped."""
     return [v.strip() for v in values.split(",") if v.strip()]
+
+
+class SettingsError(Exception):
+    """Settings with bad values, said in one line for the person starting the server."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = {_problem(issue) for issue in error.errors()}
+        raise SettingsError("; ".join(sorted(problems))) from None
+
+
+def _problem(issue: Any) -> str:
+    """`NAME must be …`: the environment variable and what it accepts (never its value)."""
+    name = str(issue["loc"][0])
+    field = Settings.model_fields.get(name)
+    if field is None:  # reported under its alias
+        return f"{name.upper()} has a bad value"
+    alias = field.validation_alias
+    variable = str(alias.choices[0]) if isinstance(alias, AliasChoices) else name.upper()
+    if issue["type"] == "value_error":  # one of our validators said what it wants
+        message = str(issue["ctx"]["error"])
+        return message if message.startswith(variable) else f"{variable}: {message}"
+    if field.description:
+        return f"{variable} must be {field.description}"
+    return f"{variable} must be {_accepts(field.annotation, field.metadata)}"
+
+
+def _accepts(annotation: Any, metadata: list[Any]) -> str:
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(str(choice) for choice in get_args(annotation))
+    if annotation in (int, float):
+        kind = "a whole number" if annotation is int else "a number"
+        ge, gt, high = (_bound(metadata, name) for name in ("ge", "gt", "le"))
+        low = f"from {ge}" if ge is not None else f"above {gt}" if gt is not None else None
+        if low and high is not None:
+            joiner = " to " if low.startswith("from") else " and at most "
+            return f"{kind} {low}{joiner}{high}"
+        return kind
+    return "a valid value (see .env.example)"
+
+
+def _bound(metadata: list[Any], name: str) -> Any:
+    """A numeric constraint of a field (`annotated_types.Ge(ge=1)` and the like), or None."""
+    return next((getattr(m, name) for m in metadata if hasattr(m, name)), None)

@@ -1,4 +1,4 @@
-"""The five task tools. Thin: validate, call the task store, return the contract's shape.
+"""The five task tools (docs/api.md §7). Thin: validate, call the task store, return the shape.
 
 No tool has a user parameter the model can fill: `owner` is resolved from the verified token
 over HTTP, or from the request's `_meta` that only the in-process bridge writes

@@ -3,7 +3,7 @@
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,11 +25,10 @@ from backend.settings import Settings
 from tests.apps import running
 from tests.databases import embedded_data_dir, fresh_database
 from tests.redis_server import redis_server
+from tests.tokens import TEST_SECRET, AuthHeaders, TokenFactory
 
 if TYPE_CHECKING:
     from tests.pgbouncer import PgBouncer
-
-TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -156,9 +155,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-TokenFactory = Callable[..., str]
-
-
 @pytest.fixture
 def make_token() -> TokenFactory:
     def make(user_id: str, ttl: str = "1h", secret: str = TEST_SECRET) -> str:
@@ -168,7 +164,7 @@ def make_token() -> TokenFactory:
 
 
 @pytest.fixture
-def auth(make_token: TokenFactory) -> Callable[[str], dict[str, str]]:
+def auth(make_token: TokenFactory) -> AuthHeaders:
     """`auth("alice")` → the Authorization header of a valid token for alice."""
 
     def headers(user_id: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import TEST_SECRET
+from tests.tokens import TEST_SECRET
 
 REPO = Path(__file__).resolve().parents[1]
 TODO_CHAT = Path(sys.executable).with_name("todo-chat")

@@ -56,7 +56,7 @@ _Targeted: TypeAlias = CompleteTask | DeleteTask | UpdateTask
 @dataclass(frozen=True)
 class ToolCall:
     name: str
-    """The contract's tool name (add_task, list_tasks, ...), without any server prefix."""
+    """The tool name of docs/api.md §7 (add_task, list_tasks, ...), without a server prefix."""
     arguments: dict[str, Any]
 
 

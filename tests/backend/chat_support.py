@@ -1,13 +1,10 @@
 """Helpers for tests that drive chat turns from outside: a model step the test holds open, raw
-header values, and rows straight from PostgreSQL."""
+header values."""
 
 import asyncio
-from typing import Any
 
 from agents.items import TResponseOutputItem
 from agents.testing import ModelCall, ModelStep, assistant_message
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class Gate:
@@ -36,20 +33,3 @@ def with_raw_header(
     """`headers` plus one whose value may be bytes a client put on the wire as they are."""
     raw = value if isinstance(value, bytes) else value.encode("latin-1")
     return [*((k.encode(), v.encode()) for k, v in headers.items()), (name.encode(), raw)]
-
-
-async def count_rows(engine: AsyncEngine, sql: str, **params: Any) -> int:
-    """`SELECT count(*) FROM …` as PostgreSQL sees it now."""
-    async with engine.connect() as connection:
-        value = await connection.scalar(text(sql), params)
-    assert isinstance(value, int)
-    return value
-
-
-async def task_titles(engine: AsyncEngine, user: str) -> list[tuple[int, str]]:
-    async with engine.connect() as connection:
-        rows = await connection.execute(
-            text("SELECT number, title FROM tasks WHERE user_id = :user ORDER BY number"),
-            {"user": user},
-        )
-        return [(row.number, row.title) for row in rows]

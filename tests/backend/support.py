@@ -1,7 +1,7 @@
 """Helpers shared by the backend tests: an app built from custom settings (and a scripted
 model), error assertions."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,9 +11,6 @@ from agents import Model
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import asgi_client
-
-AuthHeaders = Callable[[str], dict[str, str]]
-TokenFactory = Callable[..., str]
 
 # What must never reach a client, whatever went wrong (docs/api.md §5).
 LEAKS = ("traceback", "sqlalchemy", "asyncpg", "psycopg", 'file "')
@@ -38,7 +35,7 @@ def assert_no_leak(response: httpx.Response) -> None:
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """The contract's error shape: JSON `{"detail", "code"}` and nothing internal."""
+    """The error shape of docs/api.md §5: JSON `{"detail", "code"}` and nothing internal."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body: dict[str, Any] = response.json()

@@ -2,17 +2,21 @@
 streams, with a token the server accepts however its issuer and audience are configured."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from agents.testing import ScriptedModel, assistant_message, function_call
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.cli import main
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import message_rows, serving, task_rows
-from tests.conftest import TEST_SECRET
+from tests.apps import serving
+from tests.processes import TODO_CHAT
+from tests.rows import message_rows, task_rows
+from tests.tokens import TEST_SECRET
 
 ISSUER = "https://auth.example.test"
 AUDIENCE = "todo-chat"
@@ -83,3 +87,44 @@ async def test_a_server_that_is_not_running_is_a_clear_error(
     assert await chat("http://127.0.0.1:9", "hello") == 1
 
     assert "is the server running" in capsys.readouterr().err
+
+
+async def chat_in_terminal(url: str, *argv: str) -> tuple[int, str]:
+    """`todo-chat chat` as its own process, stdout and stderr on one pipe (as a terminal or
+    `2>&1` shows them): the exit status and everything it printed, in order."""
+    process = await asyncio.create_subprocess_exec(
+        str(TODO_CHAT), "chat", *argv, "--url", url, env=dict(os.environ),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    async with asyncio.timeout(60):
+        printed, _ = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, printed.decode()
+
+
+async def test_each_turn_prints_one_predictable_layout(settings: Settings, server_url: str) -> None:
+    """The conversation first, each tool call on a line of its own (also when the model wrote
+    text before calling it), the answer ending with a newline: turns printed one after another
+    stay apart."""
+    first = await chat_in_terminal(server_url, "--user", "alice", "add a task to buy milk")
+    model = ScriptedModel(
+        [
+            [
+                assistant_message("Let me add that."),
+                function_call("add_task", {"title": "Tea"}, call_id="c1"),
+            ],
+            [assistant_message("Added tea as task 1.")],
+        ]
+    )
+    configured = settings.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
+    async with serving(create_app(configured, model=model)) as scripted_url:
+        second = await chat_in_terminal(scripted_url, "--user", "bob", "add tea")
+
+    assert first == (
+        0,
+        '[conversation 1]\n[add_task {"title": "Buy milk"}]\nAdded "Buy milk" as task 1.\n',
+    )
+    assert second == (
+        0,
+        '[conversation 1]\nLet me add that.\n[add_task {"title": "Tea"}]\nAdded tea as task 1.\n',
+    )

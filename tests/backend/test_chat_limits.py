@@ -12,9 +12,11 @@ from agents.testing import ScriptedModel, assistant_message, function_call
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.chat_support import Gate, count_rows, task_titles
-from tests.backend.support import AuthHeaders, app_client, assert_error, create_tasks
+from tests.backend.chat_support import Gate
+from tests.backend.support import app_client, assert_error, create_tasks
+from tests.rows import count_rows, task_titles
 from tests.sse import SSE, names, of_kind, sse_events
+from tests.tokens import AuthHeaders
 
 MESSAGES = "SELECT count(*) FROM messages"
 

@@ -15,7 +15,7 @@ from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.verifier import TokenVerifier
 from backend.cli import main, served_url
 from backend.errors import Unauthorized
-from tests.processes import REPO, serve_env, todo_chat_serve
+from tests.processes import REPO, TODO_CHAT, serve_env, todo_chat_serve
 
 SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -150,3 +150,27 @@ async def test_serve_names_its_own_port_in_the_mcp_metadata(
     ):
         document = (await http.get("/.well-known/oauth-protected-resource/mcp")).json()
     assert document["resource"] == f"{served.url}/mcp"
+
+
+BAD_SETTINGS = [
+    ("CHAT_REQUESTS_PER_MINUTE", "1000000", "a whole number from 1 to 10000"),
+    ("CHAT_MODEL_API", "assistants", "one of responses, chat_completions"),
+    ("CHAT_MODEL_TIMEOUT", "soon", "a number above 0 and at most 600"),
+    ("DATABASE_URL", "mysql://db/todo", "a postgresql:// or postgresql+asyncpg:// URL"),
+]
+
+
+@pytest.mark.parametrize("command", [["serve"], ["migrate"], ["chat", "hi"]], ids=lambda c: c[0])
+@pytest.mark.parametrize(("variable", "value", "accepts"), BAD_SETTINGS, ids=lambda v: v)
+def test_a_bad_setting_stops_the_command_with_one_line(
+    tmp_path: Path, command: list[str], variable: str, value: str, accepts: str
+) -> None:
+    env = {**os.environ, "TODO_CHAT_DATA_DIR": str(tmp_path / "data"), variable: value}
+    done = subprocess.run(
+        [str(TODO_CHAT), *command], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == f"todo-chat: bad setting: {variable} must be {accepts}\n"
+    assert value not in done.stderr  # what it accepts, never the value (it may be a secret)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.database_url import parse_database_url
 from backend.db import create_engine, engine_arguments
 from backend.settings import Settings
-from tests.backend.chat_support import count_rows
-from tests.backend.support import TokenFactory
 from tests.processes import serve_env, todo_chat_serve
+from tests.rows import count_rows
+from tests.tokens import TokenFactory
 
 NEON_POOLED = (
     "postgresql://neondb_owner:npg_Secret1@ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"

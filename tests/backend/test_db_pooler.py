@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.support import TokenFactory
+from tests.apps import serving
 from tests.pgbouncer import PgBouncer
-from tests.storms.support import rows, serving
+from tests.rows import rows
+from tests.tokens import TokenFactory
 
 USERS = 30
 

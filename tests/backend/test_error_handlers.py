@@ -2,7 +2,8 @@
 
 import httpx
 
-from tests.backend.support import AuthHeaders, assert_error, assert_no_leak
+from tests.backend.support import assert_error, assert_no_leak
+from tests.tokens import AuthHeaders
 
 
 async def test_an_unknown_route_is_404_with_the_error_shape(client: httpx.AsyncClient) -> None:

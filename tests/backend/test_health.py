@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from backend.settings import Settings
-from tests.backend.support import AuthHeaders, app_client, assert_error
+from tests.backend.support import app_client, assert_error
+from tests.tokens import AuthHeaders
 
 TASK_ROUTES = {
     ("/api/{user_id}/tasks", "get"),

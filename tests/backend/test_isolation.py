@@ -4,19 +4,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.support import AuthHeaders, assert_error
+from tests.backend.support import assert_error
+from tests.rows import stored_tasks
+from tests.tokens import AuthHeaders
 
 ALICE_IDS = (1, 2, 3)
-
-
-async def snapshot(engine: AsyncEngine) -> list[tuple[Any, ...]]:
-    """Every task row, all columns, as the database holds them."""
-    async with engine.connect() as connection:
-        result = await connection.execute(text("SELECT * FROM tasks ORDER BY user_id, number"))
-        return [tuple(row) for row in result]
 
 
 @pytest.fixture
@@ -33,7 +27,7 @@ async def alices_tasks(
     for body in bodies:
         assert (await client.post("/api/alice/tasks", json=body, headers=alice)).status_code == 201
     assert (await client.patch("/api/alice/tasks/3/complete", headers=alice)).status_code == 200
-    return await snapshot(db_engine)
+    return await stored_tasks(db_engine)
 
 
 def every_task_request(user: str, task_id: int) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -61,7 +55,7 @@ async def test_another_users_task_ids_are_404_like_missing_ones(
             response = await client.request(method, path, json=body, headers=bob)
             assert_error(response, 404, "task_not_found")
             assert response.json() == missing.json(), (method, path)
-    assert await snapshot(db_engine) == alices_tasks
+    assert await stored_tasks(db_engine) == alices_tasks
 
 
 async def test_another_users_list_never_shows_their_tasks(
@@ -83,7 +77,7 @@ async def test_another_users_list_never_shows_their_tasks(
     assert listed["total"] == 1
     # Bob's number 1 is his own task, not Alice's number 1.
     assert (await client.get("/api/bob/tasks/1", headers=bob)).json()["title"] == "Bob's task"
-    alices_now = [row for row in await snapshot(db_engine) if row[1] == "alice"]
+    alices_now = [row for row in await stored_tasks(db_engine) if row[1] == "alice"]
     assert alices_now == alices_tasks
 
 
@@ -106,7 +100,7 @@ async def test_a_token_for_another_user_path_is_403(
     for method, path, body in every_task_request("alice", 1):
         response = await client.request(method, path, json=body, headers=auth("bob"))
         assert_error(response, 403, "forbidden")
-    assert await snapshot(db_engine) == alices_tasks
+    assert await stored_tasks(db_engine) == alices_tasks
 
 
 async def test_user_ids_in_paths_match_exactly(

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from uvicorn.importer import import_from_string
 
 import backend.main
-from tests.backend.conversations.helpers import serving
-from tests.conftest import TEST_SECRET
+from tests.apps import serving
+from tests.tokens import TEST_SECRET
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.backend.support import AuthHeaders, assert_error
+from tests.apps import serving
+from tests.backend.support import assert_error
+from tests.tokens import AuthHeaders
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 CAP = 64 * 1024
@@ -102,3 +105,31 @@ async def test_a_body_exactly_at_the_cap_is_not_refused_for_size(
     # Read in full and validated: the unknown `pad` field is what is refused, not the size.
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+
+
+@pytest.fixture
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """The app on a real uvicorn: only a real socket shows how an oversized body is refused."""
+    async with serving(app) as url:
+        yield url
+
+
+OVERSIZED = [CAP + 1, CAP + 8192, 3 * 1024 * 1024, 8 * 1024 * 1024]
+
+
+@pytest.mark.parametrize("size", OVERSIZED, ids=lambda size: f"{size}-bytes")
+@pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
+async def test_an_async_client_sending_an_oversized_body_reads_the_413(
+    served: str, auth: AuthHeaders, size: int, streamed: bool
+) -> None:
+    """The server answers before the body is in: it must read the rest, or an async client
+    still sending gets a connection reset instead of the answer."""
+    headers = {**auth("alice"), "Content-Type": "application/json"}
+    body = b'{"title": "' + b"x" * size + b'"}'
+    async with httpx.AsyncClient(base_url=served, timeout=30) as http:
+        for _ in range(3):
+            content = chunks(len(body)) if streamed else body
+            response = await http.post("/api/alice/tasks", content=content, headers=headers)
+            assert_error(response, 413, "payload_too_large")
+        listed = await http.get("/api/alice/tasks", headers=auth("alice"))
+    assert listed.json()["total"] == 0

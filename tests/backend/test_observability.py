@@ -18,11 +18,11 @@ from agents.testing import ScriptedModel, assistant_message, function_call
 from backend.logs import JsonFormatter
 from backend.settings import Settings
 from tests.backend.chat_support import Gate, with_raw_header
-from tests.backend.conversations.helpers import provider_settings
-from tests.backend.support import AuthHeaders, app_client
-from tests.conftest import TEST_SECRET
+from tests.backend.support import app_client
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.providers import provider_settings
 from tests.sse import SSE, of_kind, sse_events
+from tests.tokens import TEST_SECRET, AuthHeaders
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 

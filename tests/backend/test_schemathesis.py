@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from backend.auth.tokens import issue_token
 from backend.main import create_app
 from backend.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.tokens import TEST_SECRET
 
 Case = schemathesis.Case[Any]
 USER = "schemathesis-user"

@@ -12,7 +12,6 @@ import contextvars
 import json
 import logging
 import random
-import socket
 import sys
 import threading
 import time
@@ -30,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tests.apps import serving_in_thread
 from tests.fakes.openai_frames import (
     SSE_HEADERS,
     Api,
@@ -238,40 +238,11 @@ def create_fake_openai_app(config: FakeConfig) -> Starlette:
     )
 
 
-class _ThreadServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
-
-    def wait_ready(self, thread: threading.Thread, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.ready.wait(0.05):
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("fake OpenAI server failed to start")
-
-    def port(self) -> int:
-        port: int = self.servers[0].sockets[0].getsockname()[1]
-        return port
-
-
 @asynccontextmanager
-async def running_server(app: ASGIApp, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+async def running_server(app: ASGIApp) -> AsyncIterator[str]:
     """Serve `app` with uvicorn in a background thread on a free port; yields the `/v1` URL."""
-    config = uvicorn.Config(app, host=host, port=0, lifespan="off", ws="none", access_log=False,
-                            log_level="warning", timeout_graceful_shutdown=2)  # fmt: skip
-    server = _ThreadServer(config)
-    thread = threading.Thread(target=server.run, name="fake-openai", daemon=True)
-    thread.start()
-    try:
-        await asyncio.to_thread(server.wait_ready, thread, 10.0)
-        yield f"http://{host}:{server.port()}/v1"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10.0)
+    async with serving_in_thread(app, lifespan="off", grace=2, name="fake-openai") as url:
+        yield f"{url}/v1"
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -14,9 +14,9 @@ from mcp.client.streamable_http import streamable_http_client
 from backend.auth.tokens import issue_token
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
-from tests.conftest import TEST_SECRET
+from tests.apps import serving
 from tests.processes import free_port
+from tests.tokens import TEST_SECRET
 
 METADATA_PATH = "/.well-known/oauth-protected-resource/mcp"
 # What a Streamable HTTP client sends with each JSON-RPC POST.

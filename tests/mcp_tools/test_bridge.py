@@ -18,7 +18,8 @@ from mcp_tools.bridge import LIMIT_META_KEY, InProcessMCPServer
 from mcp_tools.budget import ToolBudget
 from mcp_tools.identity import meta_for_user
 from mcp_tools.server import create_todo_server
-from tests.mcp_tools.test_tasks import FRAMEWORK_NOISE, rows, text_of
+from tests.mcp_tools.test_tasks import FRAMEWORK_NOISE, text_of
+from tests.rows import all_task_rows
 
 
 @asynccontextmanager
@@ -69,7 +70,7 @@ async def test_calls_a_tool_as_the_user_in_meta(engine: AsyncEngine) -> None:
     assert listed.structured_content is not None
     assert listed.structured_content["count"] == 1
     assert alices.structured_content == {"tasks": [], "count": 0}
-    assert await rows(engine) == [("bob", 1, "Buy milk", None, False)]
+    assert await all_task_rows(engine) == [("bob", 1, "Buy milk", None, False)]
 
 
 def assert_readable(result: CallToolResult) -> str:
@@ -101,7 +102,7 @@ async def test_a_call_without_a_user_is_refused(engine: AsyncEngine) -> None:
     async with bridge(engine) as server:
         message = assert_readable(await server.call_tool("add_task", {"title": "x"}, None))
     assert message == "This tool can only be used in an authenticated chat."
-    assert await rows(engine) == []
+    assert await all_task_rows(engine) == []
 
 
 async def test_a_call_over_the_turn_limit_is_refused_without_running(
@@ -113,7 +114,7 @@ async def test_a_call_over_the_turn_limit_is_refused_without_running(
         refused = await server.call_tool("delete_task", {"task_id": 1}, meta)
     message = assert_readable(refused)
     assert message == "Refused: this turn reached its limit (destructive_tool_calls_per_turn)."
-    assert await rows(engine) == [("alice", 1, "Buy milk", None, False)]
+    assert await all_task_rows(engine) == [("alice", 1, "Buy milk", None, False)]
 
 
 def outputs(items: list[Any]) -> list[str]:
@@ -148,4 +149,4 @@ async def test_the_turn_budget_refuses_calls_past_the_limit(engine: AsyncEngine)
     ]
     assert seen[3] == "Refused: this turn reached its limit (destructive_tool_calls_per_turn)."
     assert context.budget.exceeded == "destructive_tool_calls_per_turn"
-    assert await rows(engine) == [("alice", 2, "Two", None, False)]
+    assert await all_task_rows(engine) == [("alice", 2, "Two", None, False)]

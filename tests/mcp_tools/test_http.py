@@ -26,7 +26,8 @@ from tests.mcp_tools.remote import (
     served,
     token,
 )
-from tests.mcp_tools.test_tasks import FRAMEWORK_NOISE, TOOLS, rows, text_of
+from tests.mcp_tools.test_tasks import FRAMEWORK_NOISE, TOOLS, text_of
+from tests.rows import all_task_rows
 from tests.sse import SSEEvent, read_events
 
 MODES = ["auto", "legacy"]  # the newest protocol, and the initialize handshake
@@ -100,7 +101,7 @@ async def test_each_tool_changes_the_same_tasks_rest_sees(
     ]
     assert deleted == {"task_id": 2, "status": "deleted", "title": "Call mum"}
     assert [t["id"] for t in after["tasks"]] == [1]
-    assert await rows(engine) == [("alice", 1, "Buy oat milk", None, True)]
+    assert await all_task_rows(engine) == [("alice", 1, "Buy oat milk", None, True)]
 
 
 async def test_tool_errors_are_readable(settings: Settings, engine: AsyncEngine) -> None:
@@ -114,7 +115,7 @@ async def test_tool_errors_are_readable(settings: Settings, engine: AsyncEngine)
         assert "task_id" in await error(client, "complete_task", {"task_id": "nine"})
         assert "status" in await error(client, "list_tasks", {"status": "someday"})
         assert "new title or description" in await error(client, "update_task", {"task_id": 1})
-    assert await rows(engine) == []
+    assert await all_task_rows(engine) == []
 
 
 async def test_a_second_users_token_reaches_only_their_own_tasks(
@@ -128,7 +129,7 @@ async def test_a_second_users_token_reaches_only_their_own_tasks(
             assert await error(bob, "complete_task", {"task_id": 1}) == "Task 1 was not found."
             assert await error(bob, "delete_task", {"task_id": 1}) == "Task 1 was not found."
             assert "not found" in await error(bob, "update_task", {"task_id": 1, "title": "Mine"})
-    assert await rows(engine) == [("alice", 1, "Alice's secret", None, False)]
+    assert await all_task_rows(engine) == [("alice", 1, "Alice's secret", None, False)]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -158,7 +159,7 @@ async def test_nothing_but_the_token_chooses_whose_tasks(
     # Task 1 was alice's own; bob has no task 2, and alice has none left either.
     assert deleted.structured_content == {"task_id": 1, "status": "deleted", "title": "Forged"}
     assert bobs.is_error
-    assert await rows(engine) == [("bob", 1, "Bob's task", None, False)]
+    assert await all_task_rows(engine) == [("bob", 1, "Bob's task", None, False)]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +250,7 @@ async def test_tool_calls_are_limited_per_user(settings: Settings, engine: Async
             await ok(bob, "add_task", {"title": "bob's first"})
     assert refused.startswith("Too many tool calls: at most 3 a minute. Retry in ")
     assert listing.is_error
-    assert [(user, title) for user, _, title, *_ in await rows(engine)] == [
+    assert [(user, title) for user, _, title, *_ in await all_task_rows(engine)] == [
         ("alice", "one"),
         ("alice", "two"),
         ("alice", "three"),

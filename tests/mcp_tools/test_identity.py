@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.db import create_sessionmaker
 from mcp_tools.identity import USER_META_KEY
 from mcp_tools.server import create_todo_server
-from tests.mcp_tools.test_tasks import rows, text_of
+from tests.mcp_tools.test_tasks import text_of
+from tests.rows import all_task_rows
 
 FORGED = cast(RequestParamsMeta, {USER_META_KEY: "bob"})
 
@@ -23,7 +24,7 @@ async def test_in_process_the_owner_is_the_bridges_meta(
     async with Client(create_todo_server(create_sessionmaker(db_engine))) as client:
         result = await client.call_tool("add_task", {"title": "From chat"}, meta=FORGED)
     assert not result.is_error
-    assert await rows(db_engine) == [("bob", 1, "From chat", None, False)]
+    assert await all_task_rows(db_engine) == [("bob", 1, "From chat", None, False)]
 
 
 async def test_over_http_without_a_token_meta_is_not_trusted(
@@ -40,4 +41,4 @@ async def test_over_http_without_a_token_meta_is_not_trusted(
         result = await client.call_tool("add_task", {"title": "Forged"}, meta=FORGED)
     assert result.is_error
     assert text_of(result) == "This tool needs a bearer token."
-    assert await rows(db_engine) == []
+    assert await all_task_rows(db_engine) == []

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
 from tests.mcp_tools.remote import served, token
-from tests.mcp_tools.test_tasks import TOOLS, rows
+from tests.mcp_tools.test_tasks import TOOLS
 from tests.processes import REPO
+from tests.rows import all_task_rows
 
 # Unpinned, npx resolves an old Inspector without --header on Node 20.
 INSPECTOR = "@modelcontextprotocol/inspector@2.12.0"
@@ -76,7 +77,7 @@ async def test_inspector_lists_the_tools_then_calls_one(
         )
     assert {tool["name"] for tool in listed["tools"]} == set(TOOLS)
     assert called["structuredContent"] == {"task_id": 1, "status": "created", "title": "Buy milk"}
-    assert await rows(db_engine) == [("alice", 1, "Buy milk", None, False)]
+    assert await all_task_rows(db_engine) == [("alice", 1, "Buy milk", None, False)]
 
 
 async def test_inspector_is_refused_with_a_bad_token(settings: Settings, database: str) -> None:

@@ -10,12 +10,12 @@ from typing import Any, cast
 import pytest
 from mcp import Client
 from mcp.types import CallToolResult, RequestParamsMeta, TextContent
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.db import create_sessionmaker
 from mcp_tools.identity import USER_META_KEY
 from mcp_tools.server import create_todo_server
+from tests.rows import all_task_rows
 
 TOOLS = {
     "add_task": ({"title", "description"}, ["title"]),
@@ -74,16 +74,6 @@ def engine(database: str, db_engine: AsyncEngine) -> AsyncEngine:
     return db_engine
 
 
-async def rows(engine: AsyncEngine) -> list[tuple[str, int, str, str | None, bool]]:
-    """Every task row: (user, number, title, description, completed)."""
-    statement = text(
-        "SELECT user_id, number, title, description, completed FROM tasks ORDER BY user_id, number"
-    )
-    async with engine.connect() as connection:
-        result = (await connection.execute(statement)).all()
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
-
-
 async def test_the_server_offers_the_five_tools_with_no_user_parameter(
     engine: AsyncEngine,
 ) -> None:
@@ -121,7 +111,7 @@ async def test_add_task_creates_numbered_tasks(engine: AsyncEngine) -> None:
         second = await todo.ok("add_task", {"title": "Call mom", "description": "Sunday"})
     assert first == {"task_id": 1, "status": "created", "title": "Buy milk"}
     assert second == {"task_id": 2, "status": "created", "title": "Call mom"}
-    assert await rows(engine) == [
+    assert await all_task_rows(engine) == [
         ("alice", 1, "Buy milk", None, False),
         ("alice", 2, "Call mom", "Sunday", False),
     ]
@@ -159,7 +149,7 @@ async def test_complete_update_and_delete_report_the_task(engine: AsyncEngine) -
         completed = await todo.ok("complete_task", {"task_id": 1})
         renamed = await todo.ok("update_task", {"task_id": 2, "title": "Call mom tonight"})
         described = await todo.ok("update_task", {"task_id": 2, "description": "after 7"})
-        assert await rows(engine) == [
+        assert await all_task_rows(engine) == [
             ("alice", 1, "Buy milk", None, True),
             ("alice", 2, "Call mom tonight", "after 7", False),
         ]
@@ -168,7 +158,7 @@ async def test_complete_update_and_delete_report_the_task(engine: AsyncEngine) -
     assert renamed == {"task_id": 2, "status": "updated", "title": "Call mom tonight"}
     assert described == {"task_id": 2, "status": "updated", "title": "Call mom tonight"}
     assert deleted == {"task_id": 1, "status": "deleted", "title": "Buy milk"}
-    assert await rows(engine) == [("alice", 2, "Call mom tonight", "after 7", False)]
+    assert await all_task_rows(engine) == [("alice", 2, "Call mom tonight", "after 7", False)]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +176,7 @@ async def test_an_unknown_task_is_a_readable_tool_error(
         await todo.ok("add_task", {"title": "Buy milk"})
         message = await todo.error(tool, arguments)
     assert message == "Task 9 was not found."
-    assert await rows(engine) == [("alice", 1, "Buy milk", None, False)]
+    assert await all_task_rows(engine) == [("alice", 1, "Buy milk", None, False)]
 
 
 async def test_another_users_task_is_not_found(engine: AsyncEngine) -> None:
@@ -195,7 +185,7 @@ async def test_another_users_task_is_not_found(engine: AsyncEngine) -> None:
         for tool in ("complete_task", "delete_task"):
             assert await todo.error(tool, {"task_id": 1}) == "Task 1 was not found."
         assert await todo.ok("list_tasks", {}) == {"tasks": [], "count": 0}
-    assert await rows(engine) == [("bob", 1, "Bob's secret", None, False)]
+    assert await all_task_rows(engine) == [("bob", 1, "Bob's secret", None, False)]
 
 
 async def test_a_user_id_argument_is_ignored(engine: AsyncEngine) -> None:
@@ -207,7 +197,7 @@ async def test_a_user_id_argument_is_ignored(engine: AsyncEngine) -> None:
         deleted = await todo.ok("delete_task", {"task_id": 1, "user_id": "bob"})
     assert [task["title"] for task in listing["tasks"]] == ["Alice's task", "Alice's other task"]
     assert deleted == {"task_id": 1, "status": "deleted", "title": "Alice's task"}
-    assert await rows(engine) == [
+    assert await all_task_rows(engine) == [
         ("alice", 2, "Alice's other task", None, False),
         ("bob", 1, "Bob's task", None, False),
     ]
@@ -224,7 +214,7 @@ async def test_without_a_user_in_meta_nothing_happens(
         await todo.ok("add_task", {"title": "Buy milk"})
         message = await todo.error(tool, {**arguments, "user_id": "alice"}, user=None)
     assert "authenticated" in message
-    assert await rows(engine) == [("alice", 1, "Buy milk", None, False)]
+    assert await all_task_rows(engine) == [("alice", 1, "Buy milk", None, False)]
 
 
 @pytest.mark.parametrize(
@@ -250,7 +240,7 @@ async def test_bad_input_is_a_readable_tool_error(
         message = await todo.error(tool, arguments)
     assert field in message
     assert not message.startswith("Error executing tool"), message
-    assert await rows(engine) == [("alice", 1, "Buy milk", None, False)]
+    assert await all_task_rows(engine) == [("alice", 1, "Buy milk", None, False)]
 
 
 async def test_update_without_changes_asks_for_them(engine: AsyncEngine) -> None:
@@ -258,4 +248,4 @@ async def test_update_without_changes_asks_for_them(engine: AsyncEngine) -> None
         await todo.ok("add_task", {"title": "Buy milk"})
         message = await todo.error("update_task", {"task_id": 1})
     assert "new title or description" in message
-    assert await rows(engine) == [("alice", 1, "Buy milk", None, False)]
+    assert await all_task_rows(engine) == [("alice", 1, "Buy milk", None, False)]

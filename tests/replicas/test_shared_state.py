@@ -4,9 +4,9 @@ import asyncio
 
 import httpx
 
-from tests.backend.support import TokenFactory
 from tests.replicas.conftest import Replicas
 from tests.sse import read_events
+from tests.tokens import TokenFactory
 
 DEADLINE = 10.0
 

@@ -1,66 +1,26 @@
-"""What the storms share: the app on a real uvicorn, an SSE client, database probes, figures.
+"""What the storms share: settings, an SSE client, the fake model's script, figures.
 
 Every wait here has a bound, so a storm that goes wrong fails instead of hanging.
 """
 
-import asyncio
 import sys
-import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
-from pydantic import SecretStr
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.services import Services
 from backend.settings import Settings
 from tests.fakes.openai_frames import Call, Reply, Script, ToolCalls, Turn, last_item_is_tool_output
-from tests.fakes.openai_server import _ThreadServer as ThreadServer
+from tests.providers import ModelApi, provider_settings
 from tests.sse import SSE, SSEEvent, read_events
 
 FINAL_EVENTS = ("done", "error")
 
 
-# --- the app on a loopback port -------------------------------------------------------------
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app`, lifespan included, with uvicorn on a free loopback port in a thread of its
-    own (its own event loop, as in production); yields the base URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        lifespan="on",
-        ws="none",
-        access_log=False,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
-    server = ThreadServer(config)  # the fake provider's server class: it signals when it listens
-    thread = threading.Thread(target=server.run, name="storm-app", daemon=True)
-    thread.start()
-    try:
-        try:
-            await asyncio.to_thread(server.wait_ready, thread, 30.0)
-        except RuntimeError:
-            raise RuntimeError("the app's uvicorn failed to start") from None
-        yield f"http://127.0.0.1:{server.port()}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 15.0)
-        if thread.is_alive():
-            server.force_exit = True
-            await asyncio.to_thread(thread.join, 5.0)
-        assert not thread.is_alive(), "the app's uvicorn did not stop"
+# --- the app and its settings ---------------------------------------------------------------
 
 
 def services_of(app: FastAPI) -> Services:
@@ -68,19 +28,16 @@ def services_of(app: FastAPI) -> Services:
     return services
 
 
-def provider_settings(settings: Settings, base_url: str, api: str, **extra: Any) -> Settings:
+def storm_settings(settings: Settings, base_url: str, api: ModelApi, **extra: Any) -> Settings:
     """`settings` pointed at the fake provider, with the per-user chat limits out of the way."""
-    return settings.model_copy(
-        update={
-            "openai_base_url": base_url,
-            "openai_api_key": SecretStr("sk-fake"),
-            "chat_model": "gpt-test",
-            "chat_model_api": api,
-            "chat_requests_per_minute": 10_000,
-            "chat_max_streams_per_user": 1000,
-            "log_level": "WARNING",
-            **extra,
-        }
+    return provider_settings(
+        settings,
+        api,
+        openai_base_url=base_url,
+        chat_requests_per_minute=10_000,
+        chat_max_streams_per_user=1000,
+        log_level="WARNING",
+        **extra,
     )
 
 
@@ -177,26 +134,6 @@ async def chat(
 
 
 # --- probes and figures ---------------------------------------------------------------------
-
-
-async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
-    async with engine.connect() as connection:
-        return (await connection.execute(text(sql), params)).scalar()
-
-
-async def rows(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
-    async with engine.connect() as connection:
-        return list((await connection.execute(text(sql), params)).all())
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: str) -> float:
-    """Poll `check` until it holds; the seconds it took, or AssertionError after `within`."""
-    start = time.monotonic()
-    while not await check():
-        if time.monotonic() - start > within:
-            raise AssertionError(f"not reached within {within}s: {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - start
 
 
 def report(title: str, figures: Mapping[str, Any]) -> None:

@@ -22,10 +22,12 @@ from backend.embedded_pg import EmbeddedPostgres
 from backend.main import create_app
 from backend.migrate import upgrade
 from backend.settings import Settings
+from tests.apps import serving_in_thread
 from tests.backend.support import assert_error
-from tests.conftest import TEST_SECRET, TokenFactory
 from tests.databases import embedded_data_dir
-from tests.storms.support import client, eventually, report, serving
+from tests.polling import eventually
+from tests.storms.support import client, report
+from tests.tokens import TEST_SECRET, TokenFactory
 
 USER = "restart"
 TRICKLE_GAP = 0.04  # seconds between two requests of one trickle
@@ -116,7 +118,7 @@ async def _restart_under_traffic(data_dir: Path, tmp_path: Path, make_token: Tok
 async def _storm(database: RestartablePostgres, settings: Settings, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     probes: list[Probe] = []
-    async with serving(create_app(settings)) as base_url, client(base_url) as http:
+    async with serving_in_thread(create_app(settings)) as base_url, client(base_url) as http:
         t0 = time.monotonic()
         trickles = [
             asyncio.create_task(_trickle(http, headers, path, probes, t0))

@@ -15,22 +15,21 @@ from sqlalchemy.pool import QueuePool
 from backend.main import create_app
 from backend.services import Services
 from backend.settings import Settings
-from tests.conftest import TokenFactory
+from tests.apps import serving_in_thread
 from tests.fakes.openai_frames import filler_text
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.polling import eventually
+from tests.rows import rows, scalar
 from tests.storms.support import (
     Stream,
     add_task_script,
     chat,
     client,
-    eventually,
-    provider_settings,
     report,
-    rows,
-    scalar,
     services_of,
-    serving,
+    storm_settings,
 )
+from tests.tokens import TokenFactory
 
 CLIENTS = 100
 CONCURRENCY = 32
@@ -96,8 +95,8 @@ async def test_disconnect_storm(
     )
     streams: dict[int, Stream] = {}
     async with running_server(create_fake_openai_app(provider)) as provider_url:
-        app = create_app(provider_settings(settings, provider_url, "chat_completions"))
-        async with serving(app) as base_url, client(base_url, keep_alive=False) as http:
+        app = create_app(storm_settings(settings, provider_url, "chat_completions"))
+        async with serving_in_thread(app) as base_url, client(base_url, keep_alive=False) as http:
             services = services_of(app)
             started = time.monotonic()
             async with asyncio.timeout(120):

@@ -12,20 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.conftest import TokenFactory
+from tests.apps import serving_in_thread
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.rows import rows, scalar
 from tests.storms.support import (
     FINAL_EVENTS,
     Stream,
     add_task_script,
     chat,
     client,
-    provider_settings,
     report,
-    rows,
-    scalar,
-    serving,
+    storm_settings,
 )
+from tests.tokens import TokenFactory
 
 CHATS = 200
 CONCURRENCY = 32  # one user per worker: each user's chats run one after another
@@ -71,8 +70,8 @@ async def test_fault_storm(
     )
     results: dict[int, Stream] = {}
     async with running_server(create_fake_openai_app(provider)) as provider_url:
-        app = create_app(provider_settings(settings, provider_url, "responses"))
-        async with serving(app) as base_url, client(base_url) as http:
+        app = create_app(storm_settings(settings, provider_url, "responses"))
+        async with serving_in_thread(app) as base_url, client(base_url) as http:
             started = time.monotonic()
             async with asyncio.timeout(120):
                 await asyncio.gather(

@@ -16,10 +16,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.conversations.router import SHUTDOWN_GRACE_SECONDS
-from tests.conftest import TokenFactory
 from tests.processes import fake_provider, serve_env, todo_chat_serve
+from tests.rows import scalar
 from tests.sse import SSE, read_events
-from tests.storms.support import FINAL_EVENTS, Stream, client, report, scalar
+from tests.storms.support import FINAL_EVENTS, Stream, client, report
+from tests.tokens import TokenFactory
 
 STREAMS = 50
 GRACEFUL_SHUTDOWN = 10.0  # todo-chat serve --graceful-shutdown

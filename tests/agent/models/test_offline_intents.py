@@ -153,7 +153,7 @@ def test_parse_task_ref(text: str, expected: object) -> None:
     assert parse_task_ref(text) == expected
 
 
-def test_titles_are_capped_at_the_contract_limit() -> None:
+def test_titles_are_capped_at_the_documented_limit() -> None:
     intent = parse_intent("Add a task to " + "x" * 300)
     assert isinstance(intent, AddTask)
     assert len(intent.title) == 200

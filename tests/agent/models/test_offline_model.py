@@ -1,4 +1,4 @@
-"""The offline model driven by the Agents SDK Runner, against fake tools with contract shapes."""
+"""The offline model driven by the Agents SDK Runner, against fake tools shaped as documented."""
 
 import json
 from dataclasses import dataclass, field

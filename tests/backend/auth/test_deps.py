@@ -9,7 +9,8 @@ import pytest
 from backend.auth.verifier import MAX_TOKEN_LENGTH
 from backend.settings import Settings
 from tests.backend.auth.jwt_helpers import bearer, claims
-from tests.backend.support import TokenFactory, assert_unauthorized
+from tests.backend.support import assert_unauthorized
+from tests.tokens import TokenFactory
 
 TASKS = "/api/alice/tasks"
 

@@ -18,9 +18,10 @@ from backend.auth.verifier import MAX_TOKEN_LENGTH, TokenVerifier
 from backend.errors import Unauthorized
 from backend.main import create_app
 from backend.settings import Settings
+from tests.apps import serving_in_thread
 from tests.backend.auth.jwt_helpers import JwksServer, bearer, claims, public_jwk
-from tests.backend.support import TokenFactory, app_client, assert_error, assert_unauthorized
-from tests.storms.support import serving
+from tests.backend.support import app_client, assert_error, assert_unauthorized
+from tests.tokens import TokenFactory
 
 TASKS = "/api/alice/tasks"
 FLOOD = 100
@@ -195,6 +196,6 @@ async def test_tokens_in_the_query_string_are_ignored(
 async def test_oversized_authorization_headers_are_401_over_a_real_server(
     settings: Settings, size: int
 ) -> None:
-    async with serving(create_app(settings)) as base_url, httpx.AsyncClient() as http:
+    async with serving_in_thread(create_app(settings)) as base_url, httpx.AsyncClient() as http:
         headers = {"Authorization": "Bearer " + "a" * size}
         assert_unauthorized(await http.get(f"{base_url}{TASKS}", headers=headers))

@@ -11,8 +11,8 @@ from backend.broker.base import FeedEvent
 from backend.broker.redis import RedisBroker
 from backend.errors import BrokerUnavailable
 from tests.backend.broker.test_run_logs import DEADLINE, collect, event
+from tests.polling import eventually
 from tests.redis_server import RestartableRedis
-from tests.storms.support import eventually
 
 
 @pytest.fixture

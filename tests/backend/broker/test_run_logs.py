@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from backend.broker.base import Broker, FeedEvent, LoggedEvent
-from tests.storms.support import eventually
+from tests.polling import eventually
 
 DEADLINE = 5.0
 

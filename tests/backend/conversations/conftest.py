@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from tests.backend.conversations.helpers import Chat
-from tests.backend.support import AuthHeaders
+from tests.backend.conversations.chatting import Chat
+from tests.tokens import AuthHeaders
 
 
 @pytest.fixture

@@ -17,10 +17,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.chat_support import count_rows
-from tests.backend.support import TokenFactory, assert_error
+from tests.backend.support import assert_error
 from tests.processes import Process, fake_provider, serve_env, todo_chat_serve, until
+from tests.rows import count_rows
 from tests.sse import SSE, names, sse_events
+from tests.tokens import TokenFactory
 
 MODEL_TTFT_SECONDS = 6.0
 # The kernel decides which worker accepts a connection, and under load one may take many in

@@ -11,20 +11,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.conversations.helpers import (
-    APIS,
-    Chat,
-    ModelApi,
-    assert_answered,
-    dialogue,
-    provider_app,
-    task_rows,
-    tool_call,
-    tools_sent,
-)
-from tests.backend.support import AuthHeaders
+from tests.backend.conversations.chatting import Chat, assert_answered, tool_call
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
+from tests.providers import APIS, ModelApi, dialogue, provider_app, tools_sent
+from tests.rows import task_rows
 from tests.sse import names
+from tests.tokens import AuthHeaders
 
 pytestmark = pytest.mark.parametrize("api", APIS)
 

@@ -8,8 +8,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.conversations import chat as chat_module
-from tests.backend.conversations.helpers import Chat, message_rows
+from tests.backend.conversations.chatting import Chat
 from tests.backend.support import assert_error
+from tests.rows import message_rows
 from tests.sse import SSE, names, sse_events
 
 CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at"}

@@ -11,16 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.conversations.helpers import (
-    APIS,
-    Chat,
-    ModelApi,
-    assert_no_provider_text,
-    assert_stream_shape,
-    message_rows,
-    provider_app,
-)
-from tests.backend.support import AuthHeaders
+from tests.backend.conversations.chatting import Chat, assert_no_provider_text, assert_stream_shape
 from tests.fakes.openai_frames import (
     Call,
     Reply,
@@ -28,7 +19,10 @@ from tests.fakes.openai_frames import (
     respx_error_response,
     respx_side_effect,
 )
+from tests.providers import APIS, ModelApi, provider_app
+from tests.rows import message_rows
 from tests.sse import SSE, names, sse_events
+from tests.tokens import AuthHeaders
 
 Handler = Callable[[httpx.Request], httpx.Response]
 HEALTHY = "Your list is fine."

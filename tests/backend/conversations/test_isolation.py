@@ -7,21 +7,13 @@ import httpx
 import pytest
 from agents import FunctionTool
 from agents.testing import ScriptedModel, assistant_message, function_call
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.conversations.helpers import Chat, task_rows, tool_call
-from tests.backend.support import AuthHeaders, app_client, assert_error, create_tasks
-
-
-async def bobs_rows(engine: AsyncEngine) -> list[tuple[Any, ...]]:
-    """Every column of bob's task rows, as stored."""
-    async with engine.connect() as connection:
-        result = await connection.execute(
-            text("SELECT * FROM tasks WHERE user_id = 'bob' ORDER BY number")
-        )
-        return [tuple(row) for row in result]
+from tests.backend.conversations.chatting import Chat, tool_call
+from tests.backend.support import app_client, assert_error, create_tasks
+from tests.rows import stored_tasks, task_rows
+from tests.tokens import AuthHeaders
 
 
 async def test_a_model_naming_another_user_acts_for_the_chatting_user_only(
@@ -40,7 +32,7 @@ async def test_a_model_naming_another_user_acts_for_the_chatting_user_only(
     async with app_client(settings, model) as client:
         await create_tasks(client, auth("bob"), "bob", "Bob's secret", "Bob's plan")
         await create_tasks(client, auth("alice"), "alice", "Alice's task")
-        bob_before = await bobs_rows(db_engine)
+        bob_before = await stored_tasks(db_engine, "bob")
         response = await Chat(client, auth("alice")).send("do things")
         bobs_list = await client.get("/api/bob/tasks", headers=auth("bob"))
     model.assert_complete()
@@ -65,7 +57,7 @@ async def test_a_model_naming_another_user_acts_for_the_chatting_user_only(
         ),
     ]  # fmt: skip
     assert "Bob's" not in response.text
-    assert await bobs_rows(db_engine) == bob_before
+    assert await stored_tasks(db_engine, "bob") == bob_before
     assert [task["title"] for task in bobs_list.json()["tasks"]] == ["Bob's secret", "Bob's plan"]
     assert await task_rows(db_engine, "alice") == [
         (1, "Alice's task", None, True),

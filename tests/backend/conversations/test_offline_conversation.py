@@ -7,9 +7,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.conversations.helpers import Chat, assert_answered, task_rows
-from tests.backend.support import AuthHeaders, create_tasks
+from tests.backend.conversations.chatting import Chat, assert_answered
+from tests.backend.support import create_tasks
+from tests.rows import task_rows
 from tests.sse import of_kind
+from tests.tokens import AuthHeaders
 
 Calls = list[tuple[str, dict[str, Any]]]
 Rows = list[tuple[int, str, str | None, bool]]
@@ -101,7 +103,7 @@ def made(calls: list[dict[str, Any]]) -> Calls:
     return [(call["name"], call["arguments"]) for call in calls]
 
 
-async def test_the_contract_table_as_one_conversation(alice: Chat, db_engine: AsyncEngine) -> None:
+async def test_the_spec_table_as_one_conversation(alice: Chat, db_engine: AsyncEngine) -> None:
     conversation: int | None = None
     for turn, (said, calls, rows, words) in enumerate(CONVERSATION):
         events = await alice.stream(said, conversation)

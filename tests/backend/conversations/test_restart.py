@@ -3,16 +3,12 @@
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.conversations.helpers import (
-    Chat,
-    dialogue,
-    message_rows,
-    provider_app,
-    task_rows,
-    tool_call,
-)
-from tests.backend.support import AuthHeaders, app_client
+from tests.backend.conversations.chatting import Chat, tool_call
+from tests.backend.support import app_client
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
+from tests.providers import dialogue, provider_app
+from tests.rows import message_rows, task_rows
+from tests.tokens import AuthHeaders
 
 
 async def test_a_new_app_instance_continues_the_conversation(

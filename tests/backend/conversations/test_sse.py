@@ -3,7 +3,7 @@
 import pytest
 
 from backend.conversations.sse import wants_event_stream
-from tests.backend.conversations.helpers import Chat
+from tests.backend.conversations.chatting import Chat
 
 EVENT_STREAM = [
     "text/event-stream",

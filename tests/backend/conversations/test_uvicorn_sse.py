@@ -12,19 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.conversations import sse
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import (
-    APIS,
-    Chat,
-    ModelApi,
-    assert_answered,
-    message_rows,
-    provider_settings,
-    serving,
-    until_released,
-)
-from tests.backend.support import AuthHeaders
+from tests.apps import serving
+from tests.backend.conversations.chatting import Chat, assert_answered
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.providers import APIS, ModelApi, provider_settings
+from tests.rows import message_rows, until_released
 from tests.sse import SSE, SSEEvent, of_kind, read_events
+from tests.tokens import AuthHeaders
 
 
 @dataclass

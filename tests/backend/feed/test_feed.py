@@ -10,11 +10,11 @@ import pytest
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
+from tests.apps import serving
 from tests.backend.support import assert_error
+from tests.polling import eventually
 from tests.redis_server import RestartableRedis
 from tests.sse import SSEEvent, read_events
-from tests.storms.support import eventually
 
 DEADLINE = 5.0
 Auth = Callable[[str], dict[str, str]]

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.idempotency.store import request_hash
 from backend.settings import Settings
-from tests.backend.chat_support import Gate, count_rows, task_titles, with_raw_header
-from tests.backend.support import AuthHeaders, app_client, assert_error
+from tests.backend.chat_support import Gate, with_raw_header
+from tests.backend.support import app_client, assert_error
+from tests.rows import count_rows, task_titles
 from tests.sse import SSE, names, sse_events
+from tests.tokens import AuthHeaders
 
 REPLAYED = "idempotent-replayed"
 MESSAGES = "SELECT count(*) FROM messages"

@@ -6,10 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.support import AuthHeaders, assert_error, assert_no_leak, create_tasks
+from tests.backend.support import assert_error, assert_no_leak, create_tasks
+from tests.rows import task_rows
+from tests.tokens import AuthHeaders
 
 TASKS = "/api/alice/tasks"
 TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_at", "completed_at"}
@@ -21,7 +22,7 @@ def alice(auth: AuthHeaders) -> dict[str, str]:
 
 
 def when(value: str) -> datetime:
-    """Timestamps are ISO 8601 in UTC with a `Z`, as in the contract's example."""
+    """Timestamps are ISO 8601 in UTC with a `Z`, as in docs/api.md §6's example."""
     assert value.endswith("Z"), value
     return datetime.fromisoformat(value)
 
@@ -30,19 +31,6 @@ async def ids(client: httpx.AsyncClient, headers: dict[str, str], **params: Any)
     response = await client.get(TASKS, params=params, headers=headers)
     assert response.status_code == 200, response.text
     return [task["id"] for task in response.json()["tasks"]]
-
-
-async def stored(engine: AsyncEngine, user: str) -> list[tuple[Any, ...]]:
-    """The user's rows as the database holds them, by number."""
-    async with engine.connect() as connection:
-        result = await connection.execute(
-            text(
-                "SELECT number, title, description, completed FROM tasks"
-                " WHERE user_id = :user ORDER BY number"
-            ),
-            {"user": user},
-        )
-        return [tuple(row) for row in result]
 
 
 def assert_validation_error(response: httpx.Response) -> None:
@@ -79,7 +67,7 @@ async def test_create_returns_201_and_the_task(
     assert task["completed"] is False
     assert task["completed_at"] is None
     assert when(task["created_at"]) == when(task["updated_at"])
-    assert await stored(db_engine, "alice") == [(1, "Buy milk", "2 litres", False)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", "2 litres", False)]
 
 
 async def test_create_without_description_stores_null(
@@ -229,7 +217,7 @@ async def test_put_replaces_title_and_clears_an_omitted_description(
     assert task["completed"] is False
     assert task["created_at"] == created["created_at"]
     assert when(task["updated_at"]) > when(created["updated_at"])
-    assert await stored(db_engine, "alice") == [(1, "Buy bread", None, False)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy bread", None, False)]
 
 
 async def test_put_changes_completed_only_when_given(
@@ -286,7 +274,7 @@ async def test_patch_changes_only_the_fields_given(
 
     response = await client.patch(f"{TASKS}/1", json={}, headers=alice)
     assert response.status_code == 200
-    assert await stored(db_engine, "alice") == [(1, "Buy oat milk", "3 litres", False)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy oat milk", "3 litres", False)]
 
 
 async def test_patch_description_null_clears_it(
@@ -305,7 +293,7 @@ async def test_patch_null_title_or_completed_is_422(
 ) -> None:
     await create_tasks(client, alice, "alice", "Buy milk")
     assert_validation_error(await client.patch(f"{TASKS}/1", json={field: None}, headers=alice))
-    assert await stored(db_engine, "alice") == [(1, "Buy milk", None, False)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
 
 
 async def test_patch_completed_sets_completed_at_once(
@@ -336,12 +324,12 @@ async def test_complete_toggles_and_sets_then_clears_completed_at(
     assert done.json()["completed"] is True
     assert when(done.json()["completed_at"]) >= when(created["created_at"])
     assert when(done.json()["updated_at"]) > when(created["updated_at"])
-    assert await stored(db_engine, "alice") == [(1, "Buy milk", None, True)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, True)]
 
     undone = await client.patch(f"{TASKS}/1/complete", headers=alice)
     assert undone.json()["completed"] is False
     assert undone.json()["completed_at"] is None
-    assert await stored(db_engine, "alice") == [(1, "Buy milk", None, False)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
 
 
 async def test_complete_unknown_task_is_404(
@@ -360,7 +348,7 @@ async def test_delete_is_204_then_404(
     assert_error(await client.get(f"{TASKS}/1", headers=alice), 404, "task_not_found")
     assert_error(await client.delete(f"{TASKS}/1", headers=alice), 404, "task_not_found")
     assert await ids(client, alice) == [2]
-    assert await stored(db_engine, "alice") == [(2, "Walk the dog", None, False)]
+    assert await task_rows(db_engine, "alice") == [(2, "Walk the dog", None, False)]
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -401,7 +389,7 @@ async def test_create_rejects_bad_bodies_with_422(
     client: httpx.AsyncClient, alice: dict[str, str], db_engine: AsyncEngine, body: Any
 ) -> None:
     assert_validation_error(await client.post(TASKS, json=body, headers=alice))
-    assert await stored(db_engine, "alice") == []
+    assert await task_rows(db_engine, "alice") == []
 
 
 @pytest.mark.parametrize(
@@ -428,7 +416,7 @@ async def test_unencodable_or_broken_bodies_are_422_with_valid_json(
 ) -> None:
     headers = {**alice, "Content-Type": "application/json"}
     assert_validation_error(await client.post(TASKS, content=raw, headers=headers))
-    assert await stored(db_engine, "alice") == []
+    assert await task_rows(db_engine, "alice") == []
 
 
 async def test_update_routes_reject_unstorable_text(
@@ -440,7 +428,7 @@ async def test_update_routes_reject_unstorable_text(
         for raw in (b'{"title": "a\\u0000b"}', b'{"title": "\\ud800"}', b'{"title": "  "}'):
             response = await client.request(method, f"{TASKS}/1", content=raw, headers=headers)
             assert_validation_error(response)
-    assert await stored(db_engine, "alice") == [(1, "Buy milk", None, False)]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
 
 
 async def test_search_with_a_nul_byte_is_422(
@@ -469,7 +457,7 @@ async def test_a_body_over_the_size_cap_is_413(
         TASKS, content=body, headers={**alice, "Content-Type": "application/json"}
     )
     assert_error(response, 413, "payload_too_large")
-    assert await stored(db_engine, "alice") == []
+    assert await task_rows(db_engine, "alice") == []
 
 
 async def test_limits_are_inclusive(client: httpx.AsyncClient, alice: dict[str, str]) -> None:
@@ -509,7 +497,7 @@ async def test_unicode_round_trips_exactly(
     fetched = (await client.get(f"{TASKS}/1", headers=alice)).json()
     assert fetched["title"].encode("utf-8") == title.encode("utf-8")
     assert fetched["description"].encode("utf-8") == description.encode("utf-8")
-    assert await stored(db_engine, "alice") == [(1, title, description, False)]
+    assert await task_rows(db_engine, "alice") == [(1, title, description, False)]
 
 
 async def test_unicode_search_finds_the_task(

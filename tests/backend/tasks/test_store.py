@@ -4,12 +4,12 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.database_url import Pooler
 from backend.db import SessionMaker, create_engine, create_sessionmaker
 from backend.tasks.store import TaskRecord, TaskStore
+from tests.rows import task_rows
 
 CONCURRENT = 30
 
@@ -30,12 +30,7 @@ async def create(sessionmaker: SessionMaker, owner: str, title: str) -> TaskReco
 
 
 async def stored_numbers(engine: AsyncEngine, owner: str) -> list[int]:
-    async with engine.connect() as connection:
-        result = await connection.execute(
-            text("SELECT number FROM tasks WHERE user_id = :owner ORDER BY number"),
-            {"owner": owner},
-        )
-        return list(result.scalars())
+    return [number for number, *_ in await task_rows(engine, owner)]
 
 
 async def test_concurrent_creates_for_one_user_get_numbers_1_to_n(
