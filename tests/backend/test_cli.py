@@ -156,7 +156,7 @@ BAD_SETTINGS = [
     ("CHAT_REQUESTS_PER_MINUTE", "1000000", "a whole number from 1 to 10000"),
     ("CHAT_MODEL_API", "assistants", "one of responses, chat_completions"),
     ("CHAT_MODEL_TIMEOUT", "soon", "a number above 0 and at most 600"),
-    ("DATABASE_URL", "mysql://db/todo", "a postgresql:// or postgresql+asyncpg:// URL"),
+    ("DATABASE_URL", "mysql://db/todo", "a postgresql:// URL"),
 ]
 
 
