@@ -1,6 +1,9 @@
-"""The run context: who is chatting. Passed to the Runner, never sent to the model."""
+"""The run context: who is chatting, where and when. Passed to the Runner, never sent to the
+model (the instructions tell the model the user's local time, see agent/instructions.py)."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from mcp_tools.budget import ToolBudget
 
@@ -10,9 +13,27 @@ class ChatContext:
     user_id: str
     conversation_id: int
     budget: ToolBudget = field(default_factory=ToolBudget)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """The turn's "now": every relative date in the turn is read against this instant."""
 
     @classmethod
     def for_turn(
-        cls, user_id: str, conversation_id: int, *, max_tool_calls: int, max_destructive_calls: int
+        cls,
+        user_id: str,
+        conversation_id: int,
+        *,
+        max_tool_calls: int,
+        max_destructive_calls: int,
+        timezone: str = "UTC",
     ) -> "ChatContext":
-        return cls(user_id, conversation_id, ToolBudget(max_tool_calls, max_destructive_calls))
+        return cls(
+            user_id,
+            conversation_id,
+            ToolBudget(max_tool_calls, max_destructive_calls),
+            ZoneInfo(timezone),
+        )
+
+    @property
+    def local_now(self) -> datetime:
+        return self.started_at.astimezone(self.timezone)

@@ -7,7 +7,7 @@ from agents.mcp import MCPServer, MCPUtil
 from mcp.types import Tool as MCPTool
 
 from agent.context import ChatContext
-from agent.instructions import INSTRUCTIONS
+from agent.instructions import instructions_for
 
 
 def build_agent(
@@ -27,14 +27,14 @@ def build_agent(
     if listed is None:
         return Agent[ChatContext](
             name="todo-assistant",
-            instructions=INSTRUCTIONS,
+            instructions=instructions_for,
             model=model,
             model_settings=settings,
             mcp_servers=[tools],
         )
     return Agent[ChatContext](
         name="todo-assistant",
-        instructions=INSTRUCTIONS,
+        instructions=instructions_for,
         model=model,
         model_settings=settings,
         tools=[

@@ -1,6 +1,8 @@
 """Text field types that reject what PostgreSQL cannot store (NUL, lone surrogates) with 422."""
 
+from functools import cache
 from typing import Annotated
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, StringConstraints
 
@@ -37,3 +39,18 @@ SearchQuery = Annotated[str, StringConstraints(max_length=200), AfterValidator(_
 IdempotencyKeyText = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
 ]
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _known_zone(value: str) -> str:
+    # Membership in the IANA list, not ZoneInfo(value): that would also open paths it is given.
+    if value not in _zone_names():
+        raise ValueError('must be an IANA time zone name such as "Europe/Berlin" or "UTC"')
+    return value
+
+
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_zone)]

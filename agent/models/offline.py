@@ -1,8 +1,13 @@
 """The built-in deterministic model (`CHAT_MODEL=offline`): no network, no hidden state.
 
 Each call reads the conversation the Runner passes in (Responses-format input items, as dicts
-or SDK objects) and produces exactly one output item: a tool call or the answer text, decided
-by `offline_replies.next_step`. One instance can serve any number of concurrent runs.
+or SDK objects) and produces one step, decided by `offline_replies.next_step`: a tool call, the
+answer text, or a sentence followed by a tool call. One instance can serve any number of
+concurrent runs.
+
+The deciding runs in a worker thread: its regular expressions are linear and the message is
+at most 4,000 characters, but reading a date (dateparser) can take a few milliseconds, and
+the first one ~150 ms while dateparser loads its data. The event loop keeps serving others.
 """
 
 from __future__ import annotations
@@ -44,13 +49,9 @@ from openai.types.responses import (
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 from openai.types.responses.response_usage import InputTokensDetails, OutputTokensDetails
 
-from agent.models.offline_replies import (
-    ToolCall,
-    Turn,
-    json_object,
-    next_step,
-    read_result,
-)
+from agent.models.offline_answers import ToolCall, json_object, read_result
+from agent.models.offline_replies import Say, Turn, next_step
+from agent.models.offline_situation import Situation, read_situation
 
 MODEL_NAME = "offline"
 
@@ -74,7 +75,7 @@ class OfflineModel(Model):
         conversation_id: str | None,
         prompt: ResponsePromptParam | None,
     ) -> ModelResponse:
-        response = respond(system_instructions, input, tools)
+        response = await asyncio.to_thread(respond, system_instructions, input, tools)
         usage = response.usage or _usage(0, 0)
         return ModelResponse(
             output=list(response.output),
@@ -101,7 +102,7 @@ class OfflineModel(Model):
         conversation_id: str | None,
         prompt: ResponsePromptParam | None,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        response = respond(system_instructions, input, tools)
+        response = await asyncio.to_thread(respond, system_instructions, input, tools)
         for event in stream_events(response):
             yield event
             # Yield to the loop per event so each delta reaches the client on its own and a
@@ -119,15 +120,18 @@ def respond(
         else list(map(_as_dict, input))
     )
     available = {_canonical(name): name for name in (getattr(tool, "name", "") for tool in tools)}
-    step = next_step(read_turn(items))
-    if isinstance(step, ToolCall) and step.name not in available:
-        step = f"Sorry, I can't do that right now: the {step.name} tool isn't available."
-    item: _OutputItem
-    if isinstance(step, str):
-        item, produced = _message(step), step
-    else:
-        item = _function_call(available[step.name], step.arguments)
-        produced = item.arguments
+    turn = read_turn(items, read_situation(system_instructions))
+    step = next_step(turn)
+    call = step.call if isinstance(step, Say) else step
+    if isinstance(call, ToolCall) and call.name not in available:
+        step = f"Sorry, I can't do that right now: the {call.name} tool isn't available."
+    output: list[_OutputItem] = []
+    if isinstance(step, str | Say):
+        output.append(_message(step if isinstance(step, str) else step.text))
+    if isinstance(step, ToolCall | Say):
+        call = step.call if isinstance(step, Say) else step
+        output.append(_function_call(available[call.name], call.arguments))
+    produced = " ".join(map(_output_text, output))
     consumed = _count_words(system_instructions or "") + sum(
         map(_count_words, map(_item_text, items))
     )
@@ -136,7 +140,7 @@ def respond(
         created_at=time.time(),
         model=MODEL_NAME,
         object="response",
-        output=[item],
+        output=output,
         tool_choice="auto",
         tools=[],
         top_p=None,
@@ -149,11 +153,12 @@ def respond(
 # ---- reading input items --------------------------------------------------------------------
 
 
-def read_turn(items: list[dict[str, Any]]) -> Turn:
+def read_turn(items: list[dict[str, Any]], situation: Situation | None = None) -> Turn:
     """Split the input at the person's newest message: earlier tool results, this turn's."""
+    situation = situation or read_situation(None)
     users = [i for i, item in enumerate(items) if item.get("role") == "user"]
     if not users:
-        return Turn(user_text=None)
+        return Turn(user_text=None, situation=situation)
     current = users[-1]
     outputs = [i for i, item in enumerate(items) if item.get("type") == "function_call_output"]
     earlier = [i for i in outputs if i < current]
@@ -176,6 +181,7 @@ def read_turn(items: list[dict[str, Any]]) -> Turn:
             if item.get("type") == "function_call_output" and item.get("call_id") in calls
         ],
         answered=any(item.get("role") == "assistant" for item in turn),
+        situation=situation,
     )
 
 
@@ -207,6 +213,12 @@ def _text(content: object) -> str:
 
 def _item_text(item: dict[str, Any]) -> str:
     return " ".join(_text(item.get(key)) for key in ("content", "arguments", "output"))
+
+
+def _output_text(item: _OutputItem) -> str:
+    if isinstance(item, ResponseFunctionToolCall):
+        return item.arguments
+    return " ".join(part.text for part in item.content if isinstance(part, ResponseOutputText))
 
 
 def _count_words(text: str) -> int:

@@ -8,8 +8,11 @@ delete old mail" is an add and "what have I completed?" is a list, not a complet
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Literal, TypeAlias
+
+from agent.models.offline_slots import Slots, extract
 
 ListStatus: TypeAlias = Literal["all", "pending", "completed"]
 SmallTalkKind: TypeAlias = Literal["greeting", "thanks", "help", "ask_title", "unknown"]
@@ -36,19 +39,36 @@ class PreviousTask:
     """ "it", "that one": the single task the previous tool result named."""
 
 
-TaskRef: TypeAlias = TaskId | TaskName | PreviousTask
+@dataclass(frozen=True)
+class TaskIds:
+    """Several tasks by number: "2 and 4"."""
+
+    task_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TaskSet:
+    """Every task that fits: "all the shopping tasks", "everything that's done"."""
+
+    status: ListStatus = "all"
+    words: tuple[str, ...] = ()
+
+
+TaskRef: TypeAlias = TaskId | TaskName | PreviousTask | TaskIds | TaskSet
 
 
 @dataclass(frozen=True)
 class AddTask:
     title: str
     description: str | None = None
+    slots: Slots = field(default_factory=Slots)
 
 
 @dataclass(frozen=True)
 class ListTasks:
     status: ListStatus = "all"
     query: str | None = None
+    slots: Slots = field(default_factory=Slots)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,7 @@ class UpdateTask:
     target: TaskRef
     title: str | None = None
     description: str | None = None
+    slots: Slots = field(default_factory=Slots)
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,11 @@ _LEAD_IN = re.compile(
     r"\b[\s,!.]*)+",
     _I,
 )
-_TRAILER = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank you|thx))*[\s.!?]*$", _I)
+# Linear: each repeat starts at a word, and the tail is one run of a character class that
+# `_normalise` makes short (whitespace is collapsed first; punctuation runs are cut to three).
+_TRAILER = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|too|as well|also|now))*[\s.!?]*$", _I
+)
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
     r"(?: there| all| everyone)?$",
@@ -122,7 +147,8 @@ _PREVIOUS_REF = re.compile(
 )
 # Plural or vague targets ("all tasks", "2 and 3", "what") are not one task.
 _NOT_ONE_TASK = re.compile(
-    r"\b(?:tasks|todos|all|every|everything|them|both|rest)\b|\d+\s*(?:,|and|&)\s*#?\d+|"
+    # `(?<!\d)`: a digit run is tried once, not from each of its digits (quadratic).
+    r"\b(?:tasks|todos|all|every|everything|them|both|rest)\b|(?<!\d)\d+\s*(?:,|and|&)\s*#?\d|"
     r"^(?:what|which|who|anything|nothing|something|(?:my |the )?(?:to-?do |task )?list)$",
     _I,
 )
@@ -139,6 +165,37 @@ _NAME_EDGES = (
 )
 
 
+_ID_LIST = re.compile(
+    r"^(?:the\s+)?(?:tasks?\s+|numbers?\s+|#)?\d{1,9}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:#|task\s+)?"
+    r"\d{1,9}){1,19}$",
+    _I,
+)
+_ALL = re.compile(r"\b(?:all|every|everything|each)\b", _I)
+_SET_FILLER = frozenset(
+    "all every everything each of the my tasks task todos todo items item ones one that thats "
+    "that's which are is were have been i ve i've on list from off in".split()
+)
+
+
+def parse_task_set(text: str) -> TaskSet | None:
+    """ "all the shopping tasks", "everything that's done": a filter over the tasks."""
+    if not _ALL.search(text):
+        return None
+    status: ListStatus = "all"
+    if _PENDING.search(text):
+        status = "pending"
+    elif _COMPLETED.search(text):
+        status = "completed"
+    words = [
+        word
+        for word in re.findall(r"[\w'-]{1,40}", text.lower())
+        if word not in _SET_FILLER
+        and not _PENDING.fullmatch(word)
+        and not _COMPLETED.fullmatch(word)
+    ]
+    return TaskSet(status, tuple(words))
+
+
 def parse_task_ref(text: str) -> TaskRef | None:
     """Read "task 3", "#3", "it", "the meeting task" into a reference; None if not one task."""
     text = text.strip()
@@ -148,8 +205,10 @@ def parse_task_ref(text: str) -> TaskRef | None:
         return TaskId(_NUMBER_WORDS[match.group(1).lower()])
     if _PREVIOUS_REF.match(text):
         return PreviousTask()
+    if match := _ID_LIST.match(text):
+        return TaskIds(tuple(dict.fromkeys(map(int, re.findall(r"\d{1,9}", match.group(0))))))
     if not text or _NOT_ONE_TASK.search(text):
-        return None
+        return parse_task_set(text)
     for edge in _NAME_EDGES:
         text = edge.sub("", text)
     query = _unquote(text)
@@ -202,8 +261,11 @@ _COMPLETE = (
         _I,
     ),
     re.compile(
-        rf"^(?P<t>.+?)(?:'s|\s+is|\s+was|\s+has been)\s+(?:now\s+|all\s+)?{_DONE_WORDS}$", _I
+        rf"^(?P<t>.{{1,200}}?)(?:'s|\s+is|\s+was|\s+has been)\s+(?:now\s+|all\s+)?{_DONE_WORDS}$",
+        _I,
     ),
+    # "task 4 done": a number needs no verb.
+    re.compile(rf"^(?P<t>(?:task\s+|number\s+|#)?\d{{1,9}})\s+{_DONE_WORDS}$", _I),
     # "I bought the milk": a past-tense errand names the task by its object.
     re.compile(
         r"^i(?:'ve| have)?\s+(?:just\s+|already\s+)?(?:bought|paid|called|sent|picked up|"
@@ -220,7 +282,22 @@ _ADD = (
     ),
     re.compile(r"^(?:don'?t|do not)\s+(?:let me\s+)?forget\s+(?:to|about)\s+(?P<x>.+)$", _I),
     re.compile(r"^remember\s+(?:to\s+|that i (?:need to|have to|must)\s+)?(?P<x>.+)$", _I),
-    re.compile(r"^(?:note(?: to self)?|todo|to-do|to do|task)\s*:\s*(?P<x>.+)$", _I),
+    re.compile(
+        r"^(?:note(?: to self)?|todo|to-do|to do|task|reminder|jot(?: this)? down|write down|"
+        r"note down|don'?t forget|do not forget|remember|new (?:task|todo|to-do))\s*:\s*(?P<x>.+)$",
+        _I,
+    ),
+    re.compile(
+        r"^(?:note|jot down|write down|note down|remember)\s+that\s+(?:i\s+)?"
+        r"(?:(?:need|have|got|ought) to|must|should|gotta)?\s*(?P<x>.+)$",
+        _I,
+    ),
+    re.compile(r"^(?:jot|write|note|scribble|put)\s+down\s+(?P<x>.+)$", _I),
+    re.compile(
+        r"^(?:add|put|stick|pop|write|place|throw)\s+(?P<x>.{1,400}?)\s+(?:to|on|onto|in|into)\s+"
+        r"(?:my|the)\s+(?:[\w-]{1,30}\s+)?(?:list|tasks|todos|(?:to-?do|task) list)$",
+        _I,
+    ),
     re.compile(
         r"^add\s+(?P<x>.+?)\s+to\s+(?:my|the)\s+(?:list|tasks|todos|(?:to-?do|task) list)$", _I
     ),
@@ -243,11 +320,11 @@ _DESCRIPTION = (
     re.compile(r"^(?P<title>[^:]+?):\s+(?P<d>.+)$"),
 )
 
-_SHOW = re.compile(r"^(?:show|list|display|view)\b", _I)
+_SHOW = re.compile(r"^(?:show|list|display|view|sort|order)\b", _I)
 # Verbs and questions that ask for a list only when they mention tasks or a status.
 _ASK = re.compile(
     r"^(?:let me see|see|get|give|tell|fetch|print|read|check|what|whats|which|how many|"
-    r"do i|have i|did i|are there|is there|any)\b",
+    r"do i|have i|did i|are there|is there|any|anything)\b",
     _I,
 )
 _SEARCH = re.compile(r"^(?:find|search(?: for)?|look (?:for|up))\s+(?P<t>.+)$", _I)
@@ -269,23 +346,58 @@ _ABOUT = re.compile(
 )
 
 
-def parse_intent(text: str) -> Intent:
-    """Map a person's sentence to what the offline model should do about it."""
+def parse_intent(text: str, now: datetime | None = None) -> Intent:
+    """Map a person's sentence to what the offline model should do about it.
+
+    `now` (aware, in the user's zone) is what "tomorrow" and "Friday" are read against."""
     sentence = _normalise(text)
     if not sentence or _GREETING.match(sentence):
         return SmallTalk("greeting" if sentence else "help")
     if _THANKS.match(sentence):
         return SmallTalk("thanks")
     sentence = _LEAD_IN.sub("", sentence) or sentence
-    for parse in (_parse_update, _parse_delete, _parse_complete, _parse_add, _parse_list):
+    slots, rest = extract(sentence, now or datetime.now(UTC))
+    if slots.tag_target is not None and (target := parse_task_ref(slots.tag_target)):
+        return UpdateTask(target, slots=slots)
+    rest = _LEAD_IN.sub("", rest) or rest or sentence
+    intent = _understand(rest, slots)
+    if isinstance(intent, ListTasks):
+        # The list parser reads a tag from "my work tasks"; tags said outright come first.
+        return replace(intent, slots=replace(slots, tags=slots.tags or intent.slots.tags))
+    if isinstance(intent, AddTask | UpdateTask):
+        return replace(intent, slots=slots)
+    return intent
+
+
+def _understand(sentence: str, slots: Slots) -> Intent:
+    if slots != Slots() and (intent := _parse_set_fields(sentence)):
+        return intent
+    parsers = (_parse_update, _parse_delete, _parse_complete, _parse_add, _parse_list)
+    for parse in parsers:
         intent = parse(sentence)
         if intent is not None:
             return intent
+    if slots != Slots() and _ASK.match(sentence):
+        return ListTasks(_status_of(sentence))
     if _HELP.search(sentence):
         return SmallTalk("help")
     if match := _ADD_LOOSE.match(sentence):
         return _add_intent(match.group("x"))
     return SmallTalk("unknown")
+
+
+_SET_FIELDS = re.compile(
+    r"^(?:make|set|mark|move|push|reschedule|postpone|change|update|flag|put|bump)\s+"
+    r"(?P<t>.{1,200}?)(?:\s+(?:as|to|for|into))?$",
+    _I,
+)
+
+
+def _parse_set_fields(sentence: str) -> Intent | None:
+    """ "make task 1 high priority", "move the rent to friday": the slots are the change."""
+    match = _SET_FIELDS.match(sentence)
+    target = parse_task_ref(match.group("t")) if match else None
+    return UpdateTask(target) if target is not None else None
 
 
 def _normalise(text: str) -> str:
@@ -294,7 +406,18 @@ def _normalise(text: str) -> str:
     return _TRAILER.sub("", text)
 
 
+_CALLED = re.compile(
+    r"^(?P<t>.{1,200}?)\s+(?:should|must|needs to|can)\s+be\s+"
+    r"(?:called|named|titled|renamed(?:\s+to)?)\s+(?P<v>.+)$",
+    _I,
+)
+
+
 def _parse_update(sentence: str) -> Intent | None:
+    match = _CALLED.match(sentence)
+    target = parse_task_ref(match.group("t")) if match else None
+    if match and target is not None:
+        return UpdateTask(target, title=_title(match.group("v")))
     for pattern in _UPDATE_DESCRIPTION:
         match = pattern.match(sentence)
         target = parse_task_ref(match.group("t")) if match else None
@@ -351,16 +474,35 @@ def _parse_list(sentence: str) -> Intent | None:
     asks = _SHOW.match(sentence) or (
         _ASK.match(sentence) and (mentions or _COMPLETED.search(sentence))
     )
+    asks = asks or (_ASK.match(sentence) and _ABOUT.search(sentence))
     if not (search or asks or _BARE_LIST.fullmatch(sentence)):
         return None
-    status: ListStatus = "all"
-    if _PENDING.search(sentence):
-        status = "pending"
-    elif _COMPLETED.search(sentence):
-        status = "completed"
     about = search or _ABOUT.search(sentence)
     ref = parse_task_ref(about.group("t")) if about else None
-    return ListTasks(status, ref.query if isinstance(ref, TaskName) else None)
+    tag = _LIST_TAG.search(sentence)
+    tags = (tag.group("tag").lower(),) if tag and tag.group("tag").lower() not in _NOT_TAGS else ()
+    return ListTasks(
+        _status_of(sentence),
+        ref.query if isinstance(ref, TaskName) else None,
+        Slots(tags=tags),
+    )
+
+
+_LIST_TAG = re.compile(
+    r"\b(?:my|the|all)\s+(?P<tag>[a-z][\w-]{0,29})\s+(?:tasks|todos|items)\b", _I
+)
+_NOT_TAGS = frozenset(
+    "all open pending completed done finished unfinished incomplete outstanding remaining "
+    "current other new old my the your our of".split()
+)
+
+
+def _status_of(sentence: str) -> ListStatus:
+    if _PENDING.search(sentence):
+        return "pending"
+    if _COMPLETED.search(sentence):
+        return "completed"
+    return "all"
 
 
 def _unquote(text: str) -> str:

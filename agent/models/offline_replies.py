@@ -1,17 +1,33 @@
-"""What the offline model does next in a turn, and the sentences it says.
+"""What the offline model does next in a turn.
 
-Pure: given the person's newest sentence and this turn's tool results so far, return either
-one tool call or the final answer. Answers are built only from tool results, so the model
-never states a task id or title that the tools did not return.
+Pure: given the person's newest sentence, the turn's situation (their local time, the tool
+limits) and this turn's tool results so far, return one tool call, a sentence plus a tool
+call (saying what a request about several tasks will do), or the final answer.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
+from agent.models.offline_answers import (
+    ANYTHING_ELSE,
+    ASK_CHANGE,
+    ASK_WHICH,
+    SMALL_TALK,
+    ToolCall,
+    ToolResult,
+    json_object,
+    line,
+    render,
+    tasks_of,
+)
+from agent.models.offline_arguments import (
+    add_arguments,
+    has_changes,
+    list_arguments,
+    update_arguments,
+)
 from agent.models.offline_intents import (
     AddTask,
     CompleteTask,
@@ -20,53 +36,25 @@ from agent.models.offline_intents import (
     ListTasks,
     SmallTalk,
     TaskId,
+    TaskIds,
     TaskName,
+    TaskSet,
     UpdateTask,
     parse_intent,
     parse_task_ref,
 )
-
-_EXAMPLES = (
-    'Try "Add a task to buy groceries", "What\'s pending?", "Mark task 3 as complete", '
-    '"Change task 1 to \'Call mom tonight\'" or "Delete the meeting task".'
-)
-_CAPABILITIES = "I can add, list, complete, update and delete your tasks."
-SMALL_TALK = {
-    "greeting": f"Hi! {_CAPABILITIES} {_EXAMPLES}",
-    "help": f"{_CAPABILITIES} {_EXAMPLES}",
-    "thanks": "You're welcome! Anything else for your list?",
-    "ask_title": 'What should the new task be called? For example: "Add a task to buy groceries".',
-    "unknown": f"Sorry, I didn't quite get that. {_CAPABILITIES} {_EXAMPLES}",
-}
-ASK_WHICH = (
-    'Which task do you mean? Please tell me its number, for example "task 3" '
-    '(say "show my tasks" to see them).'
-)
-ANYTHING_ELSE = "Anything else I can do for your tasks?"
-_EMPTY_LIST = {
-    "all": "You have no tasks yet.",
-    "pending": "You have no pending tasks.",
-    "completed": "You haven't completed any tasks yet.",
-}
-_ERROR_PREFIX = re.compile(r"^(?:error executing tool \S+:\s*|error:\s*)", re.IGNORECASE)
+from agent.models.offline_matching import matching_set, matching_title
+from agent.models.offline_situation import Situation, read_situation
 
 _Targeted: TypeAlias = CompleteTask | DeleteTask | UpdateTask
 
 
 @dataclass(frozen=True)
-class ToolCall:
-    name: str
-    """The tool name of docs/api.md §7 (add_task, list_tasks, ...), without a server prefix."""
-    arguments: dict[str, Any]
+class Say:
+    """Words for the person, then a tool call, in one model response."""
 
-
-@dataclass(frozen=True)
-class ToolResult:
-    call: ToolCall
-    data: dict[str, Any] | None
-    """The tool's structured result; None when the output was an error text."""
     text: str
-    """The raw output, or the readable error without an "Error executing tool" prefix."""
+    call: ToolCall
 
 
 @dataclass(frozen=True)
@@ -81,33 +69,26 @@ class Turn:
     """This turn's tool calls with their outputs, oldest first."""
     answered: bool = False
     """An assistant message already follows the person's message."""
+    situation: Situation = field(default_factory=lambda: read_situation(None))
 
 
-Step: TypeAlias = ToolCall | str
+Step: TypeAlias = ToolCall | Say | str
 
 
 def next_step(turn: Turn) -> Step:
     """One tool call to make next, or the final answer text."""
     if turn.user_text is None:
         return SMALL_TALK["help"]
-    intent = parse_intent(turn.user_text)
+    intent = parse_intent(turn.user_text, turn.situation.now)
     if turn.results:
-        return _after_tools(intent, turn.results)
+        return _after_tools(intent, turn)
     if turn.answered:
         return ANYTHING_ELSE
     choice = _choice_after_question(turn.user_text, intent, turn)
     if choice is not None:
         return choice
     previous_task_id = task_named_by(turn.previous_output) if turn.previous_output else None
-    return _first_step(intent, previous_task_id)
-
-
-def read_result(call: ToolCall, output: str) -> ToolResult:
-    """Tool outputs are compact JSON of the structured result, or a readable error text."""
-    data = json_object(output)
-    if data is None:
-        return ToolResult(call, None, _ERROR_PREFIX.sub("", output.strip()) or "the tool failed.")
-    return ToolResult(call, data, output)
+    return _first_step(intent, previous_task_id, turn.situation)
 
 
 def task_named_by(output: str) -> int | None:
@@ -117,30 +98,29 @@ def task_named_by(output: str) -> int | None:
         return None
     if type(data.get("task_id")) is int and data.get("status") != "deleted":
         return int(data["task_id"])
-    tasks = _tasks(data)
+    tasks = tasks_of(data)
     return int(tasks[0]["id"]) if len(tasks) == 1 else None
 
 
-def json_object(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _first_step(intent: Intent, previous_task_id: int | None) -> Step:
+def _first_step(intent: Intent, previous_task_id: int | None, situation: Situation) -> Step:
     if isinstance(intent, SmallTalk):
         return SMALL_TALK[intent.kind]
     if isinstance(intent, AddTask):
-        return ToolCall("add_task", _args(title=intent.title, description=intent.description))
+        return ToolCall("add_task", add_arguments(intent, situation.now))
     if isinstance(intent, ListTasks):
-        return ToolCall("list_tasks", _args(status=intent.status, query=intent.query))
+        return ToolCall("list_tasks", list_arguments(intent))
+    if isinstance(intent, UpdateTask) and not has_changes(intent):
+        return ASK_CHANGE
     target = intent.target
     if isinstance(target, TaskName):
         return ToolCall("list_tasks", {"status": _lookup_status(intent), "query": target.query})
+    if isinstance(target, TaskSet):
+        status = "pending" if isinstance(intent, CompleteTask) else target.status
+        return ToolCall("list_tasks", {"status": status})
+    if isinstance(target, TaskIds):
+        return _next_of_several(intent, list(target.task_ids), [], situation)
     task_id = target.task_id if isinstance(target, TaskId) else previous_task_id
-    return ASK_WHICH if task_id is None else _action(intent, task_id)
+    return ASK_WHICH if task_id is None else _action(intent, task_id, situation)
 
 
 def _choice_after_question(text: str, intent: Intent, turn: Turn) -> Step | None:
@@ -152,21 +132,32 @@ def _choice_after_question(text: str, intent: Intent, turn: Turn) -> Step | None
     ref = parse_task_ref(text.strip().rstrip(".!?")) if isinstance(intent, SmallTalk) else None
     if not isinstance(ref, TaskId) or turn.previous_request is None or not turn.previous_output:
         return None
-    named = _named_target(parse_intent(turn.previous_request))
-    offered = [task["id"] for task in _tasks(json_object(turn.previous_output) or {})]
+    named = _named_target(parse_intent(turn.previous_request, turn.situation.now))
+    offered = [task["id"] for task in tasks_of(json_object(turn.previous_output) or {})]
     if named is None or len(offered) < 2 or ref.task_id not in offered:
         return None
-    return _action(named[0], ref.task_id)
+    return _action(named[0], ref.task_id, turn.situation)
 
 
-def _after_tools(intent: Intent, results: list[ToolResult]) -> Step:
-    named = _named_target(intent)
-    if named is None or results[0].call.name != "list_tasks":
-        return "\n".join(map(_render, results))
-    if len(results) > 1:
+def _after_tools(intent: Intent, turn: Turn) -> Step:
+    results = turn.results
+    lookups = 0
+    while lookups < len(results) and results[lookups].call.name == "list_tasks":
+        lookups += 1
+    acted = results[lookups:]
+    if not isinstance(intent, CompleteTask | DeleteTask | UpdateTask):
+        return "\n".join(map(render, results))
+    target = intent.target
+    if isinstance(target, TaskIds) and not lookups:
+        return _next_of_several(intent, list(target.task_ids), acted, turn.situation)
+    if isinstance(target, TaskSet) and lookups == 1:
+        return _bulk(intent, target, results[0], acted, turn.situation)
+    if not isinstance(target, TaskName) or not lookups:
+        return "\n".join(map(render, results))
+    if acted:
         # The lookup list is a means, not the answer: report only the action taken on it.
-        return "\n".join(map(_render, results[1:]))
-    return _after_lookup(*named, results[0])
+        return "\n".join(map(render, acted))
+    return _after_lookup(intent, target.query, results[-1], lookups, turn.situation)
 
 
 def _named_target(intent: Intent) -> tuple[_Targeted, str] | None:
@@ -177,96 +168,91 @@ def _named_target(intent: Intent) -> tuple[_Targeted, str] | None:
     return None
 
 
-def _after_lookup(intent: _Targeted, query: str, lookup: ToolResult) -> Step:
+def _after_lookup(
+    intent: _Targeted, query: str, lookup: ToolResult, lookups: int, situation: Situation
+) -> Step:
     if lookup.data is None:
-        return _render(lookup)
-    matches = _matches(_tasks(lookup.data), query)
+        return render(lookup)
+    matches = matching_title(tasks_of(lookup.data), query, exact_search=lookups == 1)
     if len(matches) == 1:
-        return _action(intent, int(matches[0]["id"]))
+        return _action(intent, int(matches[0]["id"]), situation)
+    if not matches and lookups == 1:
+        # No title holds those words as written ("paying rent"): look wider, match by stems.
+        return ToolCall("list_tasks", {"status": _lookup_status(intent)})
     if not matches:
         kind = "pending task" if _lookup_status(intent) == "pending" else "task"
         return f'I couldn\'t find a {kind} matching "{query}".'
-    listing = "\n".join(_line(task) for task in matches)
+    listing = "\n".join(line(task) for task in matches)
     return (
         f'Several tasks match "{query}":\n{listing}\n'
         "Which one do you mean? Please tell me its number."
     )
 
 
-def _action(intent: _Targeted, task_id: int) -> ToolCall:
+def _bulk(
+    intent: _Targeted,
+    target: TaskSet,
+    lookup: ToolResult,
+    acted: list[ToolResult],
+    situation: Situation,
+) -> Step:
+    """ "delete everything that's done": one call per fitting task, within the turn's limits."""
+    if lookup.data is None:
+        return render(lookup)
+    fitting = matching_set(tasks_of(lookup.data), target.words)
+    if isinstance(intent, CompleteTask):
+        fitting = [task for task in fitting if not task.get("completed")]
+    if not fitting:
+        return "No tasks fit that, so I left everything as it was."
+    return _next_of_several(intent, [int(task["id"]) for task in fitting], acted, situation)
+
+
+def _next_of_several(
+    intent: _Targeted, task_ids: list[int], acted: list[ToolResult], situation: Situation
+) -> Step:
+    cap = _cap(intent, situation)
+    chosen = task_ids[:cap]
+    if len(acted) < len(chosen):
+        call = _action(intent, chosen[len(acted)], situation)
+        return Say(_announce(intent, chosen, len(task_ids)), call) if not acted else call
+    answer = "\n".join(map(render, acted))
+    left = task_ids[cap:]
+    if left:
+        numbers = ", ".join(map(str, left))
+        answer += f"\nI stopped at the limit for one message; ask again for the rest ({numbers})."
+    return answer
+
+
+def _cap(intent: _Targeted, situation: Situation) -> int:
+    # One call went to the lookup; deletions have their own, lower limit.
+    calls = max(situation.max_calls - 1, 1)
+    return min(calls, situation.max_deletions) if isinstance(intent, DeleteTask) else calls
+
+
+def _announce(intent: _Targeted, chosen: list[int], total: int) -> str:
+    verb = {CompleteTask: "mark as complete", DeleteTask: "delete", UpdateTask: "update"}
+    what = verb[type(intent)]
+    numbers = _spoken_list(chosen)
+    tasks = "task" if len(chosen) == 1 else "tasks"
+    if total > len(chosen):
+        limit = f"{total} tasks fit; one message can do {len(chosen)}"
+        return f"{limit}, so I'll {what} {tasks} {numbers} now.\n"
+    return f"I'll {what} {tasks} {numbers}.\n"
+
+
+def _spoken_list(numbers: list[int]) -> str:
+    words = list(map(str, numbers))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _action(intent: _Targeted, task_id: int, situation: Situation) -> ToolCall:
     if isinstance(intent, CompleteTask):
         return ToolCall("complete_task", {"task_id": task_id})
     if isinstance(intent, DeleteTask):
         return ToolCall("delete_task", {"task_id": task_id})
-    return ToolCall(
-        "update_task", _args(task_id=task_id, title=intent.title, description=intent.description)
-    )
+    return ToolCall("update_task", update_arguments(intent, task_id))
 
 
 def _lookup_status(intent: _Targeted) -> str:
     # Completing targets open tasks only, so a finished namesake does not make it ambiguous.
     return "pending" if isinstance(intent, CompleteTask) else "all"
-
-
-def _matches(tasks: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
-    exact = [task for task in tasks if str(task.get("title", "")).casefold() == query.casefold()]
-    return exact if len(exact) == 1 else tasks
-
-
-def _args(**values: object) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value is not None}
-
-
-def _tasks(data: dict[str, Any]) -> list[dict[str, Any]]:
-    tasks = data.get("tasks")
-    if not isinstance(tasks, list):
-        return []
-    return [task for task in tasks if isinstance(task, dict) and type(task.get("id")) is int]
-
-
-# ---- answers --------------------------------------------------------------------------------
-
-
-def _render(result: ToolResult) -> str:
-    if result.data is None:
-        error = result.text if result.text[-1:] in ".!?" else f"{result.text}."
-        return f"Sorry, I couldn't do that: {error}"
-    if "tasks" in result.data:
-        return _render_list(result.data, result.call.arguments)
-    task_id, title, status = (result.data.get(key) for key in ("task_id", "title", "status"))
-    if type(task_id) is not int:
-        return f"The task tool answered: {result.text}"
-    named = f'task {task_id} "{title}"' if title else f"task {task_id}"
-    if status == "created":
-        return f'Added "{title}" as task {task_id}.' if title else f"Added task {task_id}."
-    if status == "completed":
-        return f"Marked {named} as complete."
-    if status == "deleted":
-        return f"Deleted {named}."
-    if status == "updated" and "title" in result.call.arguments:
-        return f'Updated task {task_id} to "{title}".'
-    if status == "updated":
-        return f"Updated the description of {named}."
-    return f"The task tool answered: {result.text}"
-
-
-def _render_list(data: dict[str, Any], arguments: dict[str, Any]) -> str:
-    status = str(arguments.get("status") or "all")
-    query = arguments.get("query")
-    tasks = _tasks(data)
-    kind = "" if status == "all" else f"{status} "
-    if not tasks:
-        if query:
-            return f'You have no {kind}tasks matching "{query}".'
-        return _EMPTY_LIST.get(status, _EMPTY_LIST["all"])
-    heading = f"Here are your {kind}tasks" + (f' matching "{query}":' if query else ":")
-    lines = [heading, *map(_line, tasks)]
-    count = data.get("count")
-    if type(count) is int and count > len(tasks):
-        lines.append(f"…and {count - len(tasks)} more.")
-    return "\n".join(lines)
-
-
-def _line(task: dict[str, Any]) -> str:
-    done = " (done)" if task.get("completed") else ""
-    return f"{task['id']}. {task.get('title', '')}{done}"

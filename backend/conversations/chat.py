@@ -50,6 +50,7 @@ class Turn:
     run_id: uuid.UUID
     start: TurnStart
     idempotency_key: str | None
+    timezone: str = "UTC"
 
 
 async def begin_turn(
@@ -59,12 +60,17 @@ async def begin_turn(
     conversation_id: int | None,
     message: str,
     idempotency_key: str | None = None,
+    *,
+    timezone: str = "UTC",
 ) -> Turn | StoredResponse:
     """Claim and store the user's message, or return the stored answer of a replayed key."""
     run_id = uuid.uuid4()
     async with sessionmaker.begin() as session:
         if idempotency_key:
-            digest = request_hash("chat", {"message": message, "conversation_id": conversation_id})
+            request = {"message": message, "conversation_id": conversation_id}
+            if timezone != "UTC":  # keeps the digests of keys stored before the field existed
+                request["timezone"] = timezone
+            digest = request_hash("chat", request)
             stored = await IdempotencyStore(session, owner).claim(
                 idempotency_key, digest, stale_after=runtime.stale_after
             )
@@ -77,7 +83,7 @@ async def begin_turn(
             history_limit=runtime.history_limit,
             stale_after=runtime.stale_after,
         )
-    return Turn(owner, message, run_id, start, idempotency_key)
+    return Turn(owner, message, run_id, start, idempotency_key, timezone)
 
 
 async def turn_events(
@@ -91,6 +97,7 @@ async def turn_events(
         start.conversation_number,
         max_tool_calls=runtime.max_tool_calls,
         max_destructive_calls=runtime.max_destructive_calls,
+        timezone=turn.timezone,
     )
     settled = False
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}

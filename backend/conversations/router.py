@@ -101,6 +101,7 @@ async def chat(
             body.conversation_id,
             body.message,
             idempotency_key,
+            timezone=body.timezone,
         )
     except BaseException:
         release()

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.conversations.store import ConversationRecord, MessageRecord
-from backend.fields import MessageText, TaskTitle
+from backend.fields import MessageText, TaskTitle, TimeZoneName
 
 # A title's rules (1-200 characters after trimming). Not `StringConstraints` on top of
 # `StorableStr`: after its validator, pydantic checks the length before trimming, so "   "
@@ -20,6 +20,10 @@ class ChatRequest(BaseModel):
 
     message: MessageText
     conversation_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    timezone: TimeZoneName = Field(
+        default="UTC",
+        description='The user\'s IANA time zone ("Europe/Berlin"): "tomorrow" means theirs.',
+    )
 
 
 class ToolCallOut(BaseModel):

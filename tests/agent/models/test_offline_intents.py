@@ -11,7 +11,9 @@ from agent.models.offline_intents import (
     PreviousTask,
     SmallTalk,
     TaskId,
+    TaskIds,
     TaskName,
+    TaskSet,
     UpdateTask,
     parse_intent,
     parse_task_ref,
@@ -92,6 +94,10 @@ DELETE = [
     ("delete that one", DeleteTask(PreviousTask())),
     ("remove buy milk from my list", DeleteTask(TaskName("buy milk"))),
     ("delete the task called Team sync", DeleteTask(TaskName("Team sync"))),
+    # Several tasks: a filter or a list of numbers, acted on one call per task.
+    ("delete all tasks", DeleteTask(TaskSet())),
+    ("delete tasks 2 and 3", DeleteTask(TaskIds((2, 3)))),
+    ("remove all completed todos", DeleteTask(TaskSet("completed"))),
 ]
 
 UPDATE = [
@@ -122,9 +128,6 @@ SMALL_TALK = [
     ("I need help", SmallTalk("help")),
     ("thanks", SmallTalk("thanks")),
     ("asdf qwerty", SmallTalk("unknown")),
-    # One task at a time: plural targets are not guessed at.
-    ("delete all tasks", SmallTalk("unknown")),
-    ("delete tasks 2 and 3", SmallTalk("unknown")),
 ]
 
 
@@ -145,7 +148,7 @@ def test_parse_intent(sentence: str, expected: Intent) -> None:
         ("that one", PreviousTask()),
         ("the meeting task", TaskName("meeting")),
         ("the one about the dentist", TaskName("dentist")),
-        ("all my tasks", None),
+        ("all my tasks", TaskSet()),
         ("what", None),
     ],
 )

@@ -1,0 +1,97 @@
+"""Dates in a sentence, for the offline model: pick the phrase out, let `dateparser` read it.
+
+Only the picking is ours ("by Friday", "tomorrow at 5pm", "in 2 hours", "next Tuesday at
+9am", "Dec 5"); what a phrase means, in the user's zone and relative to the turn's "now", is
+dateparser's (PREFER_DATES_FROM=future, so "Friday" is the coming one). A phrase without a
+time of day means the end of that day, as the task tools read a bare date.
+
+Every pattern here is a flat alternation of words with bounded repeats: linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+
+import dateparser
+
+_I = re.IGNORECASE
+_WEEKDAY = (
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)\b"
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?\b"
+_DAY = (
+    rf"(?:today|tonight|tomorrow|tmrw|(?:next|this|coming)\s+(?:week|month|{_WEEKDAY})|"
+    rf"{_WEEKDAY}|{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}\b)"
+)
+_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}:\d{2}\b|noon\b|midnight\b)"
+_TIME = rf"(?:(?:at|@)\s+)?{_CLOCK}"
+_SPAN = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b"
+_IN = rf"in\s+(?:\d{{1,3}}|an?|one|two|three|a few)\s+{_SPAN}"
+_LEAD = r"(?:(?:by|on|due|until|till|before|for|from|at)\s+)?"
+DATE_PHRASE = re.compile(
+    rf"\b{_LEAD}(?:{_DAY}(?:\s+{_TIME})?|(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|"
+    rf"{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN})",
+    _I,
+)
+_HAS_TIME = re.compile(rf"{_CLOCK}|\bin\s|\btonight\b", _I)
+_LEAD_WORD = re.compile(r"^(?:by|on|due|until|till|before|for|from)\s+", _I)
+_THIS_WEEK = re.compile(r"^(?:this|the)\s+week$", _I)
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    text: str
+    """The words as written, leading "by"/"on" included: what to cut out of a title."""
+    when: datetime
+    """Aware, in the user's zone."""
+
+
+def find_date(sentence: str, now: datetime) -> DatePhrase | None:
+    """The first date phrase in the sentence that dateparser can read, resolved at `now`."""
+    match = DATE_PHRASE.search(sentence)
+    if match is None:
+        return None
+    when = resolve(match.group(0), now)
+    return DatePhrase(match.group(0), when) if when is not None else None
+
+
+def resolve(phrase: str, now: datetime) -> datetime | None:
+    """ "tomorrow", "Friday at 5pm", "in 2 hours" -> an aware datetime in `now`'s zone."""
+    core = _LEAD_WORD.sub("", phrase.strip())
+    # The week's last day, so "due this week" takes in the weekend (dateparser reads "this
+    # week" as now).
+    core = "sunday" if _THIS_WEEK.match(core) else core
+    zone = now.tzinfo
+    key = getattr(zone, "key", None) or "UTC"
+    parsed = dateparser.parse(
+        core,
+        languages=["en"],
+        settings={
+            "PREFER_DATES_FROM": "future",
+            "TIMEZONE": key,
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "RELATIVE_BASE": now.replace(tzinfo=None),
+        },
+    )
+    if parsed is None:
+        return None
+    local = parsed.astimezone(zone)
+    if _HAS_TIME.search(core):
+        return local
+    end_of_day = datetime.combine(local.date(), time(23, 59, 59))
+    return end_of_day.replace(tzinfo=zone)
+
+
+def end_of_day(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(23, 59, 59)).replace(tzinfo=now.tzinfo)
+
+
+def iso(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
