@@ -204,3 +204,66 @@ HELD_OUT: list[Case] = [
     *UPDATING,
     *NO_TOOL,
 ]
+
+# ---- a second held-out set ---------------------------------------------------------------
+# Written after the rework, before the model ever saw it: the first set's misses were read
+# while fixing the model (four general bugs they exposed), so it is no longer fully unseen.
+# This one is: its first score is the honest number, and it is not tuned on either.
+
+TODAY_3PM = "2026-12-01T15:00:00+01:00"
+END_OF_DEC_10 = "2026-12-10T23:59:59+01:00"
+
+FRESH = [
+    case("add call the plumber to my todo list", add("Call the plumber")),
+    case("put 'cancel gym membership' on the list", add("Cancel gym membership")),
+    case("new task: buy a gift for mom", add("Buy a gift for mom")),
+    case("remember to pick up the kids at 3pm", add("Pick up the kids", due=TODAY_3PM)),
+    case("I need to finish the report by tomorrow", add("Finish the report", due=END_OF_TOMORROW)),
+    case("make a note to renew the car insurance", add("Renew the car insurance")),
+    case("create task book flights, high priority", add("Book flights", priority="high")),
+    case(
+        "add water the garden every day",
+        add("Water the garden", recurrence="daily", due=END_OF_TODAY),
+    ),
+    case(
+        "add a task to review PRs every weekday",
+        add("Review PRs", recurrence="weekdays", due=END_OF_TODAY),
+    ),
+    case("add 'pay the phone bill' due Dec 10", add("Pay the phone bill", due=END_OF_DEC_10)),
+    case("i have to email Sarah", add("Email Sarah")),
+    case("add a task to clean the kitchen tagged home", add("Clean the kitchen", tags=["home"])),
+    case("what are my open tasks?", listing(status="pending")),
+    case("show me everything I have", listing(status="all")),
+    case("what's still on my list?", listing(status="pending")),
+    case("list completed items", listing(status="completed")),
+    case("show tasks tagged work", listing(tag="work")),
+    case("what's due today?", listing(status="pending", due_before=END_OF_TODAY)),
+    case("show low priority tasks", listing(priority="low")),
+    case("which tasks are overdue?", listing(overdue=True)),
+    case("show my tasks sorted by priority", listing(sort="priority")),
+    case("find tasks about groceries", listing(query="groceries")),
+    case("I bought the eggs", LOOKUP, complete(5)),
+    case("cross off number 4", complete(4)),
+    case("tick task 2 as done", complete(2)),
+    case("the meeting is done", LOOKUP, complete(2)),
+    case("mark all my shopping as done", LOOKUP, complete(1), complete(5)),
+    case("finish tasks 1 and 4", complete(1), complete(4)),
+    case("done!", complete(7), before=BREAD),
+    case("remove task 6", delete(6)),
+    case("delete the eggs task", LOOKUP, delete(5)),
+    case("clear out all completed tasks", LOOKUP, delete(3), delete(6)),
+    case("get rid of it", delete(7), before=BREAD),
+    case("please delete tasks 4 and 5", delete(4), delete(5)),
+    case("erase the passport one", LOOKUP, delete(6)),
+    case("rename the milk task to Buy oat milk", LOOKUP, update(1, title="Buy oat milk")),
+    case("change task 5's title to Buy a dozen eggs", update(5, title="Buy a dozen eggs")),
+    case("set task 4 to low priority", update(4, priority="low")),
+    case("make the meeting due tomorrow", LOOKUP, update(2, due=END_OF_TOMORROW)),
+    case("tag task 1 with groceries", update(1, tags=Contains("groceries"))),
+    case(
+        "add a description to task 4: transfer by the 1st",
+        update(4, description="transfer by the 1st"),
+    ),
+    case("good morning"),
+    case("who made you?"),
+]
