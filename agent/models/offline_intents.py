@@ -514,4 +514,7 @@ def _unquote(text: str) -> str:
 
 def _title(text: str) -> str:
     title = _unquote(re.sub(r"^to\s+", "", text.strip(), flags=_I))[:TITLE_MAX_CHARS].strip()
-    return title[:1].upper() + title[1:]
+    first = title[:1].upper()
+    # "ß".upper() is "SS": a capital that is longer than its letter could push a title that
+    # fits over the limit, so such a letter stays as written.
+    return (first if len(first) == 1 else title[:1]) + title[1:]

@@ -160,3 +160,15 @@ def test_titles_are_capped_at_the_documented_limit() -> None:
     intent = parse_intent("Add a task to " + "x" * 300)
     assert isinstance(intent, AddTask)
     assert len(intent.title) == 200
+
+
+@pytest.mark.parametrize("letter", ["\u00df", "\u0149", "\ufb01"])
+def test_capitalising_never_lengthens_a_title(letter: str) -> None:
+    # Each has a capital of two characters: "SS", "\\u02bcN", "FI".
+    intent = parse_intent("add a task to " + letter * 200)
+
+    assert intent == AddTask(letter * 200)
+
+
+def test_a_title_is_capitalised_when_its_capital_is_one_letter() -> None:
+    assert parse_intent("add a task to \u00e9crire") == AddTask("\u00c9crire")

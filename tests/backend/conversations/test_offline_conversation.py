@@ -177,6 +177,21 @@ PHRASES: list[tuple[str, Calls]] = [
         "remove buy milk from my list",
         [("list_tasks", {"status": "all", "query": "buy milk"}), ("delete_task", {"task_id": 1})],
     ),
+    # several tasks: looked up, then one call per task (deletions up to the per-turn limit, 3)
+    (
+        "delete all tasks",
+        [("list_tasks", {"status": "all"}), *[("delete_task", {"task_id": n}) for n in (1, 2, 3)]],
+    ),
+    (
+        "complete tasks 1 and 3",
+        [("complete_task", {"task_id": 1}), ("complete_task", {"task_id": 3})],
+    ),
+    # richer fields (the task tools take them as of docs/api.md §18)
+    (
+        "add a high priority task to pay rent",
+        [("add_task", {"title": "Pay rent", "priority": "high"})],
+    ),
+    ("What's overdue?", [("list_tasks", {"status": "all", "overdue": True})]),
     # updating
     (
         "Change task 1 to 'Call mom tonight'",
@@ -199,7 +214,6 @@ PHRASES: list[tuple[str, Calls]] = [
     ("thanks", []),
     ("what can you do?", []),
     ("asdf qwerty", []),
-    ("delete all tasks", []),
     ("mark it done", []),
     ("add task", []),
 ]
