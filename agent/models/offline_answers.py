@@ -7,10 +7,11 @@ not return.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from agent.models import linear
 
 _EXAMPLES = (
     'Try "Add a task to buy groceries", "What\'s pending?", "Mark task 3 as complete", '
@@ -35,7 +36,7 @@ _EMPTY_LIST = {
     "pending": "You have no pending tasks.",
     "completed": "You haven't completed any tasks yet.",
 }
-_ERROR_PREFIX = re.compile(r"^(?:error executing tool \S+:\s*|error:\s*)", re.IGNORECASE)
+_ERROR_PREFIX = linear.compile(r"^(?:error executing tool \S+:\s*|error:\s*)", ignore_case=True)
 
 
 @dataclass(frozen=True)

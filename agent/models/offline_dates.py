@@ -10,13 +10,13 @@ Every pattern here is a flat alternation of words with bounded repeats: linear i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time
 
 import dateparser
 
-_I = re.IGNORECASE
+from agent.models import linear
+
 _WEEKDAY = (
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)\b"
@@ -35,14 +35,14 @@ _TIME = rf"(?:(?:at|@)\s+)?{_CLOCK}"
 _SPAN = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b"
 _IN = rf"in\s+(?:\d{{1,3}}|an?|one|two|three|a few)\s+{_SPAN}"
 _LEAD = r"(?:(?:by|on|due|until|till|before|for|from|at)\s+)?"
-DATE_PHRASE = re.compile(
+DATE_PHRASE = linear.compile(
     rf"\b{_LEAD}(?:{_DAY}(?:\s+{_TIME})?|(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|"
     rf"{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN})",
-    _I,
+    ignore_case=True,
 )
-_HAS_TIME = re.compile(rf"{_CLOCK}|\bin\s|\btonight\b", _I)
-_LEAD_WORD = re.compile(r"^(?:by|on|due|until|till|before|for|from)\s+", _I)
-_THIS_WEEK = re.compile(r"^(?:this|the)\s+week$", _I)
+_HAS_TIME = linear.compile(rf"{_CLOCK}|\bin\s|\btonight\b", ignore_case=True)
+_LEAD_WORD = linear.compile(r"^(?:by|on|due|until|till|before|for|from)\s+", ignore_case=True)
+_THIS_WEEK = linear.compile(r"^(?:this|the)\s+week$", ignore_case=True)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal, TypeAlias
 
+from agent.models import linear
 from agent.models.offline_slots import Slots, extract
 
 ListStatus: TypeAlias = Literal["all", "pending", "completed"]
@@ -98,35 +99,35 @@ class SmallTalk:
 
 Intent: TypeAlias = AddTask | ListTasks | CompleteTask | DeleteTask | UpdateTask | SmallTalk
 
-_I = re.IGNORECASE
 _SMART_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
 
-_LEAD_IN = re.compile(
+_LEAD_IN = linear.compile(
     r"^(?:(?:hey|hi|hello|ok(?:ay)?|so|and|also|now|then|alright|please|pls|kindly|"
     r"(?:can|could|would|will) you(?: please)?|i(?:'d| would) like(?: you)? to|"
     r"i want(?: you)? to|i wanna|let'?s)"
     r"\b[\s,!.]*)+",
-    _I,
+    ignore_case=True,
 )
 # Linear: each repeat starts at a word, and the tail is one run of a character class that
 # `_normalise` makes short (whitespace is collapsed first; punctuation runs are cut to three).
-_TRAILER = re.compile(
-    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|too|as well|also|now))*[\s.!?]*$", _I
+_TRAILER = linear.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|too|as well|also|now))*[\s.!?]*$",
+    ignore_case=True,
 )
-_GREETING = re.compile(
+_GREETING = linear.compile(
     r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
     r"(?: there| all| everyone)?$",
-    _I,
+    ignore_case=True,
 )
-_THANKS = re.compile(
+_THANKS = linear.compile(
     r"^(?:thanks|thank you|thx|ty|cheers|great|cool|nice|awesome|perfect|ok|okay|got it|"
     r"sounds good)(?: (?:so much|a lot|very much))?$",
-    _I,
+    ignore_case=True,
 )
-_HELP = re.compile(
+_HELP = linear.compile(
     r"\b(?:help|what can you do|what do you do|how does this work|how do i use|who are you|"
     r"what are you|commands)\b",
-    _I,
+    ignore_case=True,
 )
 
 # ---- task references ------------------------------------------------------------------------
@@ -137,44 +138,53 @@ _NUMBER_WORDS = {
         "zero one two three four five six seven eight nine ten eleven twelve".split()
     )
 }
-_ID_REF = re.compile(r"^(?:the\s+)?(?:task|todo|to-do|item)?\s*(?:number|no\.?)?\s*#?\s*(\d+)$", _I)
-_WORD_ID_REF = re.compile(r"^(?:the\s+)?(?:task|todo|item|number)\s+([a-z]+)$", _I)
-_PREVIOUS_REF = re.compile(
+_ID_REF = linear.compile(
+    r"^(?:the\s+)?(?:task|todo|to-do|item)?\s*(?:number|no\.?)?\s*#?\s*(\d+)$", ignore_case=True
+)
+_WORD_ID_REF = linear.compile(
+    r"^(?:the\s+)?(?:task|todo|item|number)\s+([a-z]+)$", ignore_case=True
+)
+_PREVIOUS_REF = linear.compile(
     r"^(?:it|that|this|that one|this one|that task|this task|the same (?:one|task)|"
     r"the (?:last|latest|previous|new|newest) (?:one|task)|the one|"
     r"the (?:one|task) (?:i|you) just (?:added|created|made|mentioned|listed|completed))$",
-    _I,
+    ignore_case=True,
 )
 # Plural or vague targets ("all tasks", "2 and 3", "what") are not one task.
-_NOT_ONE_TASK = re.compile(
-    # `(?<!\d)`: a digit run is tried once, not from each of its digits (quadratic).
-    r"\b(?:tasks|todos|all|every|everything|them|both|rest)\b|(?<!\d)\d+\s*(?:,|and|&)\s*#?\d|"
+_NOT_ONE_TASK = linear.compile(
+    r"\b(?:tasks|todos|all|every|everything|them|both|rest)\b|\d\s*(?:,|and|&)\s*#?\d|"
     r"^(?:what|which|who|anything|nothing|something|(?:my |the )?(?:to-?do |task )?list)$",
-    _I,
+    ignore_case=True,
 )
 _NAME_EDGES = (
-    re.compile(r"\s+(?:from|off|on|out of)\s+(?:my|the)\s+(?:to-?do |task )?list$", _I),
-    re.compile(r"^(?:the|my|a|an)\s+", _I),
-    re.compile(
+    linear.compile(
+        r"\s+(?:from|off|on|out of)\s+(?:my|the)\s+(?:to-?do |task )?list$", ignore_case=True
+    ),
+    linear.compile(r"^(?:the|my|a|an)\s+", ignore_case=True),
+    linear.compile(
         r"^(?:task|todo|to-do|item|one)\b\s*(?:called|named|titled|about|for|to|that says|"
         r"saying)?\s*:?\s*",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(r"\s+(?:task|todo|to-do|item|one)$", _I),
-    re.compile(r"^(?:the|my|a|an)\s+", _I),
+    linear.compile(r"\s+(?:task|todo|to-do|item|one)$", ignore_case=True),
+    linear.compile(r"^(?:the|my|a|an)\s+", ignore_case=True),
 )
 
 
-_ID_LIST = re.compile(
+_ID_LIST = linear.compile(
     r"^(?:the\s+)?(?:tasks?\s+|numbers?\s+|#)?\d{1,9}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:#|task\s+)?"
     r"\d{1,9}){1,19}$",
-    _I,
+    ignore_case=True,
 )
-_ALL = re.compile(r"\b(?:all|every|everything|each)\b", _I)
+_ALL = linear.compile(r"\b(?:all|every|everything|each)\b", ignore_case=True)
 _SET_FILLER = frozenset(
     "all every everything each of the my tasks task todos todo items item ones one that thats "
     "that's which are is were have been i ve i've on list from off in".split()
 )
+
+
+_SET_WORD = linear.compile(r"[\pL\pN_'-]{1,40}")
+_NUMBER = linear.compile(r"\d{1,9}")
 
 
 def parse_task_set(text: str) -> TaskSet | None:
@@ -188,7 +198,8 @@ def parse_task_set(text: str) -> TaskSet | None:
         status = "completed"
     words = [
         word
-        for word in re.findall(r"[\w'-]{1,40}", text.lower())
+        # A filter is a few words ("all the shopping tasks"); a bound keeps a long one cheap.
+        for word in _SET_WORD.findall(text[:200].lower())
         if word not in _SET_FILLER
         and not _PENDING.fullmatch(word)
         and not _COMPLETED.fullmatch(word)
@@ -206,7 +217,8 @@ def parse_task_ref(text: str) -> TaskRef | None:
     if _PREVIOUS_REF.match(text):
         return PreviousTask()
     if match := _ID_LIST.match(text):
-        return TaskIds(tuple(dict.fromkeys(map(int, re.findall(r"\d{1,9}", match.group(0))))))
+        numbers = _NUMBER.findall(match.group(0))
+        return TaskIds(tuple(dict.fromkeys(map(int, numbers))))
     if not text or _NOT_ONE_TASK.search(text):
         return parse_task_set(text)
     for edge in _NAME_EDGES:
@@ -218,131 +230,152 @@ def parse_task_ref(text: str) -> TaskRef | None:
 # ---- verbs ----------------------------------------------------------------------------------
 
 _DONE_WORDS = r"(?:complete|completed|done|finished)"
+_DONE_VALUE = linear.compile(_DONE_WORDS, ignore_case=True)
 _UPDATE_VERB = r"(?:change|update|set|edit|modify|rewrite)"
 _UPDATE_DESCRIPTION = (
-    re.compile(
+    linear.compile(
         rf"^{_UPDATE_VERB}\s+(?:the\s+)?description\s+(?:of|for|on)\s+(?P<t>.+?)\s+"
         r"(?:to|as)\s+(?P<v>.+)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(rf"^{_UPDATE_VERB}\s+(?P<t>.+?)(?:'s)?\s+description\s+(?:to|as)\s+(?P<v>.+)$", _I),
-    re.compile(
+    linear.compile(
+        rf"^{_UPDATE_VERB}\s+(?P<t>.+?)(?:'s)?\s+description\s+(?:to|as)\s+(?P<v>.+)$",
+        ignore_case=True,
+    ),
+    linear.compile(
         r"^(?:add|give|set)\s+(?:a\s+|the\s+)?description\s+(?:to|for|on|of)\s+(?P<t>.+?)"
         r"(?:\s*:\s*|\s+saying\s+)(?P<v>.+)$",
-        _I,
+        ignore_case=True,
     ),
 )
 _UPDATE_TITLE = (
-    re.compile(
+    linear.compile(
         rf"^{_UPDATE_VERB}\s+(?:the\s+)?(?:title|name)\s+(?:of|for|on)\s+(?P<t>.+?)\s+"
         r"(?:to|as)\s+(?P<v>.+)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(
+    linear.compile(
         r"^(?:change|update|set|edit|modify|rewrite|rename|retitle)\s+(?P<t>.+?)(?:'s)?(?:\s+(?:title|name))?\s+"
         r"(?:to|as|into)\s+(?P<v>.+)$",
-        _I,
+        ignore_case=True,
     ),
 )
-_DELETE = re.compile(
+_DELETE = linear.compile(
     r"^(?:delete|remove|cancel|drop|erase|trash|discard|scrap|get rid of|forget(?: about)?)\s+"
     r"(?P<t>.+?)(?:\s+(?:from|off|out of)\s+(?:my|the)\s+(?:list|tasks|(?:to-?do|task) list))?$",
-    _I,
+    ignore_case=True,
 )
 _COMPLETE = (
-    re.compile(
-        rf"^(?:mark|set|flag|tick|check)\s+(?P<t>.+?)\s+(?:as\s+)?(?:{_DONE_WORDS}|off)$", _I
+    linear.compile(
+        rf"^(?:mark|set|flag|tick|check)\s+(?P<t>.+?)\s+(?:as\s+)?(?:{_DONE_WORDS}|off)$",
+        ignore_case=True,
     ),
-    re.compile(r"^(?:complete|finish|check off|tick off|cross off|close)\s+(?P<t>.+)$", _I),
-    re.compile(
+    linear.compile(
+        r"^(?:complete|finish|check off|tick off|cross off|close)\s+(?P<t>.+)$", ignore_case=True
+    ),
+    linear.compile(
         r"^(?:i(?:'ve|'m| have| am)?\s+(?:just\s+|already\s+)?"
         r"(?:finished|completed|done with|finished with|did)|(?:done|finished) with|"
         r"(?:just\s+)?(?:finished|completed))\s+(?P<t>.+)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(
-        rf"^(?P<t>.{{1,200}}?)(?:'s|\s+is|\s+was|\s+has been)\s+(?:now\s+|all\s+)?{_DONE_WORDS}$",
-        _I,
+    linear.compile(
+        rf"^(?P<t>.+?)(?:'s|\s+is|\s+was|\s+has been)\s+(?:now\s+|all\s+)?{_DONE_WORDS}$",
+        ignore_case=True,
     ),
     # "task 4 done": a number needs no verb.
-    re.compile(rf"^(?P<t>(?:task\s+|number\s+|#)?\d{{1,9}})\s+{_DONE_WORDS}$", _I),
+    linear.compile(
+        rf"^(?P<t>(?:task\s+|number\s+|#)?\d{{1,9}})\s+{_DONE_WORDS}$", ignore_case=True
+    ),
     # "I bought the milk": a past-tense errand names the task by its object.
-    re.compile(
+    linear.compile(
         r"^i(?:'ve| have)?\s+(?:just\s+|already\s+)?(?:bought|paid|called|sent|picked up|"
         r"cleaned|fixed|washed|wrote|emailed|booked|returned|submitted|mailed)\s+(?P<t>.+)$",
-        _I,
+        ignore_case=True,
     ),
 )
 
 _ADD = (
-    re.compile(r"^(?:i\s+)?(?:need|have|want|got)\s+to\s+remember\s+(?:to\s+)?(?P<x>.+)$", _I),
-    re.compile(
-        r"^remind me\s+(?:to|about|of|that i (?:need|have) to)\s+(?P<x>.+)$",
-        _I,
+    linear.compile(
+        r"^(?:i\s+)?(?:need|have|want|got)\s+to\s+remember\s+(?:to\s+)?(?P<x>.+)$", ignore_case=True
     ),
-    re.compile(r"^(?:don'?t|do not)\s+(?:let me\s+)?forget\s+(?:to|about)\s+(?P<x>.+)$", _I),
-    re.compile(r"^remember\s+(?:to\s+|that i (?:need to|have to|must)\s+)?(?P<x>.+)$", _I),
-    re.compile(
+    linear.compile(
+        r"^remind me\s+(?:to|about|of|that i (?:need|have) to)\s+(?P<x>.+)$", ignore_case=True
+    ),
+    linear.compile(
+        r"^(?:don'?t|do not)\s+(?:let me\s+)?forget\s+(?:to|about)\s+(?P<x>.+)$", ignore_case=True
+    ),
+    linear.compile(
+        r"^remember\s+(?:to\s+|that i (?:need to|have to|must)\s+)?(?P<x>.+)$", ignore_case=True
+    ),
+    linear.compile(
         r"^(?:note(?: to self)?|todo|to-do|to do|task|reminder|jot(?: this)? down|write down|"
         r"note down|don'?t forget|do not forget|remember|new (?:task|todo|to-do))\s*:\s*(?P<x>.+)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(
+    linear.compile(
         r"^(?:note|jot down|write down|note down|remember)\s+that\s+(?:i\s+)?"
         r"(?:(?:need|have|got|ought) to|must|should|gotta)?\s*(?P<x>.+)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(r"^(?:jot|write|note|scribble|put)\s+down\s+(?P<x>.+)$", _I),
-    re.compile(
-        r"^(?:add|put|stick|pop|write|place|throw)\s+(?P<x>.{1,400}?)\s+(?:to|on|onto|in|into)\s+"
-        r"(?:my|the)\s+(?:[\w-]{1,30}\s+)?(?:list|tasks|todos|(?:to-?do|task) list)$",
-        _I,
+    linear.compile(r"^(?:jot|write|note|scribble|put)\s+down\s+(?P<x>.+)$", ignore_case=True),
+    linear.compile(
+        r"^(?:add|put|stick|pop|write|place|throw)\s+(?P<x>.+?)\s+(?:to|on|onto|in|into)\s+"
+        r"(?:my|the)\s+(?:[\pL\pN_-]{1,30}\s+)?(?:list|tasks|todos|(?:to-?do|task) list)$",
+        ignore_case=True,
     ),
-    re.compile(
-        r"^add\s+(?P<x>.+?)\s+to\s+(?:my|the)\s+(?:list|tasks|todos|(?:to-?do|task) list)$", _I
+    linear.compile(
+        r"^add\s+(?P<x>.+?)\s+to\s+(?:my|the)\s+(?:list|tasks|todos|(?:to-?do|task) list)$",
+        ignore_case=True,
     ),
-    re.compile(
+    linear.compile(
         r"^(?:add|create|make|new|put|save|log|record|set up)\s+(?:me\s+)?"
         r"(?:a\s+|an\s+|another\s+|one more\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)"
         r"\b\s*(?:(?:to|for|about|called|named|titled|that says|saying|:|-)\s*)?(?P<x>.*)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(r"^add\s+(?P<x>.+)$", _I),
+    linear.compile(r"^add\s+(?P<x>.+)$", ignore_case=True),
 )
 # Tried only after list and help, so "I need to see my tasks" stays a list request.
-_ADD_LOOSE = re.compile(r"^(?:i\s+)?(?:(?:need|have|got) to|must|should|gotta)\s+(?P<x>.+)$", _I)
+_ADD_LOOSE = linear.compile(
+    r"^(?:i\s+)?(?:(?:need|have|got) to|must|should|gotta)\s+(?P<x>.+)$", ignore_case=True
+)
 _DESCRIPTION = (
-    re.compile(
+    linear.compile(
         r"^(?P<title>.+?)\s+(?:with|and)\s+(?:the\s+|a\s+)?(?:description|details|notes?)\s*:?\s*"
         r"(?P<d>.+)$",
-        _I,
+        ignore_case=True,
     ),
-    re.compile(r"^(?P<title>[^:]+?):\s+(?P<d>.+)$"),
+    linear.compile(r"^(?P<title>[^:]+?):\s+(?P<d>.+)$"),
 )
 
-_SHOW = re.compile(r"^(?:show|list|display|view|sort|order)\b", _I)
+_SHOW = linear.compile(r"^(?:show|list|display|view|sort|order)\b", ignore_case=True)
 # Verbs and questions that ask for a list only when they mention tasks or a status.
-_ASK = re.compile(
+_ASK = linear.compile(
     r"^(?:let me see|see|get|give|tell|fetch|print|read|check|what|whats|which|how many|"
     r"do i|have i|did i|are there|is there|any|anything)\b",
-    _I,
+    ignore_case=True,
 )
-_SEARCH = re.compile(r"^(?:find|search(?: for)?|look (?:for|up))\s+(?P<t>.+)$", _I)
-_BARE_LIST = re.compile(
+_SEARCH = linear.compile(
+    r"^(?:find|search(?: for)?|look (?:for|up))\s+(?P<t>.+)$", ignore_case=True
+)
+_BARE_LIST = linear.compile(
     r"(?:(?:my|all|all my)\s+)?(?:pending|completed|done|open)?\s*(?:tasks|todos|to-?do list)",
-    _I,
+    ignore_case=True,
 )
-_TASK_NOUN = re.compile(r"\b(?:tasks?|todos?|to-dos?|list|agenda|plate)\b", _I)
-_PENDING = re.compile(
+_TASK_NOUN = linear.compile(r"\b(?:tasks?|todos?|to-dos?|list|agenda|plate)\b", ignore_case=True)
+_PENDING = linear.compile(
     r"\b(?:pending|incomplete|unfinished|uncompleted|undone|open|outstanding|left|remaining|"
     r"still|not (?:yet )?(?:done|finished|completed?)|(?:need|have|left) to do)\b",
-    _I,
+    ignore_case=True,
 )
-_COMPLETED = re.compile(
-    r"\b(?:completed?|done|finished|finish|accomplished|(?:checked|ticked|crossed) off)\b", _I
+_COMPLETED = linear.compile(
+    r"\b(?:completed?|done|finished|finish|accomplished|(?:checked|ticked|crossed) off)\b",
+    ignore_case=True,
 )
-_ABOUT = re.compile(
-    r"\b(?:about|matching|containing|mentioning|related to|called|named|titled)\s+(?P<t>.+)$", _I
+_ABOUT = linear.compile(
+    r"\b(?:about|matching|containing|mentioning|related to|called|named|titled)\s+(?P<t>.+)$",
+    ignore_case=True,
 )
 
 
@@ -386,10 +419,10 @@ def _understand(sentence: str, slots: Slots) -> Intent:
     return SmallTalk("unknown")
 
 
-_SET_FIELDS = re.compile(
+_SET_FIELDS = linear.compile(
     r"^(?:make|set|mark|move|push|reschedule|postpone|change|update|flag|put|bump)\s+"
-    r"(?P<t>.{1,200}?)(?:\s+(?:as|to|for|into))?$",
-    _I,
+    r"(?P<t>.+?)(?:\s+(?:as|to|for|into))?$",
+    ignore_case=True,
 )
 
 
@@ -402,14 +435,16 @@ def _parse_set_fields(sentence: str) -> Intent | None:
 
 def _normalise(text: str) -> str:
     text = text.translate(_SMART_QUOTES)
+    # Python's `re` here, on purpose: one run of a class is linear, and its `\s` knows every
+    # Unicode space, so the RE2 patterns after it only ever see " ".
     text = re.sub(r"\s+", " ", text).strip()
     return _TRAILER.sub("", text)
 
 
-_CALLED = re.compile(
-    r"^(?P<t>.{1,200}?)\s+(?:should|must|needs to|can)\s+be\s+"
+_CALLED = linear.compile(
+    r"^(?P<t>.+?)\s+(?:should|must|needs to|can)\s+be\s+"
     r"(?:called|named|titled|renamed(?:\s+to)?)\s+(?P<v>.+)$",
-    _I,
+    ignore_case=True,
 )
 
 
@@ -428,7 +463,7 @@ def _parse_update(sentence: str) -> Intent | None:
         target = parse_task_ref(match.group("t")) if match else None
         if match and target is not None:
             value = _unquote(match.group("v"))
-            if re.fullmatch(_DONE_WORDS, value, _I):
+            if _DONE_VALUE.fullmatch(value):
                 return CompleteTask(target)
             return UpdateTask(target, title=_title(value)) if value else None
     return None
@@ -463,7 +498,7 @@ def _add_intent(rest: str) -> Intent:
             rest, description = match.group("title"), _unquote(match.group("d")) or None
             break
     title = _title(rest)
-    if not title or re.fullmatch(r"(?:a |an |new )*(?:task|todo|item|reminder)s?", title, _I):
+    if not title or _BARE_NOUN.fullmatch(title):
         return SmallTalk("ask_title")
     return AddTask(title, description)
 
@@ -488,8 +523,8 @@ def _parse_list(sentence: str) -> Intent | None:
     )
 
 
-_LIST_TAG = re.compile(
-    r"\b(?:my|the|all)\s+(?P<tag>[a-z][\w-]{0,29})\s+(?:tasks|todos|items)\b", _I
+_LIST_TAG = linear.compile(
+    r"\b(?:my|the|all)\s+(?P<tag>[\pL][\pL\pN_-]{0,29})\s+(?:tasks|todos|items)\b", ignore_case=True
 )
 _NOT_TAGS = frozenset(
     "all open pending completed done finished unfinished incomplete outstanding remaining "
@@ -512,8 +547,12 @@ def _unquote(text: str) -> str:
     return text.strip("\"'` ").strip()
 
 
+_LEADING_TO = linear.compile(r"^to\s+", ignore_case=True)
+_BARE_NOUN = linear.compile(r"(?:a |an |new )*(?:task|todo|item|reminder)s?", ignore_case=True)
+
+
 def _title(text: str) -> str:
-    title = _unquote(re.sub(r"^to\s+", "", text.strip(), flags=_I))[:TITLE_MAX_CHARS].strip()
+    title = _unquote(_LEADING_TO.sub("", text.strip()))[:TITLE_MAX_CHARS].strip()
     first = title[:1].upper()
     # "ß".upper() is "SS": a capital that is longer than its letter could push a title that
     # fits over the limit, so such a letter stays as written.

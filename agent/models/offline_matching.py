@@ -6,10 +6,11 @@ found by the words people use for it rather than by its exact title.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_WORD = re.compile(r"[\w']{1,40}")
+from agent.models import linear
+
+_WORD = linear.compile(r"[\pL\pN_']{1,40}")
 _FILLER = frozenset("the a an my to of for about task tasks one on in at with and".split())
 
 

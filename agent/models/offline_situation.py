@@ -4,13 +4,14 @@ and the per-turn tool limits). Without them: UTC now and the default limits."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-_NOW = re.compile(r"current time: (\S{1,40}) in ([A-Za-z0-9_+\-/]{1,64})\)")
-_LIMITS = re.compile(r"at most (\d{1,4}) tool calls and (\d{1,4}) deletions")
+from agent.models import linear
+
+_NOW = linear.compile(r"current time: (\S{1,40}) in ([A-Za-z0-9_+\-/]{1,64})\)")
+_LIMITS = linear.compile(r"at most (\d{1,4}) tool calls and (\d{1,4}) deletions")
 
 
 @dataclass(frozen=True)

@@ -13,27 +13,32 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, TypeAlias
 
+from agent.models import linear
 from agent.models.offline_dates import find_date
 
 Priority: TypeAlias = Literal["low", "medium", "high"]
 Recurrence: TypeAlias = Literal["daily", "weekdays", "weekly", "monthly"]
 Sort: TypeAlias = Literal["priority", "due_at", "title", "created_at"]
 
-_I = re.IGNORECASE
-_QUOTED = re.compile(r"(?:^|(?<=[\s:(]))([\"`']).{1,400}?\1(?=$|[\s.,!?;:)])")
-# A new name is data too: "… should be called Weekly sync" names a task, it sets no repeat.
-_NEW_NAME = re.compile(
-    r"\b(?:called|named|titled|renamed?\s+(?:it|task\s+\d{1,9}|the\s+[\w-]{1,30}(?:\s+(?:task|one))?)"
-    r"\s+(?:to|as))\s+\S.*$",
-    _I,
+# A quote opens after a space, a colon or a bracket (so "what's" holds none) and closes
+# before one or a punctuation mark; `before` and `after` are put back around the placeholder.
+_QUOTED = linear.compile(
+    r"(?P<before>^|[\s:(])(?P<quote>\"[^\"]+\"|'[^']+'|`[^`]+`)"
+    r"(?P<after>$|[\s.,!?;:)])"
 )
-_PRIORITY = re.compile(
+# A new name is data too: "… should be called Weekly sync" names a task, it sets no repeat.
+_NEW_NAME = linear.compile(
+    r"\b(?:called|named|titled|renamed?\s+(?:it|task\s+\d{1,9}|the\s+[\pL\pN_-]{1,30}(?:\s+(?:task|one))?)"
+    r"\s+(?:to|as))\s+\S.*$",
+    ignore_case=True,
+)
+_PRIORITY = linear.compile(
     r"\b(?:with\s+|at\s+)?(?P<level>high|top|low|medium|normal)[\s-]priority\b|"
     r"\bpriority\s+(?P<level2>high|low|medium)\b",
-    _I,
+    ignore_case=True,
 )
-_URGENT = re.compile(
-    r"^(?:urgent|important|asap|high priority)\s*[:!-]\s*|\b(?:urgently|asap)\b", _I
+_URGENT = linear.compile(
+    r"^(?:urgent|important|asap|high priority)\s*[:!-]\s*|\b(?:urgently|asap)\b", ignore_case=True
 )
 _LEVELS: dict[str, Priority] = {
     "high": "high",
@@ -42,41 +47,55 @@ _LEVELS: dict[str, Priority] = {
     "medium": "medium",
     "normal": "medium",
 }
-_TAG_WORD = r"#?[a-z0-9][\w-]{0,29}"
-_TAGS = re.compile(
+_TAG_WORD = r"#?[\pL\pN][\pL\pN_-]{0,29}"
+_TAGS = linear.compile(
     rf"[\s,]*\b(?:tagged(?:\s+(?:as|with))?|tag(?:ged)?\s+(?:it\s+)?(?:as|with)|with\s+tags?|"
     rf"labell?ed(?:\s+as)?)\s+(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD}){{0,9}})",
-    _I,
+    ignore_case=True,
 )
-_TAG_COMMAND = re.compile(
-    rf"^(?:tag|label)\s+(?P<ref>.{{1,200}}?)\s+(?:as|with)\s+"
+_TAG_COMMAND = linear.compile(
+    rf"^(?:tag|label)\s+(?P<ref>.+?)\s+(?:as|with)\s+"
     rf"(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD}){{0,9}})$",
-    _I,
+    ignore_case=True,
 )
-_TAG_SPLIT = re.compile(r"\s*,\s*|\s+and\s+", _I)
+_TAG_SPLIT = linear.compile(r"\s*,\s*|\s+and\s+", ignore_case=True)
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
-_RECURRENCE: list[tuple[re.Pattern[str], Recurrence]] = [
+_RECURRENCE: list[tuple[linear.Pattern, Recurrence]] = [
     (
-        re.compile(r"\b(?:every|each)\s+(?:week\s*day|work\s*day)\b|\bon\s+weekdays\b", _I),
+        linear.compile(
+            r"\b(?:every|each)\s+(?:week\s*day|work\s*day)\b|\bon\s+weekdays\b", ignore_case=True
+        ),
         "weekdays",
     ),
-    (re.compile(r"\b(?:repeat(?:s|ing)?\s+)?(?:daily|every\s*day|each\s+day)\b", _I), "daily"),
-    (re.compile(r"\b(?:repeat(?:s|ing)?\s+)?(?:weekly|every\s+week|each\s+week)\b", _I), "weekly"),
     (
-        re.compile(r"\b(?:repeat(?:s|ing)?\s+)?(?:monthly|every\s+month|each\s+month)\b", _I),
+        linear.compile(
+            r"\b(?:repeat(?:s|ing)?\s+)?(?:daily|every\s*day|each\s+day)\b", ignore_case=True
+        ),
+        "daily",
+    ),
+    (
+        linear.compile(
+            r"\b(?:repeat(?:s|ing)?\s+)?(?:weekly|every\s+week|each\s+week)\b", ignore_case=True
+        ),
+        "weekly",
+    ),
+    (
+        linear.compile(
+            r"\b(?:repeat(?:s|ing)?\s+)?(?:monthly|every\s+month|each\s+month)\b", ignore_case=True
+        ),
         "monthly",
     ),
 ]
-_EVERY_WEEKDAY = re.compile(rf"\b(?:every|each|on)\s+(?P<day>{_WEEKDAY})\b", _I)
-_SORT = re.compile(
+_EVERY_WEEKDAY = linear.compile(rf"\b(?:every|each|on)\s+(?P<day>{_WEEKDAY})\b", ignore_case=True)
+_SORT = linear.compile(
     r"\b(?:(?:sorted|ordered|sort|order)\s+)?by\s+(?P<key>priority|importance|due\s*dates?|"
     r"deadlines?|dates?|title|name|newest|oldest|creation)\b|\balphabetically\b",
-    _I,
+    ignore_case=True,
 )
 _SORT_KEYS: dict[str, Sort] = {"priority": "priority", "importance": "priority", "title": "title"}
-_OVERDUE = re.compile(r"\b(?:overdue|past\s+due|late)\b", _I)
-_REMIND = re.compile(r"^(?:please\s+)?(?:remind|ping|alert|notify)\s+me\b", _I)
-_DANGLING = re.compile(r"\s+(?:to|by|on|for|at|due)$", _I)
+_OVERDUE = linear.compile(r"\b(?:overdue|past\s+due|late)\b", ignore_case=True)
+_REMIND = linear.compile(r"^(?:please\s+)?(?:remind|ping|alert|notify)\s+me\b", ignore_case=True)
+_DANGLING = linear.compile(r"\s+(?:to|by|on|for|at|due)$", ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -169,7 +188,7 @@ def _dates(slots: Slots, text: str, now: datetime, *, reminding: bool) -> tuple[
     return replace(slots, due=found.when, remind=remind), rest
 
 
-def _cut(text: str, match: re.Match[str], instead: str = " ") -> str:
+def _cut(text: str, match: linear.Match, instead: str = " ") -> str:
     return text[: match.start()] + instead + text[match.end() :]
 
 
@@ -182,11 +201,16 @@ def _mask_quotes(text: str) -> tuple[str, list[str]]:
     """Quoted text and a new name, swapped for placeholders that no slot pattern reads."""
     quotes: list[str] = []
 
-    def keep(match: re.Match[str]) -> str:
+    def keep(match: linear.Match) -> str:
         quotes.append(match.group(0))
         return f"\ue000{len(quotes) - 1}\ue001"
 
-    return _NEW_NAME.sub(keep, _QUOTED.sub(keep, text)), quotes
+    def keep_quote(match: linear.Match) -> str:
+        quotes.append(match.group("quote"))
+        return f"{match.group('before')}\ue000{len(quotes) - 1}\ue001{match.group('after')}"
+
+    # A sentence quotes a title or two; a bound keeps a message of a thousand quotes cheap.
+    return _NEW_NAME.sub(keep, _QUOTED.sub(keep_quote, text, count=8), count=1), quotes
 
 
 def _unmask(text: str, quotes: list[str]) -> str:
