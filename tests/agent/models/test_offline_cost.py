@@ -48,7 +48,8 @@ WORST = [
 @pytest.fixture
 def offline_settings(settings: Settings) -> Settings:
     assert settings.chat_model == "offline"
-    return settings
+    # Three tries of each message are more than one person's chat rate allows.
+    return settings.model_copy(update={"chat_requests_per_minute": 1_000})
 
 
 async def test_the_worst_messages_do_not_hold_up_another_request(
@@ -62,7 +63,9 @@ async def test_the_worst_messages_do_not_hold_up_another_request(
         await _slowest_health_check_during(http, auth, "hello")
         for message in WORST:
             assert len(message) <= LIMIT
-            slowest = await _slowest_health_check_during(http, auth, message)
+            # A held event loop delays the health check on every try; a machine busy with
+            # other work, only now and then: the best of three tells them apart.
+            slowest = min([await _slowest_health_check_during(http, auth, message) for _ in "abc"])
             assert slowest < 0.1, (message[:40], slowest)
 
 
