@@ -82,7 +82,10 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
     )
     if parsed is None:
         return None
-    local = parsed.astimezone(zone)
+    # The wall-clock time dateparser read, with the offset that time has in the zone: its
+    # own offset is today's, wrong across a DST change ("tomorrow at 5pm" on the eve of the
+    # change came back as 17:00+02:00). (An aware base fixes that but loses "at 5pm".)
+    local = parsed.replace(tzinfo=None).replace(tzinfo=zone)
     if _HAS_TIME.search(core):
         return local
     end_of_day = datetime.combine(local.date(), time(23, 59, 59))
