@@ -229,15 +229,19 @@ def _cap(intent: _Targeted, situation: Situation) -> int:
     return min(calls, situation.max_deletions) if isinstance(intent, DeleteTask) else calls
 
 
+_PLANS = {
+    CompleteTask: "mark {tasks} as complete",
+    DeleteTask: "delete {tasks}",
+    UpdateTask: "update {tasks}",
+}
+
+
 def _announce(intent: _Targeted, chosen: list[int], total: int) -> str:
-    verb = {CompleteTask: "mark as complete", DeleteTask: "delete", UpdateTask: "update"}
-    what = verb[type(intent)]
-    numbers = _spoken_list(chosen)
-    tasks = "task" if len(chosen) == 1 else "tasks"
+    tasks = ("task " if len(chosen) == 1 else "tasks ") + _spoken_list(chosen)
+    plan = _PLANS[type(intent)].format(tasks=tasks)
     if total > len(chosen):
-        limit = f"{total} tasks fit; one message can do {len(chosen)}"
-        return f"{limit}, so I'll {what} {tasks} {numbers} now.\n"
-    return f"I'll {what} {tasks} {numbers}.\n"
+        return f"{total} tasks fit; one message can do {len(chosen)}, so I'll {plan} now.\n"
+    return f"I'll {plan}.\n"
 
 
 def _spoken_list(numbers: list[int]) -> str:
