@@ -122,15 +122,15 @@ def respond(
     available = {_canonical(name): name for name in (getattr(tool, "name", "") for tool in tools)}
     turn = read_turn(items, read_situation(system_instructions))
     step = next_step(turn)
-    call = step.call if isinstance(step, Say) else step
-    if isinstance(call, ToolCall) and call.name not in available:
-        step = f"Sorry, I can't do that right now: the {call.name} tool isn't available."
+    calls = step.calls if isinstance(step, Say) else (step,) if isinstance(step, ToolCall) else ()
+    missing = [call.name for call in calls if call.name not in available]
+    if missing:
+        step = f"Sorry, I can't do that right now: the {missing[0]} tool isn't available."
+        calls = ()
     output: list[_OutputItem] = []
     if isinstance(step, str | Say):
         output.append(_message(step if isinstance(step, str) else step.text))
-    if isinstance(step, ToolCall | Say):
-        call = step.call if isinstance(step, Say) else step
-        output.append(_function_call(available[call.name], call.arguments))
+    output.extend(_function_call(available[call.name], call.arguments) for call in calls)
     produced = " ".join(map(_output_text, output))
     consumed = _count_words(system_instructions or "") + sum(
         map(_count_words, map(_item_text, items))

@@ -51,10 +51,10 @@ _Targeted: TypeAlias = CompleteTask | DeleteTask | UpdateTask
 
 @dataclass(frozen=True)
 class Say:
-    """Words for the person, then a tool call, in one model response."""
+    """Words for the person, then tool calls, in one model response."""
 
     text: str
-    call: ToolCall
+    calls: tuple[ToolCall, ...]
 
 
 @dataclass(frozen=True)
@@ -212,9 +212,13 @@ def _next_of_several(
 ) -> Step:
     cap = _cap(intent, situation)
     chosen = task_ids[:cap]
-    if len(acted) < len(chosen):
-        call = _action(intent, chosen[len(acted)], situation)
-        return Say(_announce(intent, chosen, len(task_ids)), call) if not acted else call
+    if not chosen:
+        return "One chat message can't do that here: the limit for it is zero."
+    if not acted:
+        # All calls in one response: one model call for any number of tasks, so a long
+        # list never runs into the limit on model calls per turn (CHAT_MAX_TURNS).
+        calls = tuple(_action(intent, task_id, situation) for task_id in chosen)
+        return Say(_announce(intent, chosen, len(task_ids)), calls)
     answer = "\n".join(map(render, acted))
     left = task_ids[cap:]
     if left:

@@ -21,13 +21,17 @@ class Run:
     """ "text" and tool names, in the order the stream produced them."""
 
 
-async def run(tasks: TaskFake, message: str, *, max_deletions: int = 3) -> Run:
+async def run(tasks: TaskFake, message: str, *, max_deletions: int = 3, max_turns: int = 8) -> Run:
     agent = Agent[ChatContext](
         name="todo", instructions=instructions_for, model=OfflineModel(), tools=[*tasks.tools()]
     )
     context = ChatContext("someone", 1, ToolBudget(12, max_deletions))
     result = Runner.run_streamed(
-        agent, message, context=context, run_config=RunConfig(tracing_disabled=True)
+        agent,
+        message,
+        context=context,
+        max_turns=max_turns,
+        run_config=RunConfig(tracing_disabled=True),
     )
     order: list[str] = []
     async for event in result.stream_events():
@@ -108,3 +112,15 @@ async def test_when_nothing_fits_nothing_is_touched() -> None:
     assert [name for name, _ in turn.calls] == ["list_tasks"]
     assert "No tasks fit" in turn.text
     assert sorted(tasks.tasks) == [1, 2]
+
+
+async def test_any_number_of_tasks_takes_three_model_calls() -> None:
+    # The lookup, then every call at once, then the answer: CHAT_MAX_TURNS (model calls per
+    # turn) does not bound how many tasks one request can cover.
+    tasks = seeded(*[f"Buy item {n}" for n in range(1, 11)], shopping=tuple(range(1, 11)))
+
+    turn = await run(tasks, "complete all the shopping tasks", max_turns=3)
+
+    assert len(turn.calls) == 11
+    assert all(task["completed"] for task in tasks.tasks.values())
+    assert turn.order == ["list_tasks", "text", *["complete_task"] * 10, "text"]
