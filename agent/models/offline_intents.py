@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Literal, TypeAlias
 
 from agent.models import linear
-from agent.models.offline_slots import Slots, extract
+from agent.models.offline_slots import TAG_MAX_CHARS, Slots, extract
 
 ListStatus: TypeAlias = Literal["all", "pending", "completed"]
 SmallTalkKind: TypeAlias = Literal["greeting", "thanks", "help", "ask_title", "unknown"]
@@ -183,7 +183,7 @@ _SET_FILLER = frozenset(
 )
 
 
-_SET_WORD = linear.compile(r"[\pL\pN_'-]{1,40}")
+_SET_WORD = linear.compile(r"[\pL\pN_'-]+")
 _NUMBER = linear.compile(r"\d{1,9}")
 
 
@@ -321,7 +321,7 @@ _ADD = (
     linear.compile(r"^(?:jot|write|note|scribble|put)\s+down\s+(?P<x>.+)$", ignore_case=True),
     linear.compile(
         r"^(?:add|put|stick|pop|write|place|throw)\s+(?P<x>.+?)\s+(?:to|on|onto|in|into)\s+"
-        r"(?:my|the)\s+(?:[\pL\pN_-]{1,30}\s+)?(?:list|tasks|todos|(?:to-?do|task) list)$",
+        r"(?:my|the)\s+(?:[\pL\pN_-]+\s+)?(?:list|tasks|todos|(?:to-?do|task) list)$",
         ignore_case=True,
     ),
     linear.compile(
@@ -515,7 +515,8 @@ def _parse_list(sentence: str) -> Intent | None:
     about = search or _ABOUT.search(sentence)
     ref = parse_task_ref(about.group("t")) if about else None
     tag = _LIST_TAG.search(sentence)
-    tags = (tag.group("tag").lower(),) if tag and tag.group("tag").lower() not in _NOT_TAGS else ()
+    name = tag.group("tag").lower() if tag else ""
+    tags = (name,) if name and len(name) <= TAG_MAX_CHARS and name not in _NOT_TAGS else ()
     return ListTasks(
         _status_of(sentence),
         ref.query if isinstance(ref, TaskName) else None,
@@ -524,7 +525,7 @@ def _parse_list(sentence: str) -> Intent | None:
 
 
 _LIST_TAG = linear.compile(
-    r"\b(?:my|the|all)\s+(?P<tag>[\pL][\pL\pN_-]{0,29})\s+(?:tasks|todos|items)\b", ignore_case=True
+    r"\b(?:my|the|all)\s+(?P<tag>\pL[\pL\pN_-]*)\s+(?:tasks|todos|items)\b", ignore_case=True
 )
 _NOT_TAGS = frozenset(
     "all open pending completed done finished unfinished incomplete outstanding remaining "

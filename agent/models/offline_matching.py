@@ -10,7 +10,7 @@ from typing import Any
 
 from agent.models import linear
 
-_WORD = linear.compile(r"[\pL\pN_']{1,40}")
+_WORD = linear.compile(r"[\pL\pN_']+")
 _FILLER = frozenset("the a an my to of for about task tasks one on in at with and".split())
 
 

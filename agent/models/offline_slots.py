@@ -16,6 +16,9 @@ from typing import Literal, TypeAlias
 from agent.models import linear
 from agent.models.offline_dates import find_date
 
+TAGS_MAX = 10
+TAG_MAX_CHARS = 30
+
 Priority: TypeAlias = Literal["low", "medium", "high"]
 Recurrence: TypeAlias = Literal["daily", "weekdays", "weekly", "monthly"]
 Sort: TypeAlias = Literal["priority", "due_at", "title", "created_at"]
@@ -28,7 +31,7 @@ _QUOTED = linear.compile(
 )
 # A new name is data too: "… should be called Weekly sync" names a task, it sets no repeat.
 _NEW_NAME = linear.compile(
-    r"\b(?:called|named|titled|renamed?\s+(?:it|task\s+\d{1,9}|the\s+[\pL\pN_-]{1,30}(?:\s+(?:task|one))?)"
+    r"\b(?:called|named|titled|renamed?\s+(?:it|task\s+\d{1,9}|the\s+[\pL\pN_-]+(?:\s+(?:task|one))?)"
     r"\s+(?:to|as))\s+\S.*$",
     ignore_case=True,
 )
@@ -47,15 +50,17 @@ _LEVELS: dict[str, Priority] = {
     "medium": "medium",
     "normal": "medium",
 }
-_TAG_WORD = r"#?[\pL\pN][\pL\pN_-]{0,29}"
+# Unbounded here: RE2 is linear either way, and a bounded repeat of a Unicode class makes a
+# program too big for its fast matcher. `_tags` keeps the contract's 10 tags of 30 characters.
+_TAG_WORD = r"#?[\pL\pN][\pL\pN_-]*"
 _TAGS = linear.compile(
     rf"[\s,]*\b(?:tagged(?:\s+(?:as|with))?|tag(?:ged)?\s+(?:it\s+)?(?:as|with)|with\s+tags?|"
-    rf"labell?ed(?:\s+as)?)\s+(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD}){{0,9}})",
+    rf"labell?ed(?:\s+as)?)\s+(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD})*)",
     ignore_case=True,
 )
 _TAG_COMMAND = linear.compile(
     rf"^(?:tag|label)\s+(?P<ref>.+?)\s+(?:as|with)\s+"
-    rf"(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD}){{0,9}})$",
+    rf"(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD})*)$",
     ignore_case=True,
 )
 _TAG_SPLIT = linear.compile(r"\s*,\s*|\s+and\s+", ignore_case=True)
@@ -147,7 +152,7 @@ def _tags(text: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for tag in _TAG_SPLIT.split(text):
         seen.setdefault(tag.strip().lstrip("#").lower(), None)
-    return tuple(tag for tag in seen if tag)
+    return tuple(tag for tag in seen if 0 < len(tag) <= TAG_MAX_CHARS)[:TAGS_MAX]
 
 
 def _recurrence(slots: Slots, text: str) -> tuple[Slots, str]:

@@ -12,6 +12,7 @@ import time
 import httpx
 import pytest
 
+from agent.models.offline_intents import parse_intent
 from backend.main import create_app
 from backend.settings import Settings
 from tests.backend.conversations.helpers import serving
@@ -85,3 +86,12 @@ async def _slowest_health_check_during(
     assert answer.status_code == 200, answer.text
     assert delays, "the chat answered before a single health check"
     return max(delays)
+
+
+def test_re2_never_gives_up_its_fast_matcher(capfd: pytest.CaptureFixture[str]) -> None:
+    # A pattern too big for RE2's DFA still matches in linear time, but slower, and RE2 logs
+    # "DFA out of memory" to stderr on every call: bounded repeats of Unicode classes did.
+    for message in WORST:
+        parse_intent(message)
+
+    assert "DFA out of memory" not in capfd.readouterr().err
