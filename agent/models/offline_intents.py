@@ -512,7 +512,7 @@ def _parse_list(sentence: str) -> Intent | None:
     asks = asks or (_ASK.match(sentence) and _ABOUT.search(sentence))
     if not (search or asks or _BARE_LIST.fullmatch(sentence)):
         return None
-    about = search or _ABOUT.search(sentence)
+    about = _ABOUT.search(sentence) or search  # "find tasks about X": X, not "tasks about X"
     ref = parse_task_ref(about.group("t")) if about else None
     tag = _LIST_TAG.search(sentence)
     name = tag.group("tag").lower() if tag else ""

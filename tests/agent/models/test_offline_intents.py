@@ -68,6 +68,7 @@ LIST = [
     ("completed tasks", ListTasks("completed")),
     ("find the meeting task", ListTasks("all", "meeting")),
     ("show tasks about the dentist", ListTasks("all", "dentist")),
+    ("search tasks about the dentist", ListTasks("all", "dentist")),
 ]
 
 COMPLETE = [
