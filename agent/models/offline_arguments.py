@@ -9,7 +9,7 @@ from typing import Any
 
 from agent.models.offline_dates import end_of_day, iso
 from agent.models.offline_intents import AddTask, ListTasks, UpdateTask
-from agent.models.offline_slots import Slots
+from agent.models.offline_slots import TAGS_MAX, Slots
 
 
 def add_arguments(intent: AddTask, now: datetime) -> dict[str, Any]:
@@ -24,11 +24,19 @@ def add_arguments(intent: AddTask, now: datetime) -> dict[str, Any]:
     }
 
 
-def update_arguments(intent: UpdateTask, task_id: int) -> dict[str, Any]:
+def update_arguments(
+    intent: UpdateTask, task_id: int, current_tags: list[str] | None = None
+) -> dict[str, Any]:
+    """`current_tags`: the task's tags now, kept ahead of the new ones ("tag it as work" adds
+    a tag, and update_task replaces the list)."""
+    slots = intent.slots
+    if slots.tags and current_tags:
+        merged = tuple(dict.fromkeys([*current_tags, *slots.tags]))[:TAGS_MAX]
+        slots = replace(slots, tags=merged)
     return {
         "task_id": task_id,
         **compact(title=intent.title, description=intent.description),
-        **field_arguments(intent.slots),
+        **field_arguments(slots),
     }
 
 

@@ -7,8 +7,9 @@ call (saying what a request about several tasks will do), or the final answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from agent.models.offline_answers import (
     ANYTHING_ELSE,
@@ -34,6 +35,7 @@ from agent.models.offline_intents import (
     DeleteTask,
     Intent,
     ListTasks,
+    PreviousTask,
     SmallTalk,
     TaskId,
     TaskIds,
@@ -120,7 +122,12 @@ def _first_step(intent: Intent, previous_task_id: int | None, situation: Situati
     if isinstance(target, TaskIds):
         return _next_of_several(intent, list(target.task_ids), [], situation)
     task_id = target.task_id if isinstance(target, TaskId) else previous_task_id
-    return ASK_WHICH if task_id is None else _action(intent, task_id, situation)
+    if task_id is None:
+        return ASK_WHICH
+    if isinstance(intent, UpdateTask) and intent.slots.tags:
+        # update_task replaces a task's tags: look its current ones up to keep them.
+        return ToolCall("list_tasks", {"status": "all"})
+    return _action(intent, task_id, situation)
 
 
 def _choice_after_question(text: str, intent: Intent, turn: Turn) -> Step | None:
@@ -152,12 +159,20 @@ def _after_tools(intent: Intent, turn: Turn) -> Step:
         return _next_of_several(intent, list(target.task_ids), acted, turn.situation)
     if isinstance(target, TaskSet) and lookups == 1:
         return _bulk(intent, target, results[0], acted, turn.situation)
-    if not isinstance(target, TaskName) or not lookups:
+    if not lookups:
         return "\n".join(map(render, results))
     if acted:
         # The lookup list is a means, not the answer: report only the action taken on it.
         return "\n".join(map(render, acted))
-    return _after_lookup(intent, target.query, results[-1], lookups, turn.situation)
+    if isinstance(target, TaskName):
+        return _after_lookup(intent, target.query, results[-1], lookups, turn.situation)
+    task_id = target.task_id if isinstance(target, TaskId) else None
+    if isinstance(target, PreviousTask) and turn.previous_output:
+        task_id = task_named_by(turn.previous_output)
+    if isinstance(intent, UpdateTask) and task_id is not None:
+        seen = tasks_of(results[0].data or {})
+        return _action(intent, task_id, turn.situation, seen)
+    return "\n".join(map(render, results))
 
 
 def _named_target(intent: Intent) -> tuple[_Targeted, str] | None:
@@ -175,7 +190,7 @@ def _after_lookup(
         return render(lookup)
     matches = matching_title(tasks_of(lookup.data), query, exact_search=lookups == 1)
     if len(matches) == 1:
-        return _action(intent, int(matches[0]["id"]), situation)
+        return _action(intent, int(matches[0]["id"]), situation, matches)
     if not matches and lookups == 1:
         # No title holds those words as written ("paying rent"): look wider, match by stems.
         return ToolCall("list_tasks", {"status": _lookup_status(intent)})
@@ -204,11 +219,16 @@ def _bulk(
         fitting = [task for task in fitting if not task.get("completed")]
     if not fitting:
         return "No tasks fit that, so I left everything as it was."
-    return _next_of_several(intent, [int(task["id"]) for task in fitting], acted, situation)
+    ids = [int(task["id"]) for task in fitting]
+    return _next_of_several(intent, ids, acted, situation, fitting)
 
 
 def _next_of_several(
-    intent: _Targeted, task_ids: list[int], acted: list[ToolResult], situation: Situation
+    intent: _Targeted,
+    task_ids: list[int],
+    acted: list[ToolResult],
+    situation: Situation,
+    seen: Sequence[dict[str, Any]] = (),
 ) -> Step:
     cap = _cap(intent, situation)
     chosen = task_ids[:cap]
@@ -217,7 +237,7 @@ def _next_of_several(
     if not acted:
         # All calls in one response: one model call for any number of tasks, so a long
         # list never runs into the limit on model calls per turn (CHAT_MAX_TURNS).
-        calls = tuple(_action(intent, task_id, situation) for task_id in chosen)
+        calls = tuple(_action(intent, task_id, situation, seen) for task_id in chosen)
         return Say(_announce(intent, chosen, len(task_ids)), calls)
     answer = "\n".join(map(render, acted))
     left = task_ids[cap:]
@@ -253,12 +273,17 @@ def _spoken_list(numbers: list[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _action(intent: _Targeted, task_id: int, situation: Situation) -> ToolCall:
+def _action(
+    intent: _Targeted, task_id: int, situation: Situation, seen: Sequence[dict[str, Any]] = ()
+) -> ToolCall:
+    """The call for one task; `seen`: the tasks this turn listed (whose tags to keep)."""
     if isinstance(intent, CompleteTask):
         return ToolCall("complete_task", {"task_id": task_id})
     if isinstance(intent, DeleteTask):
         return ToolCall("delete_task", {"task_id": task_id})
-    return ToolCall("update_task", update_arguments(intent, task_id))
+    current = next((task.get("tags") for task in seen if task.get("id") == task_id), None)
+    kept = [str(tag) for tag in current] if isinstance(current, list) else []
+    return ToolCall("update_task", update_arguments(intent, task_id, kept))
 
 
 def _lookup_status(intent: _Targeted) -> str:

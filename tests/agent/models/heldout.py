@@ -103,7 +103,9 @@ RICHER_TABLE = [
         "Remind me every Monday to take out the trash",
         add("Take out the trash", recurrence="weekly", due=END_OF_MONDAY),
     ),
-    case("Tag task 2 as work", update(2, tags=Contains("work"))),
+    # Corrected after the fact: update_task replaces a task's tags, so "including work" needs
+    # the current tags looked up first (the case first expected the update alone).
+    case("Tag task 2 as work", LOOKUP, update(2, tags=Contains("work"))),
     case("What's due this week?", listing(status="pending", due_before=END_OF_WEEK)),
     case("What's overdue?", listing(overdue=True)),
     case("Show my work tasks by priority", listing(tag="work", sort="priority")),
@@ -259,7 +261,8 @@ FRESH = [
     case("change task 5's title to Buy a dozen eggs", update(5, title="Buy a dozen eggs")),
     case("set task 4 to low priority", update(4, priority="low")),
     case("make the meeting due tomorrow", LOOKUP, update(2, due=END_OF_TOMORROW)),
-    case("tag task 1 with groceries", update(1, tags=Contains("groceries"))),
+    # Corrected like "Tag task 2 as work": the current tags are looked up to be kept.
+    case("tag task 1 with groceries", LOOKUP, update(1, tags=["shopping", "groceries"])),
     case(
         "add a description to task 4: transfer by the 1st",
         update(4, description="transfer by the 1st"),
