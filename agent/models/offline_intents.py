@@ -1,8 +1,9 @@
 """Parse one chat sentence into a task intent, for the offline model.
 
-Pure and dependency-free: regular expressions over the sentence, tried from the most specific
-(an explicit verb plus a task reference) to the most general, so that e.g. "add a task to
-delete old mail" is an add and "what have I completed?" is a list, not a completion.
+Pure: the slots are read first (offline_slots.py) and cut out; what is left is matched by
+verb families, tried from the most specific (an explicit verb plus a task reference,
+offline_refs.py) to the most general, so that e.g. "add a task to delete old mail" is an add
+and "what have I completed?" is a list, not a completion.
 """
 
 from __future__ import annotations
@@ -13,49 +14,20 @@ from datetime import UTC, datetime
 from typing import Literal, TypeAlias
 
 from agent.models import linear
+from agent.models.offline_refs import (
+    COMPLETED,
+    PENDING,
+    ListStatus,
+    TaskName,
+    TaskRef,
+    parse_task_ref,
+    unquote,
+)
 from agent.models.offline_slots import TAG_MAX_CHARS, Slots, extract
 
-ListStatus: TypeAlias = Literal["all", "pending", "completed"]
 SmallTalkKind: TypeAlias = Literal["greeting", "thanks", "help", "ask_title", "unknown"]
 
 TITLE_MAX_CHARS = 200
-
-
-@dataclass(frozen=True)
-class TaskId:
-    """A task named by its number: "task 3"."""
-
-    task_id: int
-
-
-@dataclass(frozen=True)
-class TaskName:
-    """A task named by words from its title: "the meeting task" -> query "meeting"."""
-
-    query: str
-
-
-@dataclass(frozen=True)
-class PreviousTask:
-    """ "it", "that one": the single task the previous tool result named."""
-
-
-@dataclass(frozen=True)
-class TaskIds:
-    """Several tasks by number: "2 and 4"."""
-
-    task_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class TaskSet:
-    """Every task that fits: "all the shopping tasks", "everything that's done"."""
-
-    status: ListStatus = "all"
-    words: tuple[str, ...] = ()
-
-
-TaskRef: TypeAlias = TaskId | TaskName | PreviousTask | TaskIds | TaskSet
 
 
 @dataclass(frozen=True)
@@ -129,103 +101,6 @@ _HELP = linear.compile(
     r"what are you|commands)\b",
     ignore_case=True,
 )
-
-# ---- task references ------------------------------------------------------------------------
-
-_NUMBER_WORDS = {
-    word: n
-    for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
-    )
-}
-_ID_REF = linear.compile(
-    r"^(?:the\s+)?(?:task|todo|to-do|item)?\s*(?:number|no\.?)?\s*#?\s*(\d+)$", ignore_case=True
-)
-_WORD_ID_REF = linear.compile(
-    r"^(?:the\s+)?(?:task|todo|item|number)\s+([a-z]+)$", ignore_case=True
-)
-_PREVIOUS_REF = linear.compile(
-    r"^(?:it|that|this|that one|this one|that task|this task|the same (?:one|task)|"
-    r"the (?:last|latest|previous|new|newest) (?:one|task)|the one|"
-    r"the (?:one|task) (?:i|you) just (?:added|created|made|mentioned|listed|completed))$",
-    ignore_case=True,
-)
-# Plural or vague targets ("all tasks", "2 and 3", "what") are not one task.
-_NOT_ONE_TASK = linear.compile(
-    r"\b(?:tasks|todos|all|every|everything|them|both|rest)\b|\d\s*(?:,|and|&)\s*#?\d|"
-    r"^(?:what|which|who|anything|nothing|something|(?:my |the )?(?:to-?do |task )?list)$",
-    ignore_case=True,
-)
-_NAME_EDGES = (
-    linear.compile(
-        r"\s+(?:from|off|on|out of)\s+(?:my|the)\s+(?:to-?do |task )?list$", ignore_case=True
-    ),
-    linear.compile(r"^(?:the|my|a|an)\s+", ignore_case=True),
-    linear.compile(
-        r"^(?:task|todo|to-do|item|one)\b\s*(?:called|named|titled|about|for|to|that says|"
-        r"saying)?\s*:?\s*",
-        ignore_case=True,
-    ),
-    linear.compile(r"\s+(?:task|todo|to-do|item|one)$", ignore_case=True),
-    linear.compile(r"^(?:the|my|a|an)\s+", ignore_case=True),
-)
-
-
-_ID_LIST = linear.compile(
-    r"^(?:the\s+)?(?:tasks?\s+|numbers?\s+|#)?\d{1,9}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:#|task\s+)?"
-    r"\d{1,9}){1,19}$",
-    ignore_case=True,
-)
-_ALL = linear.compile(r"\b(?:all|every|everything|each)\b", ignore_case=True)
-_SET_FILLER = frozenset(
-    "all every everything each of the my tasks task todos todo items item ones one that thats "
-    "that's which are is were have been i ve i've on list from off in".split()
-)
-
-
-_SET_WORD = linear.compile(r"[\pL\pN_'-]+")
-_NUMBER = linear.compile(r"\d{1,9}")
-
-
-def parse_task_set(text: str) -> TaskSet | None:
-    """ "all the shopping tasks", "everything that's done": a filter over the tasks."""
-    if not _ALL.search(text):
-        return None
-    status: ListStatus = "all"
-    if _PENDING.search(text):
-        status = "pending"
-    elif _COMPLETED.search(text):
-        status = "completed"
-    words = [
-        word
-        # A filter is a few words ("all the shopping tasks"); a bound keeps a long one cheap.
-        for word in _SET_WORD.findall(text[:200].lower())
-        if word not in _SET_FILLER
-        and not _PENDING.fullmatch(word)
-        and not _COMPLETED.fullmatch(word)
-    ]
-    return TaskSet(status, tuple(words))
-
-
-def parse_task_ref(text: str) -> TaskRef | None:
-    """Read "task 3", "#3", "it", "the meeting task" into a reference; None if not one task."""
-    text = text.strip()
-    if match := _ID_REF.match(text):
-        return TaskId(int(match.group(1)))
-    if (match := _WORD_ID_REF.match(text)) and match.group(1).lower() in _NUMBER_WORDS:
-        return TaskId(_NUMBER_WORDS[match.group(1).lower()])
-    if _PREVIOUS_REF.match(text):
-        return PreviousTask()
-    if match := _ID_LIST.match(text):
-        numbers = _NUMBER.findall(match.group(0))
-        return TaskIds(tuple(dict.fromkeys(map(int, numbers))))
-    if not text or _NOT_ONE_TASK.search(text):
-        return parse_task_set(text)
-    for edge in _NAME_EDGES:
-        text = edge.sub("", text)
-    query = _unquote(text)
-    return TaskName(query) if query else None
-
 
 # ---- verbs ----------------------------------------------------------------------------------
 
@@ -364,15 +239,6 @@ _BARE_LIST = linear.compile(
     ignore_case=True,
 )
 _TASK_NOUN = linear.compile(r"\b(?:tasks?|todos?|to-dos?|list|agenda|plate)\b", ignore_case=True)
-_PENDING = linear.compile(
-    r"\b(?:pending|incomplete|unfinished|uncompleted|undone|open|outstanding|left|remaining|"
-    r"still|not (?:yet )?(?:done|finished|completed?)|(?:need|have|left) to do)\b",
-    ignore_case=True,
-)
-_COMPLETED = linear.compile(
-    r"\b(?:completed?|done|finished|finish|accomplished|(?:checked|ticked|crossed) off)\b",
-    ignore_case=True,
-)
 _ABOUT = linear.compile(
     r"\b(?:about|matching|containing|mentioning|related to|called|named|titled)\s+(?P<t>.+)$",
     ignore_case=True,
@@ -457,12 +323,12 @@ def _parse_update(sentence: str) -> Intent | None:
         match = pattern.match(sentence)
         target = parse_task_ref(match.group("t")) if match else None
         if match and target is not None:
-            return UpdateTask(target, description=_unquote(match.group("v")))
+            return UpdateTask(target, description=unquote(match.group("v")))
     for pattern in _UPDATE_TITLE:
         match = pattern.match(sentence)
         target = parse_task_ref(match.group("t")) if match else None
         if match and target is not None:
-            value = _unquote(match.group("v"))
+            value = unquote(match.group("v"))
             if _DONE_VALUE.fullmatch(value):
                 return CompleteTask(target)
             return UpdateTask(target, title=_title(value)) if value else None
@@ -495,7 +361,7 @@ def _add_intent(rest: str) -> Intent:
     description = None
     for pattern in _DESCRIPTION:
         if match := pattern.match(rest.strip()):
-            rest, description = match.group("title"), _unquote(match.group("d")) or None
+            rest, description = match.group("title"), unquote(match.group("d")) or None
             break
     title = _title(rest)
     if not title or _BARE_NOUN.fullmatch(title):
@@ -505,9 +371,9 @@ def _add_intent(rest: str) -> Intent:
 
 def _parse_list(sentence: str) -> Intent | None:
     search = _SEARCH.match(sentence)
-    mentions = _TASK_NOUN.search(sentence) or _PENDING.search(sentence)
+    mentions = _TASK_NOUN.search(sentence) or PENDING.search(sentence)
     asks = _SHOW.match(sentence) or (
-        _ASK.match(sentence) and (mentions or _COMPLETED.search(sentence))
+        _ASK.match(sentence) and (mentions or COMPLETED.search(sentence))
     )
     asks = asks or (_ASK.match(sentence) and _ABOUT.search(sentence))
     if not (search or asks or _BARE_LIST.fullmatch(sentence)):
@@ -534,18 +400,11 @@ _NOT_TAGS = frozenset(
 
 
 def _status_of(sentence: str) -> ListStatus:
-    if _PENDING.search(sentence):
+    if PENDING.search(sentence):
         return "pending"
-    if _COMPLETED.search(sentence):
+    if COMPLETED.search(sentence):
         return "completed"
     return "all"
-
-
-def _unquote(text: str) -> str:
-    text = text.strip().rstrip(".!?,;: ").strip()
-    while len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
-        text = text[1:-1].strip()
-    return text.strip("\"'` ").strip()
 
 
 _LEADING_TO = linear.compile(r"^to\s+", ignore_case=True)
@@ -553,7 +412,7 @@ _BARE_NOUN = linear.compile(r"(?:a |an |new )*(?:task|todo|item|reminder)s?", ig
 
 
 def _title(text: str) -> str:
-    title = _unquote(_LEADING_TO.sub("", text.strip()))[:TITLE_MAX_CHARS].strip()
+    title = unquote(_LEADING_TO.sub("", text.strip()))[:TITLE_MAX_CHARS].strip()
     first = title[:1].upper()
     # "ß".upper() is "SS": a capital that is longer than its letter could push a title that
     # fits over the limit, so such a letter stays as written.

@@ -35,17 +35,19 @@ from agent.models.offline_intents import (
     DeleteTask,
     Intent,
     ListTasks,
-    PreviousTask,
     SmallTalk,
+    UpdateTask,
+    parse_intent,
+)
+from agent.models.offline_matching import matching_set, matching_title
+from agent.models.offline_refs import (
+    PreviousTask,
     TaskId,
     TaskIds,
     TaskName,
     TaskSet,
-    UpdateTask,
-    parse_intent,
     parse_task_ref,
 )
-from agent.models.offline_matching import matching_set, matching_title
 from agent.models.offline_situation import Situation, read_situation
 
 _Targeted: TypeAlias = CompleteTask | DeleteTask | UpdateTask

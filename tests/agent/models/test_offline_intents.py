@@ -8,14 +8,16 @@ from agent.models.offline_intents import (
     DeleteTask,
     Intent,
     ListTasks,
-    PreviousTask,
     SmallTalk,
+    UpdateTask,
+    parse_intent,
+)
+from agent.models.offline_refs import (
+    PreviousTask,
     TaskId,
     TaskIds,
     TaskName,
     TaskSet,
-    UpdateTask,
-    parse_intent,
     parse_task_ref,
 )
 
