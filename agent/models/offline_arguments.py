@@ -1,5 +1,5 @@
-"""Tool arguments from an understood sentence: the contract's names and shapes, dates as ISO
-8601 with the user's offset (docs/api.md §18)."""
+"""Tool arguments from an understood sentence, named and shaped as docs/api.md §7 and §18
+say; dates as ISO 8601 with the user's offset."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ _LEVELS: dict[str, Priority] = {
     "normal": "medium",
 }
 # Unbounded here: RE2 is linear either way, and a bounded repeat of a Unicode class makes a
-# program too big for its fast matcher. `_tags` keeps the contract's 10 tags of 30 characters.
+# program too big for its fast matcher. `_tags` keeps docs/api.md §18's 10 tags of 30 characters.
 _TAG_WORD = r"#?[\pL\pN][\pL\pN_-]*"
 _TAGS = linear.compile(
     rf"[\s,]*\b(?:tagged(?:\s+(?:as|with))?|tag(?:ged)?\s+(?:it\s+)?(?:as|with)|with\s+tags?|"

@@ -15,8 +15,8 @@ import pytest
 from agent.models.offline_intents import parse_intent
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
-from tests.backend.support import AuthHeaders
+from tests.apps import serving
+from tests.tokens import AuthHeaders
 
 LIMIT = 4000
 

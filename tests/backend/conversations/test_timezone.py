@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.conversations.helpers import Chat, provider_app, task_rows
-from tests.backend.support import AuthHeaders
+from tests.backend.conversations.chatting import Chat
 from tests.fakes.openai_frames import Reply, sequential
+from tests.providers import provider_app
+from tests.rows import task_rows
+from tests.tokens import AuthHeaders
 
 
 @pytest.mark.parametrize(
