@@ -49,6 +49,9 @@ class RedisRunLogs:
         self._mirrors: dict[str, RunLog] = {}
         self._mirror_users: dict[str, int] = {}
         self._wake_key = f"{prefix}wake:{uuid.uuid4().hex}"
+        # The last wake-up the reader saw: one sent while it was not blocked (between two
+        # reads) still ends its next read at once, which "$" would miss.
+        self._wake_seen: bytes | str = "0-0"
         self._tasks: list[asyncio.Task[None]] = []
 
     def _key(self, run: str) -> str:
@@ -198,11 +201,14 @@ class RedisRunLogs:
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def _read_once(self) -> None:
-        positions: dict[Any, Any] = {self._wake_key: "$"}
+        positions: dict[Any, Any] = {self._wake_key: self._wake_seen}
         for run, mirror in self._mirrors.items():
             positions[self._key(run)] = f"0-{mirror.last_seq}"
         replies: Any = await self._reader_redis.xread(positions, block=READ_BLOCK_MS)
         for key, entries in replies or []:
+            if entries and _text(key) == self._wake_key:
+                self._wake_seen = entries[-1][0]
+                continue
             followed = _run_of(key, self._prefix)
             target = None if followed is None else self._mirrors.get(followed)
             if target is None:
@@ -218,8 +224,7 @@ def _already_written(error: RedisError) -> bool:
 
 
 def _seq(entry_id: bytes | str) -> int:
-    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    return int(text.split("-", 1)[1])
+    return int(_text(entry_id).split("-", 1)[1])
 
 
 def _event(entry_id: bytes | str, fields: dict[Any, Any]) -> LoggedEvent:
@@ -227,7 +232,11 @@ def _event(entry_id: bytes | str, fields: dict[Any, Any]) -> LoggedEvent:
     return LoggedEvent(_seq(entry_id), name.decode(), json.loads(data))
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _run_of(key: bytes | str, prefix: str) -> str | None:
-    text = key.decode() if isinstance(key, bytes) else key
+    text = _text(key)
     marker = f"{prefix}run:"
     return text[len(marker) :] if text.startswith(marker) else None

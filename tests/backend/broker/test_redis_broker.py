@@ -9,6 +9,7 @@ import pytest
 
 from backend.broker.base import FeedEvent
 from backend.broker.redis import RedisBroker
+from backend.broker.redis_logs import READ_BLOCK_MS
 from backend.errors import BrokerUnavailable
 from tests.backend.broker.test_run_logs import DEADLINE, collect, event
 from tests.polling import eventually
@@ -39,6 +40,26 @@ async def test_a_run_is_followed_from_another_replica(
     for seq in (3, 4):
         await owner.append("run-1", event(seq))
     assert await follower == [2, 3, 4]
+
+
+async def test_a_follow_right_after_another_gets_live_events_without_a_polling_delay(
+    replicas: tuple[RedisBroker, RedisBroker],
+) -> None:
+    """A follower that comes and goes (a resume checks the last event it saw, then follows)
+    must not leave the next one waiting for the reader's blocking read to time out."""
+    owner, viewer = replicas
+    await owner.append("run-w", event(1))
+
+    async def copied() -> bool:
+        return await viewer.logged("run-w")
+
+    await eventually(copied, DEADLINE, "the log reaches Redis")
+    assert await collect(viewer.follow("run-w", 0, 0.0), 1) == [1]
+    follower = asyncio.create_task(collect(viewer.follow("run-w", 1, DEADLINE), 1))
+    await asyncio.sleep(0.1)
+    await owner.append("run-w", event(2))
+    async with asyncio.timeout(READ_BLOCK_MS / 1000 / 2):
+        assert await follower == [2]
 
 
 async def test_a_stop_requested_on_one_replica_reaches_the_owner_on_another(
