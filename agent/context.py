@@ -16,6 +16,8 @@ class ChatContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     """The turn's "now": every relative date in the turn is read against this instant."""
+    # Tool calls executing right now: a stop waits for them (agent.run).
+    tools_running: int = 0
 
     @classmethod
     def for_turn(

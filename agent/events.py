@@ -1,7 +1,7 @@
 """Our typed events for one chat turn, independent of the SDK's stream types."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +30,17 @@ class Usage:
     output_tokens: int = 0
 
 
+RunStatus = Literal["completed", "stopped"]
+
+
 @dataclass(frozen=True, slots=True)
 class Done:
+    """The turn's answer: all of it, or (`stopped`) what was written before a stop."""
+
     response: str
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    status: RunStatus = "completed"
 
 
 @dataclass(frozen=True, slots=True)

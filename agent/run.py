@@ -1,6 +1,8 @@
 """One agent run, streamed: SDK stream events in, our typed events out."""
 
+import asyncio
 import copy
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,9 +14,12 @@ from agents import (
     AgentsException,
     MaxTurnsExceeded,
     RunConfig,
+    RunContextWrapper,
+    RunHooks,
     Runner,
     RunResultStreaming,
     StreamEvent,
+    Tool,
     TResponseInputItem,
 )
 
@@ -100,6 +105,39 @@ def _text_of(output: Any) -> str:
     return str(output)
 
 
+# A stop waits this long at most for tool calls already executing to finish.
+TOOL_GRACE_SECONDS = 10.0
+
+
+class _ToolsInFlight(RunHooks[ChatContext]):
+    """Counts the tool calls executing right now on the run's context."""
+
+    async def on_tool_start(
+        self, context: RunContextWrapper[ChatContext], agent: Any, tool: Tool
+    ) -> None:
+        context.context.tools_running += 1
+
+    async def on_tool_end(
+        self, context: RunContextWrapper[ChatContext], agent: Any, tool: Tool, result: object
+    ) -> None:
+        context.context.tools_running -= 1
+
+
+_TOOLS_IN_FLIGHT = _ToolsInFlight()
+
+
+async def _stop_when_asked(
+    stop: asyncio.Event, result: RunResultStreaming, context: ChatContext
+) -> None:
+    """On a stop: cancel the model request at once; but a tool call already executing
+    finishes (and is recorded), and then no further model or tool call starts."""
+    await stop.wait()
+    if context.tools_running:
+        result.cancel(mode="after_turn")
+        await asyncio.sleep(TOOL_GRACE_SECONDS)
+    result.cancel()
+
+
 async def run_turn(
     agent: Agent[ChatContext],
     items: list[TResponseInputItem],
@@ -107,10 +145,12 @@ async def run_turn(
     *,
     max_turns: int,
     run_config: RunConfig,
+    stop: asyncio.Event | None = None,
 ) -> AsyncIterator[AgentEvent]:
     """Yield the turn's events, ending with exactly one `Done` or `Failed`.
 
-    Cancelling the consumer cancels the run and its upstream model request.
+    Setting `stop` ends the turn early with a `Done` of status "stopped" (what was written
+    so far). Cancelling the consumer cancels the run and its upstream model request.
     """
     # A shallow copy (about 1.5 µs) per run: the SDK re-checks at each model call that no
     # concurrent run of the *same* agent object changed its tools, scanning every such run
@@ -118,9 +158,15 @@ async def run_turn(
     # that is O(concurrent turns x tools) per call, 10% of the CPU at 1,000 open streams.
     # The copy shares the tools, model and settings; nothing is mutated.
     result = Runner.run_streamed(
-        copy.copy(agent), items, context=context, max_turns=max_turns, run_config=run_config
+        copy.copy(agent),
+        items,
+        context=context,
+        max_turns=max_turns,
+        run_config=run_config,
+        hooks=_TOOLS_IN_FLIGHT,
     )
     turn = _Turn()
+    stopper = asyncio.create_task(_stop_when_asked(stop or asyncio.Event(), result, context))
     try:
         async for event in result.stream_events():
             mapped = turn.on_event(event)
@@ -137,6 +183,8 @@ async def run_turn(
         yield failure_for(error)
         return
     finally:
+        stopper.cancel()
         if not result.is_complete:
             result.cancel()
-    yield turn.done(result)
+    done = turn.done(result)
+    yield dataclasses.replace(done, status="stopped") if stop and stop.is_set() else done

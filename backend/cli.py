@@ -46,6 +46,13 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = load_settings()
+    if args.workers > 1 and not settings.redis_url:
+        print(
+            "todo-chat serve: --workers above 1 needs REDIS_URL (workers share run events,"
+            " stop signals, the live feed and the chat limits through Redis)",
+            file=sys.stderr,
+        )
+        return 2
     # uvicorn raises SIGTERM again once it has shut down gracefully; by default that kills
     # the process on the spot, leaving an embedded PostgreSQL running. As SystemExit it
     # unwinds through `_database`, which stops it.

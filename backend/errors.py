@@ -125,6 +125,17 @@ class ConversationBusy(Conflict):
         super().__init__(headers={"Retry-After": str(retry_after_seconds)})
 
 
+class ConversationRunning(Conflict):
+    code = "conversation_running"
+    detail = (
+        "This conversation is answering a message; stop it first"
+        " (POST .../conversations/{id}/stop) or wait until it is done."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "2"})
+
+
 class IdempotencyKeyReused(AppError):
     status_code = 422
     code = "idempotency_key_reused"

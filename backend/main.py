@@ -16,6 +16,7 @@ from backend.feed.router import router as feed_router
 from backend.health import router as health_router
 from backend.logs import configure_logging
 from backend.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from backend.runs.router import router as runs_router
 from backend.services import build_services
 from backend.settings import Settings
 from backend.tasks.router import router as tasks_router
@@ -68,6 +69,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(tasks_router)
     app.include_router(conversations_router)
+    app.include_router(runs_router)
     app.include_router(feed_router)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -96,9 +96,11 @@ class Conversation(SQLModel, table=True):
     last_message_number: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
-    # The turn running now, if any: a database-level lock shared by every server process.
+    # The run in progress, if any: a database-level lock shared by every server process.
     active_run_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid))
-    active_run_started_at: datetime | None = _timestamp(nullable=True)
+    # Refreshed by the run's owning process while it lives: a claim not seen for
+    # CHAT_RUN_STALE_SECONDS belongs to a process that is gone, and may be taken over.
+    active_run_seen_at: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -120,6 +122,8 @@ class Message(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
+    # "completed" or "stopped" on assistant messages; None on user messages.
+    status: str | None = Field(default=None, sa_column=Column(String(16)))
     created_at: datetime = _timestamp()
 
 

@@ -18,17 +18,22 @@ from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
-from backend.chat_limits import ChatLimiter
 from backend.conversations.chat import ChatRuntime
 from backend.db import SessionMaker, create_engine, create_sessionmaker
 from backend.embedded_pg import EmbeddedPostgres
 from backend.feed.on_commit import publish_changes_on_commit
+from backend.runs.owner import RunDeps
+from backend.runs.registry import Runs
 from backend.settings import Settings
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.http import RemoteMCP, create_remote_mcp
 from mcp_tools.server import create_todo_server
 
 log = logging.getLogger(__name__)
+
+# At shutdown, runs are stopped and get this long to store what they have (docs/runs.md);
+# a stop ends a run within 2 s unless a tool call is finishing.
+RUNS_SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 @dataclass
@@ -38,9 +43,9 @@ class Services:
     sessionmaker: SessionMaker
     verifier: TokenVerifier
     chat: ChatRuntime
-    chat_limiter: ChatLimiter
     broker: Broker
     mcp: RemoteMCP
+    runs: Runs
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -90,6 +95,7 @@ async def build_chat_runtime(
         stale_after=timedelta(seconds=settings.chat_run_stale_seconds),
         max_tool_calls=settings.chat_max_tool_calls,
         max_destructive_calls=settings.chat_max_destructive_calls,
+        max_runs_per_user=settings.chat_max_streams_per_user,
     )
 
 
@@ -131,15 +137,16 @@ async def build_services(
     )
     mcp = create_remote_mcp(settings, sessionmaker, verifier, broker)
     await stack.enter_async_context(mcp.running())
+    runs = Runs(RunDeps(broker, sessionmaker, chat, settings.chat_resume_seconds))
+    # Left before the broker and the engine close: stopped runs still store their answers.
+    stack.push_async_callback(runs.shutdown, RUNS_SHUTDOWN_GRACE_SECONDS)
     return Services(
         settings=settings,
         engine=engine,
         sessionmaker=sessionmaker,
         verifier=verifier,
         chat=chat,
-        chat_limiter=ChatLimiter(
-            settings.chat_requests_per_minute, settings.chat_max_streams_per_user
-        ),
         broker=broker,
         mcp=mcp,
+        runs=runs,
     )

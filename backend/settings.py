@@ -48,11 +48,13 @@ class Settings(BaseSettings):
     chat_requests_per_minute: int = Field(30, ge=1, le=10_000)
     chat_max_streams_per_user: int = Field(3, ge=1, le=1000)
     cors_origins: str = ""
-    redis_url: str | None = None
+    redis_url: str | None = Field(None, pattern=r"^(redis|rediss|unix)://")
     redis_key_prefix: str = Field("todo-chat:", min_length=1, max_length=64)
     public_url: str = "http://127.0.0.1:8000"
     mcp_allowed_hosts: str = ""
     mcp_calls_per_minute: int = Field(60, ge=1, le=10_000)
+    chat_resume_seconds: int = Field(120, ge=1, le=86_400)
+    chat_on_disconnect: Literal["continue", "cancel"] = "continue"
 
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)

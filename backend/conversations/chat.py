@@ -1,11 +1,14 @@
-"""One chat turn end to end, the single code path behind both JSON and SSE answers.
+"""One chat turn's work, from the stored user message to the stored answer.
 
-`begin_turn` claims the conversation (and the Idempotency-Key, if any) and stores the user's
-message; its errors are plain HTTP errors. `turn_events` then runs the agent with no database
-connection held, stores the answer before announcing it, and always releases the claims.
-A replayed Idempotency-Key turns its stored answer back into the same events (`wire.replay`).
+`begin_turn` claims the conversation (and the Idempotency-Key, if any) for a new run and
+stores the user's message; its errors are plain HTTP errors. `turn_events` then runs the agent
+with no database connection held, stores the answer (completed, or stopped with what was
+written so far) before announcing it, and always releases the claims. The run that drives
+it, and everyone who watches, live in backend/runs. A replayed Idempotency-Key turns its
+stored answer back into the same events (`wire.replay`).
 """
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -24,7 +27,7 @@ from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
-from backend.errors import ConversationBusy
+from backend.errors import ConversationBusy, TooManyStreams
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class ChatRuntime:
     stale_after: timedelta
     max_tool_calls: int
     max_destructive_calls: int
+    max_runs_per_user: int
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class Turn:
     start: TurnStart
     idempotency_key: str | None
     timezone: str = "UTC"
+
+    @property
+    def started(self) -> Started:
+        return Started(self.start.conversation_number, self.start.user_message_number)
 
 
 async def begin_turn(
@@ -76,22 +84,23 @@ async def begin_turn(
             )
             if stored is not None:
                 return stored
-        start = await ConversationStore(session, owner).start_turn(
-            conversation_id,
-            message,
-            run_id,
-            history_limit=runtime.history_limit,
-            stale_after=runtime.stale_after,
+        store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+        # Runs outlive requests: "answers at once" counts the user's runs in progress.
+        if await store.running_runs() >= runtime.max_runs_per_user:
+            raise TooManyStreams(retry_after_seconds=1)
+        start = await store.start_turn(
+            conversation_id, message, run_id, history_limit=runtime.history_limit
         )
     return Turn(owner, message, run_id, start, idempotency_key, timezone)
 
 
 async def turn_events(
-    sessionmaker: SessionMaker, runtime: ChatRuntime, turn: Turn
+    sessionmaker: SessionMaker, runtime: ChatRuntime, turn: Turn, stop: asyncio.Event
 ) -> AsyncIterator[ChatEvent]:
+    """The turn's events after `Started` (which the run announces itself), ending with one
+    `Finished` or `Failed`. Setting `stop` ends it early with the answer so far."""
     start = turn.start
-    started = Started(start.conversation_number, start.user_message_number)
-    yield started
+    started = turn.started
     context = ChatContext.for_turn(
         turn.owner,
         start.conversation_number,
@@ -108,6 +117,7 @@ async def turn_events(
             context,
             max_turns=runtime.max_turns,
             run_config=runtime.run_config,
+            stop=stop,
         ):
             if isinstance(event, Done):
                 finished = await _store_answer(sessionmaker, turn, started, event)
@@ -148,7 +158,7 @@ async def _store_answer(
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
         message_id = await ConversationStore(session, turn.owner).finish_turn(
-            turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls
+            turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls, done.status
         )
         if message_id is None:
             failed = Failed(
@@ -181,8 +191,9 @@ async def _record(session: Any, turn: Turn, stored: StoredResponse) -> None:
 
 
 async def _abandon(sessionmaker: SessionMaker, turn: Turn) -> None:
-    """The client left mid-turn: nothing is stored as an answer, the claims are released."""
-    # Shielded: this runs while a disconnect is cancelling the turn, and must still happen.
+    """The run was cancelled outright (not stopped): nothing is stored as an answer, the
+    claims are released."""
+    # Shielded: this runs while the run is being cancelled, and must still happen.
     with anyio.move_on_after(5, shield=True):
         async with sessionmaker.begin() as session:
             await ConversationStore(session, turn.owner).release_turn(

@@ -1,19 +1,17 @@
-"""Chat and conversation routes (docs/api.md §8, §9)."""
+"""Chat and conversation routes (docs/api.md §8, §9). Attach and stop are backend/runs."""
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from fastapi.responses import JSONResponse
-from sse_starlette import EventSourceResponse
-from starlette.background import BackgroundTask
 
 from agent.events import Failed
 from backend.auth.deps import Owner
+from backend.chat_limits import admit_chat_message
 from backend.conversations import sse, wire
-from backend.conversations.chat import begin_turn, turn_events
 from backend.conversations.schemas import (
     ChatFailure,
     ChatRequest,
@@ -30,6 +28,7 @@ from backend.errors import (
     DATABASE_RETRY_AFTER,
     ConversationBusy,
     ConversationNotFound,
+    ConversationRunning,
     DatabaseUnavailable,
     ErrorBody,
     Forbidden,
@@ -42,12 +41,11 @@ from backend.errors import (
 )
 from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
 from backend.idempotency.store import StoredResponse
+from backend.runs.ref import RunRef
+from backend.services import Services
 
 log = logging.getLogger(__name__)
 
-# sse-starlette sets the shutdown event, then cancels after this; our generator uses the
-# time to end each stream with a final `error` event. Below uvicorn's graceful window.
-SHUTDOWN_GRACE_SECONDS = 3.0
 router = APIRouter(
     prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden, InvalidRequest)
 )
@@ -91,56 +89,39 @@ async def chat(
     accept: Annotated[str | None, Header()] = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
-    runtime = services.chat
-    release = services.chat_limiter.acquire(owner)
-    try:
-        turn = await begin_turn(
-            services.sessionmaker,
-            runtime,
-            owner,
-            body.conversation_id,
-            body.message,
-            idempotency_key,
-            timezone=body.timezone,
-        )
-    except BaseException:
-        release()
-        raise
-    if isinstance(turn, StoredResponse):
-        events, headers = wire.replay(turn), {REPLAYED_HEADER: "true"}
+    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    run = await services.runs.start(
+        owner, body.conversation_id, body.message, idempotency_key, timezone=body.timezone
+    )
+    if isinstance(run, StoredResponse):
+        events, headers = _replayed(run), {REPLAYED_HEADER: "true"}
     else:
-        events, headers = turn_events(services.sessionmaker, runtime, turn), {}
-    events = _releasing(events, release)
+        events, headers = _first_viewer(services, run), {}
     if sse.wants_event_stream(accept):
-        shutdown = anyio.Event()
-        return EventSourceResponse(
-            sse.sse_frames(events, shutdown),
-            ping=sse.PING_SECONDS,
-            ping_message_factory=sse.ping,
-            send_timeout=30,
-            shutdown_event=shutdown,
-            shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
-            headers={"Cache-Control": "no-store", **headers},
-            # Also when the stream never started (the client left at once).
-            background=BackgroundTask(_on_loop, release),
-        )
-    return await _json_answer(events, headers)
+        return sse.event_stream(events, headers)
+    return await _json_answer((event async for _, event in events), headers)
 
 
-async def _on_loop(release: Callable[[], None]) -> None:
-    """Starlette runs a plain function background task in a worker thread; the limiter's
-    counters belong to the event loop (and the hop costs more than the call)."""
-    release()
+async def _replayed(stored: StoredResponse) -> AsyncIterator[wire.Viewed]:
+    """A stored answer's events, with ids that name no run (there is nothing to resume)."""
+    number = 0
+    async for event in wire.replay(stored):
+        number += 1
+        yield f"replay.{number}", event
 
 
-async def _releasing(
-    events: AsyncIterator[wire.ChatEvent], release: Callable[[], None]
-) -> AsyncIterator[wire.ChatEvent]:
+async def _first_viewer(services: Services, run: RunRef) -> AsyncIterator[wire.Viewed]:
+    """The run's events for the client that started it. With CHAT_ON_DISCONNECT=cancel, this
+    client leaving before the end stops the run."""
+    ended = False
     try:
-        async for event in events:
-            yield event
+        async for viewed in services.runs.follow(run):
+            ended = wire.is_final(viewed[1])
+            yield viewed
     finally:
-        release()
+        if not ended and services.settings.chat_on_disconnect == "cancel":
+            with anyio.CancelScope(shield=True):
+                await services.runs.request_stop(run)
 
 
 async def _json_answer(events: AsyncIterator[wire.ChatEvent], headers: dict[str, str]) -> Any:
@@ -168,15 +149,38 @@ def _respond(started: wire.Started, outcome: wire.Outcome, headers: dict[str, st
     return JSONResponse(body, status_code, headers)
 
 
+async def conversation_store(
+    owner: Owner, session: SessionDep, services: ServicesDep
+) -> ConversationStore:
+    return ConversationStore(session, owner, stale_after=services.chat.stale_after)
+
+
+Conversations = Annotated[ConversationStore, Depends(conversation_store)]
+
+
 @router.get("/conversations", tags=["conversations"], summary="List conversations")
 async def list_conversations(
-    owner: Owner,
-    session: SessionDep,
+    conversations: Conversations,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ConversationList:
-    records, total = await ConversationStore(session, owner).list_conversations(limit, offset)
+    records, total = await conversations.list_conversations(limit, offset)
     return ConversationList(conversations=[ConversationOut.of(r) for r in records], total=total)
+
+
+@router.get(
+    "/conversations/{conversation_id}",
+    tags=["conversations"],
+    summary="One conversation",
+    responses=responses(ConversationNotFound),
+)
+async def get_conversation(
+    conversation_id: ConversationNumber, conversations: Conversations
+) -> ConversationOut:
+    record = await conversations.get(conversation_id)
+    if record is None:
+        raise ConversationNotFound()
+    return ConversationOut.of(record)
 
 
 @router.get(
@@ -187,14 +191,11 @@ async def list_conversations(
 )
 async def list_messages(
     conversation_id: ConversationNumber,
-    owner: Owner,
-    session: SessionDep,
+    conversations: Conversations,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int, Query(ge=0, le=2_147_483_647, description="Message id")] = 0,
 ) -> MessageList:
-    records = await ConversationStore(session, owner).messages(
-        conversation_id, limit=limit, after=after
-    )
+    records = await conversations.messages(conversation_id, limit=limit, after=after)
     if records is None:
         raise ConversationNotFound()
     return MessageList(messages=[MessageOut.of(r) for r in records])
@@ -209,10 +210,9 @@ async def list_messages(
 async def rename_conversation(
     conversation_id: ConversationNumber,
     body: ConversationRename,
-    owner: Owner,
-    session: SessionDep,
+    conversations: Conversations,
 ) -> ConversationOut:
-    record = await ConversationStore(session, owner).rename(conversation_id, body.title)
+    record = await conversations.rename(conversation_id, body.title)
     if record is None:
         raise ConversationNotFound()
     return ConversationOut.of(record)
@@ -223,11 +223,12 @@ async def rename_conversation(
     tags=["conversations"],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a conversation and its messages",
-    responses=responses(ConversationNotFound),
+    description="Refused with 409 `conversation_running` while it answers: stop the run"
+    " first (`POST .../stop`) or wait for it to end.",
+    responses=responses(ConversationNotFound, ConversationRunning),
 )
 async def delete_conversation(
-    conversation_id: ConversationNumber, owner: Owner, session: SessionDep
+    conversation_id: ConversationNumber, conversations: Conversations
 ) -> Response:
-    if not await ConversationStore(session, owner).delete(conversation_id):
-        raise ConversationNotFound()
+    await conversations.delete(conversation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

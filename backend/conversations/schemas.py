@@ -34,11 +34,15 @@ class ToolCallOut(BaseModel):
     is_error: bool
 
 
+RunStatus = Literal["completed", "stopped"]
+
+
 class ChatResponse(BaseModel):
     conversation_id: int
     message_id: int
     response: str
     tool_calls: list[ToolCallOut]
+    status: RunStatus
 
 
 class ChatFailure(BaseModel):
@@ -53,10 +57,13 @@ class ConversationOut(BaseModel):
     title: str
     created_at: datetime
     updated_at: datetime
+    running: bool = Field(description="A run (an answer) is in progress.")
 
     @classmethod
     def of(cls, record: ConversationRecord) -> "ConversationOut":
-        return cls.model_validate({"id": record.number, **asdict(record)})
+        return cls.model_validate(
+            {"id": record.number, **asdict(record), "running": record.running}
+        )
 
 
 class ConversationList(BaseModel):
@@ -75,6 +82,9 @@ class MessageOut(BaseModel):
     role: Literal["user", "assistant"]
     content: str
     tool_calls: list[ToolCallOut]
+    status: RunStatus | None = Field(
+        description="`completed` or `stopped` on assistant messages, null on user messages."
+    )
     created_at: datetime
 
     @classmethod

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import anyio
-from sse_starlette import JSONServerSentEvent, ServerSentEvent
+from sse_starlette import EventSourceResponse, JSONServerSentEvent, ServerSentEvent
 
 from agent.events import Failed
-from backend.conversations.wire import ChatEvent, Finished, frame
+from backend.conversations.wire import Viewed, frame, is_final
 from backend.db import database_unavailable
 from backend.errors import DatabaseUnavailable
 
@@ -23,6 +23,10 @@ DATABASE_FAILURE = Failed(
 SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
+
+# sse-starlette sets the shutdown event, then cancels after this; our generator uses the
+# time to end each stream with a final `error` event. Below uvicorn's graceful window.
+SHUTDOWN_GRACE_SECONDS = 3.0
 
 # docs/api.md §8: a `: ping` comment at least every 15 s while a turn runs. Pings are sent on a
 # timer, so a margin below 15 s keeps the promise when the loop is busy.
@@ -76,11 +80,11 @@ class _ShuttingDown:
     pass
 
 
-_Queued = ChatEvent | _Ended | _ShuttingDown
+_Queued = Viewed | _Ended | _ShuttingDown
 
 
-async def _pump(events: AsyncIterator[ChatEvent], ready: "asyncio.Queue[_Queued]") -> None:
-    """Run the turn, queueing each event as it comes; its error goes to the consumer."""
+async def _pump(events: AsyncIterator[Viewed], ready: "asyncio.Queue[_Queued]") -> None:
+    """Follow the run, queueing each event as it comes; its error goes to the consumer."""
     try:
         async for event in events:
             ready.put_nowait(event)
@@ -105,14 +109,14 @@ async def _stopped(task: "asyncio.Task[None]") -> None:
 
 
 async def until_shutdown(
-    events: AsyncIterator[ChatEvent], shutdown: anyio.Event
-) -> AsyncIterator[ChatEvent]:
-    """Pass events through; when the server shuts down, cancel the turn and end with an
-    error event instead of cutting the stream.
+    events: AsyncIterator[Viewed], shutdown: anyio.Event
+) -> AsyncIterator[Viewed]:
+    """Pass events through; when the server shuts down, stop following and end with an
+    error event instead of cutting the stream (the run itself is stopped by the registry).
 
-    The turn runs in one task of its own that queues its events: this generator passes on
-    whatever is ready without a task and a wait per event (a busy server then catches up on
-    a backlog in one go, instead of one event per round of the event loop)."""
+    The following runs in one task of its own that queues its events: this generator passes
+    on whatever is ready without a task and a wait per event (a busy server then catches up
+    on a backlog in one go, instead of one event per round of the event loop)."""
     ready: asyncio.Queue[_Queued] = asyncio.Queue()
     turn = asyncio.create_task(_pump(events, ready))
     stop = asyncio.create_task(_announce(shutdown, ready))
@@ -128,13 +132,13 @@ async def until_shutdown(
                 if item.error is not None:
                     raise item.error
                 if item.interrupted:
-                    raise RuntimeError("the chat turn was interrupted")
+                    raise RuntimeError("following the run was interrupted")
                 return
             yield item
     finally:
         stop.cancel()
-        # Cancelled here (the client left): cancel the turn itself, and let it settle
-        # (upstream request closed, conversation released) before the response ends.
+        # Cancelled here (the client left): stop following, and let that settle before the
+        # response ends. The run goes on without this viewer.
         with anyio.move_on_after(10, shield=True):
             await _stopped(turn)
             aclose = getattr(events, "aclose", None)
@@ -142,9 +146,9 @@ async def until_shutdown(
                 await aclose()
 
 
-async def _produced_before_stopping(ready: "asyncio.Queue[_Queued]") -> AsyncIterator[ChatEvent]:
-    """After a shutdown cancelled the turn: what it had produced, then the shutdown error,
-    unless the turn had already ended with its own final event."""
+async def _produced_before_stopping(ready: "asyncio.Queue[_Queued]") -> AsyncIterator[Viewed]:
+    """After a shutdown: what was followed already, then the shutdown error, unless the run
+    had already ended with its own final event."""
     while not ready.empty():
         item = ready.get_nowait()
         if isinstance(item, _Ended):
@@ -154,22 +158,34 @@ async def _produced_before_stopping(ready: "asyncio.Queue[_Queued]") -> AsyncIte
                 return
         elif not isinstance(item, _ShuttingDown):
             yield item
-            if isinstance(item, Finished | Failed):
+            if is_final(item[1]):
                 return
-    yield SHUTDOWN_FAILURE
+    yield None, SHUTDOWN_FAILURE
 
 
 async def sse_frames(
-    events: AsyncIterator[ChatEvent], shutdown: anyio.Event
+    events: AsyncIterator[Viewed], shutdown: anyio.Event
 ) -> AsyncIterator[JSONServerSentEvent]:
-    sequence = 0
     try:
-        async for event in until_shutdown(events, shutdown):
-            sequence += 1
+        async for event_id, event in until_shutdown(events, shutdown):
             name, data = frame(event)
-            yield JSONServerSentEvent(data=data, event=name, id=str(sequence))
+            yield JSONServerSentEvent(data=data, event=name, id=event_id)
     except Exception as error:
         # The stream's boundary: whatever broke, the client gets a final event, not a cut.
         log.exception("chat stream failed")
         name, data = frame(failure_of(error))
-        yield JSONServerSentEvent(data=data, event=name, id=str(sequence + 1))
+        yield JSONServerSentEvent(data=data, event=name)
+
+
+def event_stream(events: AsyncIterator[Viewed], headers: dict[str, str]) -> EventSourceResponse:
+    """The response of every viewer that streams: a chat's first viewer, an attach."""
+    shutdown = anyio.Event()
+    return EventSourceResponse(
+        sse_frames(events, shutdown),
+        ping=PING_SECONDS,
+        ping_message_factory=ping,
+        send_timeout=30,
+        shutdown_event=shutdown,
+        shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
+        headers={"Cache-Control": "no-store", **headers},
+    )

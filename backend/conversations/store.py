@@ -1,8 +1,9 @@
 """The conversation store: conversations and their messages, always filtered by owner.
 
-A chat turn touches it three times, each a short transaction of its own: `start_turn`
-(claim the conversation, store the user's message, load history), then after the model,
-`finish_turn` (store the answer, release the claim) or `release_turn`.
+A chat turn touches it in short transactions of its own: `start_turn` (claim the
+conversation for the run, store the user's message, load history), `refresh_claim` every few
+seconds while the run lives, then `finish_turn` (store the answer, release the claim) or
+`release_turn`. A claim whose owner stopped refreshing it for `stale_after` is free again.
 """
 
 import uuid
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -29,12 +31,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.errors import ConversationBusy, ConversationNotFound
+from backend.changes import Action, Change, note
+from backend.errors import ConversationBusy, ConversationNotFound, ConversationRunning
 from backend.models import conversations as _conv
 from backend.models import messages as _msg
 from backend.sequences import next_number
 
 TITLE_LENGTH = 80
+# Used when a caller names none: the default of CHAT_RUN_STALE_SECONDS.
+DEFAULT_STALE_AFTER = timedelta(seconds=300)
+_STALE_AFTER = bindparam("stale_after", type_=Interval())
+_LIVE_CLAIM = and_(
+    _conv.c.active_run_id.is_not(None), _conv.c.active_run_seen_at >= func.now() - _STALE_AFTER
+)
+_RUNNING_RUN = case((_LIVE_CLAIM, _conv.c.active_run_id), else_=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,11 @@ class ConversationRecord:
     title: str
     created_at: datetime
     updated_at: datetime
+    run_id: uuid.UUID | None  # the run in progress, if any
+
+    @property
+    def running(self) -> bool:
+        return self.run_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +66,30 @@ class MessageRecord:
     role: str
     content: str
     tool_calls: list[dict[str, Any]]
+    status: str | None
     created_at: datetime
 
 
-# Each record's fields name the columns it is read from: a column is spelled once here.
-_CONV_COLUMNS = tuple(_conv.c[field.name] for field in fields(ConversationRecord))
+# Each record's fields name the columns it is read from: a column is spelled once here
+# (`run_id` is the claim's run while it is live).
+_CONV_COLUMNS = tuple(
+    _RUNNING_RUN.label("run_id") if field.name == "run_id" else _conv.c[field.name]
+    for field in fields(ConversationRecord)
+)
 _MSG_COLUMNS = tuple(_msg.c[field.name] for field in fields(MessageRecord))
 
 
 @dataclass(frozen=True, slots=True)
 class TurnStart:
     conversation_pk: int
-    conversation_number: int
+    conversation: ConversationRecord  # as it is now, claimed by the run
     user_message_number: int
     history: list[MessageRecord]
+    created: bool  # the conversation was created by this turn
+
+    @property
+    def conversation_number(self) -> int:
+        return self.conversation.number
 
 
 # A turn's statements are built once, here: only their parameters change from turn to turn
@@ -78,7 +103,9 @@ _HELD_BY_RUN = and_(
     _conv.c.active_run_id == _RUN_ID,
 )
 _CLAIM_COLUMNS = ["user_id", "number", "title", "last_message_number", "active_run_id",
-                  "active_run_started_at"]  # fmt: skip
+                  "active_run_seen_at"]  # fmt: skip
+_CLAIMED_RETURNS = (_conv.c.pk, _conv.c.number, _conv.c.last_message_number, _conv.c.title,
+                    _conv.c.created_at, _conv.c.updated_at)  # fmt: skip
 
 
 def _create_claimed() -> CTE:
@@ -92,13 +119,12 @@ def _create_claimed() -> CTE:
         func.now(),
     )
     claimed = insert(_conv).from_select(_CLAIM_COLUMNS, values)
-    return claimed.returning(_conv.c.pk, _conv.c.number, _conv.c.last_message_number).cte("claimed")
+    return claimed.returning(*_CLAIMED_RETURNS).cte("claimed")
 
 
 def _claim() -> CTE:
     free = or_(
-        _conv.c.active_run_id.is_(None),
-        _conv.c.active_run_started_at < func.now() - bindparam("stale_after", type_=Interval()),
+        _conv.c.active_run_id.is_(None), _conv.c.active_run_seen_at < func.now() - _STALE_AFTER
     )
     return (
         update(_conv)
@@ -107,9 +133,9 @@ def _claim() -> CTE:
             last_message_number=_conv.c.last_message_number + 1,
             updated_at=func.now(),
             active_run_id=_RUN_ID,
-            active_run_started_at=func.now(),
+            active_run_seen_at=func.now(),
         )
-        .returning(_conv.c.pk, _conv.c.number, _conv.c.last_message_number)
+        .returning(*_CLAIMED_RETURNS)
         .cte("claimed")
     )
 
@@ -130,12 +156,21 @@ def _store_user_message(claimed: CTE) -> Select[Any]:
         .returning(_msg.c.conversation_pk, _msg.c.number)
         .cte("stored")
     )
-    return select(stored.c.conversation_pk, claimed.c.number, stored.c.number).join_from(
-        stored, claimed, true()
-    )
+    return select(
+        stored.c.conversation_pk,
+        claimed.c.number,
+        claimed.c.title,
+        claimed.c.created_at,
+        claimed.c.updated_at,
+        stored.c.number,
+    ).join_from(stored, claimed, true())
 
 
-def _finish() -> Any:
+_RELEASED_RETURNS = (_conv.c.pk, _conv.c.last_message_number, _conv.c.number, _conv.c.title,
+                     _conv.c.created_at, _conv.c.updated_at)  # fmt: skip
+
+
+def _finish() -> Select[Any]:
     released = (
         update(_conv)
         .where(_HELD_BY_RUN)
@@ -143,25 +178,34 @@ def _finish() -> Any:
             last_message_number=_conv.c.last_message_number + 1,
             updated_at=func.now(),
             active_run_id=None,
-            active_run_started_at=None,
+            active_run_seen_at=None,
         )
-        .returning(_conv.c.pk, _conv.c.last_message_number)
+        .returning(*_RELEASED_RETURNS)
         .cte("released")
     )
-    return (
+    stored = (
         insert(_msg)
         .from_select(
-            ["conversation_pk", "number", "role", "content", "tool_calls"],
+            ["conversation_pk", "number", "role", "content", "tool_calls", "status"],
             select(
                 released.c.pk,
                 released.c.last_message_number,
                 literal("assistant", _msg.c.role.type),
                 bindparam("answer", type_=_msg.c.content.type),
                 bindparam("answer_tool_calls", type_=_msg.c.tool_calls.type),
+                bindparam("answer_status", type_=_msg.c.status.type),
             ),
         )
         .returning(_msg.c.number)
+        .cte("stored")
     )
+    return select(
+        stored.c.number,
+        released.c.number,
+        released.c.title,
+        released.c.created_at,
+        released.c.updated_at,
+    ).join_from(stored, released, true())
 
 
 _START_NEW = _store_user_message(_create_claimed())
@@ -176,7 +220,15 @@ _HISTORY = (
 )
 _FINISH = _finish()
 _NO_FLUSH_ON_COMMIT = text("SET LOCAL synchronous_commit = off")
-_RELEASE = update(_conv).where(_HELD_BY_RUN).values(active_run_id=None, active_run_started_at=None)
+_RELEASE = (
+    update(_conv)
+    .where(_HELD_BY_RUN)
+    .values(active_run_id=None, active_run_seen_at=None)
+    .returning(_conv.c.number, _conv.c.title, _conv.c.created_at, _conv.c.updated_at)
+)
+_REFRESH = (
+    update(_conv).where(_HELD_BY_RUN).values(active_run_seen_at=func.now()).returning(_conv.c.pk)
+)
 
 
 def title_from(message: str) -> str:
@@ -185,22 +237,25 @@ def title_from(message: str) -> str:
 
 
 class ConversationStore:
-    def __init__(self, session: AsyncSession, owner: str) -> None:
+    def __init__(
+        self, session: AsyncSession, owner: str, *, stale_after: timedelta = DEFAULT_STALE_AFTER
+    ) -> None:
         self._session = session
         self._owner = owner
+        self._stale_after = stale_after
 
     def _mine(self, number: int | None = None) -> ColumnElement[bool]:
         clause = _conv.c.user_id == self._owner
         return clause if number is None else and_(clause, _conv.c.number == number)
 
+    async def _rows(self, statement: Any) -> list[Any]:
+        """Rows of a statement whose columns may say whether a run is in progress."""
+        return list(
+            (await self._session.execute(statement, {"stale_after": self._stale_after})).all()
+        )
+
     async def start_turn(
-        self,
-        number: int | None,
-        message: str,
-        run_id: uuid.UUID,
-        *,
-        history_limit: int,
-        stale_after: timedelta,
+        self, number: int | None, message: str, run_id: uuid.UUID, *, history_limit: int
     ) -> TurnStart:
         """Claim the conversation (new if `number` is None) and store the user's message."""
         # The user's message needs no disk flush before the model is called: the turn's
@@ -214,18 +269,22 @@ class ConversationStore:
             params["new_title"] = title_from(message)
         else:
             statement = _START_EXISTING
-            params.update(conversation_number=number, stale_after=stale_after)
+            params.update(conversation_number=number, stale_after=self._stale_after)
         row = (await self._session.execute(statement, params)).first()
         if row is None:
             await self._raise_missing_or_busy(number)
-        pk, conversation_number, message_number = row
+        pk, conversation_number, title, created_at, updated_at, message_number = row
+        conversation = ConversationRecord(
+            conversation_number, title, created_at, updated_at, run_id
+        )
+        self._noted("created" if number is None else "updated", conversation)
         # A conversation created by this very statement has nothing before its first message.
         history = (
             []
             if number is None
             else await self._history(pk, before=message_number, limit=history_limit)
         )
-        return TurnStart(pk, conversation_number, message_number, history)
+        return TurnStart(pk, conversation, message_number, history, created=number is None)
 
     async def _raise_missing_or_busy(self, number: int | None) -> None:
         if number is not None and await self.get(number) is not None:
@@ -237,19 +296,54 @@ class ConversationStore:
         rows = (await self._session.execute(_HISTORY, params)).all()
         return [MessageRecord(*row) for row in reversed(rows)]
 
+    async def running_runs(self) -> int:
+        """How many of this owner's conversations have a run in progress."""
+        statement = select(func.count()).where(self._mine(), _LIVE_CLAIM)
+        count = await self._session.scalar(statement, {"stale_after": self._stale_after})
+        return count or 0
+
+    async def refresh_claim(self, pk: int, run_id: uuid.UUID) -> bool:
+        """The run's owner is alive: keep its claim fresh. False if the claim was lost."""
+        params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id}
+        return (await self._session.scalar(_REFRESH, params)) is not None
+
+    async def run_alive(self, number: int, run_id: uuid.UUID, within: timedelta) -> bool:
+        """Whether `run_id` still holds the conversation and its owner refreshed the claim
+        within `within`."""
+        statement = select(_conv.c.pk).where(
+            self._mine(number),
+            _conv.c.active_run_id == run_id,
+            _conv.c.active_run_seen_at >= func.now() - literal(within, Interval()),
+        )
+        return (await self._session.scalar(statement)) is not None
+
     async def finish_turn(
-        self, pk: int, run_id: uuid.UUID, content: str, tool_calls: list[dict[str, Any]]
+        self,
+        pk: int,
+        run_id: uuid.UUID,
+        content: str,
+        tool_calls: list[dict[str, Any]],
+        status: str,
     ) -> int | None:
-        """Store the assistant's answer and release the claim; None if the claim was lost."""
+        """Store the assistant's answer and release the claim: the answer's message number,
+        None if the claim was lost."""
         params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id, "answer": content,
-                  "answer_tool_calls": tool_calls}  # fmt: skip
-        number: int | None = await self._session.scalar(_FINISH, params)
-        return number
+                  "answer_tool_calls": tool_calls, "answer_status": status}  # fmt: skip
+        row = (await self._session.execute(_FINISH, params)).first()
+        if row is None:
+            return None
+        message_number, number, title, created_at, updated_at = row
+        self._noted("updated", ConversationRecord(number, title, created_at, updated_at, None))
+        answer_number: int = message_number
+        return answer_number
 
     async def release_turn(self, pk: int, run_id: uuid.UUID) -> None:
-        await self._session.execute(
-            _RELEASE, {"conversation_pk": pk, "owner": self._owner, "run_id": run_id}
-        )
+        """Release the claim with no answer stored (nothing happens if it was lost)."""
+        params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id}
+        row = (await self._session.execute(_RELEASE, params)).first()
+        if row is not None:
+            number, title, created_at, updated_at = row
+            self._noted("updated", ConversationRecord(number, title, created_at, updated_at, None))
 
     async def list_conversations(
         self, limit: int, offset: int
@@ -261,7 +355,7 @@ class ConversationStore:
             .limit(limit)
             .offset(offset)
         )
-        rows = (await self._session.execute(statement)).all()
+        rows = await self._rows(statement)
         if rows:
             return [ConversationRecord(*row[:-1]) for row in rows], rows[0][-1]
         total = await self._session.scalar(select(func.count()).where(self._mine()))
@@ -274,12 +368,20 @@ class ConversationStore:
             .values(title=title, title_is_custom=True, updated_at=func.now())
             .returning(*_CONV_COLUMNS)
         )
-        row = (await self._session.execute(statement)).first()
-        return ConversationRecord(*row) if row else None
+        rows = await self._rows(statement)
+        return self._noted("updated", ConversationRecord(*rows[0])) if rows else None
 
-    async def delete(self, number: int) -> bool:
-        statement = delete(_conv).where(self._mine(number)).returning(_conv.c.pk)
-        return (await self._session.scalar(statement)) is not None
+    async def delete(self, number: int) -> None:
+        """Delete the conversation and its messages; refused while a run is in progress (its
+        answer and tool calls would have nowhere to go)."""
+        statement = delete(_conv).where(self._mine(number), ~_LIVE_CLAIM).returning(*_CONV_COLUMNS)
+        rows = await self._rows(statement)
+        if rows:
+            self._noted("deleted", ConversationRecord(*rows[0]))
+            return
+        if await self.get(number) is None:
+            raise ConversationNotFound()
+        raise ConversationRunning()
 
     async def messages(
         self, number: int, *, limit: int, after: int = 0
@@ -297,8 +399,11 @@ class ConversationStore:
             return None
         return [MessageRecord(*row) for row in rows]
 
+    def _noted(self, action: Action, record: ConversationRecord) -> ConversationRecord:
+        """Announced on the owner's live feed once the transaction commits."""
+        note(self._session.sync_session, Change(self._owner, "conversation", action, record))
+        return record
+
     async def get(self, number: int) -> ConversationRecord | None:
-        row = (
-            await self._session.execute(select(*_CONV_COLUMNS).where(self._mine(number)))
-        ).first()
-        return ConversationRecord(*row) if row else None
+        rows = await self._rows(select(*_CONV_COLUMNS).where(self._mine(number)))
+        return ConversationRecord(*rows[0]) if rows else None

@@ -3,12 +3,16 @@
 A turn is a sequence of `ChatEvent`s. This module says what each one looks like to a client:
 - `frame`: the SSE event name and JSON data of one event;
 - `answer`: the JSON body (and status) a non-streaming client gets for the turn's last event;
-- `record` / `replay`: the stored answer of an idempotent request, and the events it replays.
+- `record` / `replay`: the stored answer of an idempotent request, and the events it replays;
+- `to_log` / `from_log`: an event as a run's log keeps it (backend/runs), and back;
+- `event_id` / `parse_event_id`: the `id:` of an event, "<run>.<seq>" (opaque to clients).
 
 Adding an event means: its dataclass (here, or in `agent.events` when the agent emits it),
-a case in `frame`, and, when it can end a turn, a case in `answer`, `record` and `replay`.
+a case in `frame` and `from_log`, and, when it can end a turn, a case in `answer`, `record`
+and `replay`.
 """
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -37,6 +41,10 @@ class Finished:
 
 ChatEvent = Started | AgentEvent | Finished
 Outcome = Finished | Failed
+FINAL_EVENTS = frozenset({"done", "error"})
+# An event as a viewer sees it, with its id (None for an event that is not in the run's
+# log, such as "the server is shutting down": a client then keeps the last id it saw).
+Viewed = tuple[str | None, ChatEvent]
 
 
 def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
@@ -87,8 +95,61 @@ async def replay(stored: StoredResponse) -> AsyncIterator[ChatEvent]:
     for call in body["tool_calls"]:
         yield ToolCall(call["id"], call["name"], call["arguments"])
         yield ToolResult(call["id"], call["name"], call["output"], call["is_error"])
-    done = Done(body["response"], body["tool_calls"], Usage(**body["usage"]))
+    done = Done(
+        body["response"],
+        body["tool_calls"],
+        Usage(**body["usage"]),
+        body.get("status", "completed"),
+    )
     yield Finished(done, body["conversation_id"], body["message_id"])
+
+
+def to_log(event: ChatEvent) -> tuple[str, dict[str, Any]]:
+    """An event as a run's log keeps it: its frame, and for an error the HTTP status a JSON
+    viewer answers with."""
+    name, data = frame(event)
+    if isinstance(event, Failed):
+        data["http_status"] = event.status
+    return name, data
+
+
+def from_log(name: str, data: dict[str, Any]) -> ChatEvent:
+    """The event `to_log` kept."""
+    if name == "conversation":
+        return Started(data["conversation_id"], data["user_message_id"])
+    if name == "delta":
+        return TextDelta(data["text"])
+    if name == "tool_call":
+        return ToolCall(data["id"], data["name"], data["arguments"])
+    if name == "tool_result":
+        return ToolResult(data["id"], data["name"], data["output"], data["is_error"])
+    if name == "done":
+        usage = Usage(**data["usage"])
+        done = Done(data["response"], data["tool_calls"], usage, data["status"])
+        return Finished(done, data["conversation_id"], data["message_id"])
+    if name == "error":
+        return Failed(data["code"], data["detail"], data["http_status"])
+    raise ValueError(f"not a logged event: {name!r}")
+
+
+def is_final(event: ChatEvent) -> bool:
+    return isinstance(event, Finished | Failed)
+
+
+def event_id(run: uuid.UUID, seq: int) -> str:
+    return f"{run.hex}.{seq}"
+
+
+def parse_event_id(value: str | None) -> tuple[uuid.UUID, int] | None:
+    """The run and seq an event id names; None for anything else (ids are opaque to
+    clients, so a malformed one is simply not a place to resume from)."""
+    run, _, seq = (value or "").partition(".")
+    if len(run) != 32 or not seq.isdigit() or len(seq) > 9:
+        return None
+    try:
+        return uuid.UUID(hex=run), int(seq)
+    except ValueError:
+        return None
 
 
 def _answer_body(finished: Finished) -> dict[str, Any]:
@@ -97,6 +158,7 @@ def _answer_body(finished: Finished) -> dict[str, Any]:
         "message_id": finished.message_id,
         "response": finished.done.response,
         "tool_calls": finished.done.tool_calls,
+        "status": finished.done.status,
     }
 
 

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from backend import changes
 from backend.broker.base import Broker, FeedEvent
-from backend.feed.publish import publish, task_event
+from backend.conversations.schemas import ConversationOut
+from backend.conversations.store import ConversationRecord
+from backend.feed.publish import conversation_event, publish, task_event
 from backend.tasks.schemas import TaskOut
 from backend.tasks.store import TaskRecord
 
@@ -39,4 +41,10 @@ def _feed_event(change: changes.Change) -> FeedEvent:
         if change.action == "deleted":
             return task_event("deleted", {"id": change.record.number})
         return task_event(change.action, TaskOut.of(change.record).model_dump(mode="json"))
+    if change.kind == "conversation":
+        assert isinstance(change.record, ConversationRecord)
+        if change.action == "deleted":
+            return conversation_event("deleted", {"id": change.record.number})
+        shape = ConversationOut.of(change.record).model_dump(mode="json")
+        return conversation_event(change.action, shape)
     raise ValueError(f"no feed event for {change.kind} changes")

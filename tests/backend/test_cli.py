@@ -174,3 +174,14 @@ def test_a_bad_setting_stops_the_command_with_one_line(
     assert done.stdout == ""
     assert done.stderr == f"todo-chat: bad setting: {variable} must be {accepts}\n"
     assert value not in done.stderr  # what it accepts, never the value (it may be a secret)
+
+
+def test_serve_with_several_workers_refuses_without_redis_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert main(["serve", "--workers", "2"]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.count("\n") == 1
+    assert "REDIS_URL" in printed.err

@@ -1,6 +1,8 @@
 """Storm 2: 100 tool-calling chats at concurrency 32; 30% of the clients (seeded) hang up after
-a random number of events. No half answer is stored, nothing is left claimed, no connection
-or transaction is left behind, and the upstream model requests of the leavers are cancelled."""
+a random number of events, then re-attach with the last event id they saw. Runs belong to the
+server (CHAT_ON_DISCONNECT=continue): all 100 answers are stored whole, once; each client that
+came back got exactly the rest of its answer; nothing is left claimed, no connection or
+transaction is left behind, and no upstream model request was cancelled."""
 
 import asyncio
 import contextlib
@@ -20,6 +22,7 @@ from tests.fakes.openai_frames import filler_text
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
 from tests.polling import eventually
 from tests.rows import rows, scalar
+from tests.sse import SSE, SSEEvent, read_events
 from tests.storms.support import (
     Stream,
     add_task_script,
@@ -40,19 +43,37 @@ EVENTS = 3 + -(-len(filler_text(REPLY_WORDS)) // 4) + 1
 
 
 def plan(seed: int) -> list[int | None]:
-    """For each client: hang up after this many events (1 … all but `done`), or stay."""
+    """For each client: hang up after this many events (1 … all but `done`), or stay; exactly
+    LEAVING of the clients leave."""
     rng = random.Random(seed)
-    return [rng.randint(1, EVENTS - 1) if rng.random() < LEAVING else None for _ in range(CLIENTS)]
+    leaving = set(rng.sample(range(CLIENTS), round(CLIENTS * LEAVING)))
+    return [rng.randint(1, EVENTS - 1) if n in leaving else None for n in range(CLIENTS)]
+
+
+async def _rest(http: httpx.AsyncClient, user: str, token: str, first: Stream) -> list[SSEEvent]:
+    """What a client that left gets when it re-attaches with the last id it saw."""
+    conversation = first.events[0].data["conversation_id"]
+    headers = {
+        **SSE,
+        "Authorization": f"Bearer {token}",
+        "Last-Event-ID": first.events[-1].id or "",
+    }
+    path = f"/api/{user}/conversations/{conversation}/stream"
+    async with http.stream("GET", path, headers=headers) as response:
+        assert response.status_code == 200
+        return [event async for event in read_events(response)]
 
 
 async def _clients(
     http: httpx.AsyncClient, worker: int, token: str, leaves: list[int | None]
-) -> dict[int, Stream]:
+) -> dict[int, tuple[Stream, list[SSEEvent]]]:
     user = f"leaver-{worker:02d}"
     seen = {}
     for number in range(worker, CLIENTS, CONCURRENCY):
         message = f"Leaver task {number:03d}"
-        seen[number] = await chat(http, user, token, message, leave_after=leaves[number])
+        first = await chat(http, user, token, message, leave_after=leaves[number])
+        rest = await _rest(http, user, token, first) if first.left_after else []
+        seen[number] = (first, rest)
     return seen
 
 
@@ -94,6 +115,7 @@ async def test_disconnect_storm(
         tokens_per_second=40,
     )
     streams: dict[int, Stream] = {}
+    rests: dict[int, list[SSEEvent]] = {}
     async with running_server(create_fake_openai_app(provider)) as provider_url:
         app = create_app(storm_settings(settings, provider_url, "chat_completions"))
         async with serving_in_thread(app) as base_url, client(base_url, keep_alive=False) as http:
@@ -106,7 +128,8 @@ async def test_disconnect_storm(
                         for w in range(CONCURRENCY)
                     )
                 ):
-                    streams.update(seen)
+                    streams.update({n: first for n, (first, _) in seen.items()})
+                    rests.update({n: rest for n, (_, rest) in seen.items()})
             elapsed = time.monotonic() - started
 
             async def leftovers() -> dict[str, int]:
@@ -151,23 +174,19 @@ async def test_disconnect_storm(
 
     leavers = {n for n, s in streams.items() if s.left_after is not None}
     outcomes = Counter(s.outcome for s in streams.values())
-    answers = {
-        (user, number): content
-        for user, number, content in await rows(
-            db_engine,
-            "SELECT c.user_id, c.number, m.content FROM messages m"
-            " JOIN conversations c ON c.pk = m.conversation_pk WHERE m.role = 'assistant'",
-        )
-    }
+    answers = await rows(
+        db_engine,
+        "SELECT c.user_id, c.number, m.content, m.status FROM messages m"
+        " JOIN conversations c ON c.pk = m.conversation_pk WHERE m.role = 'assistant'",
+    )
+    answer_of = {(user, number): content for user, number, content, _ in answers}
     conversation_of = {
         n: (f"leaver-{n % CONCURRENCY:02d}", s.events[0].data["conversation_id"])
         for n, s in streams.items()
-        if s.events and s.events[0].name == "conversation"
     }
-    stored_after_leaving = sum(1 for n in leavers if conversation_of.get(n) in answers)
     titles = [r[0] for r in await rows(db_engine, "SELECT title FROM tasks")]
     report(
-        "disconnects (30% of clients hang up mid-stream)",
+        "disconnects (30% of clients hang up mid-stream, then re-attach with their last id)",
         {
             "chat requests": CLIENTS,
             "elapsed seconds": round(elapsed, 2),
@@ -178,9 +197,6 @@ async def test_disconnect_storm(
             ),
             "outcomes": dict(sorted(outcomes.items())),
             "assistant rows": len(answers),
-            "answers stored for a client that had left (done already produced)": (
-                stored_after_leaving
-            ),
             "provider": provider.stats(),
             "seconds until turns released and pool checked in": round(quiet_after, 3),
             "app sessions on the database afterwards (pooled, idle)": pooled,
@@ -191,18 +207,21 @@ async def test_disconnect_storm(
     )
 
     assert len(leavers) == sum(1 for leave in leaves if leave is not None)
-    for number, stream in streams.items():
-        if number not in leavers:
-            assert stream.outcome == "done", (number, stream.events[-3:])
     assert outcomes["done"] == CLIENTS - len(leavers)
-    # Every stored answer is whole; every `done` a client saw is stored.
-    assert all(content == reply for content in answers.values())
+    # Every run stored its whole answer, once, whoever was watching.
+    assert len(answers) == len(answer_of) == CLIENTS
+    assert {status for *_, status in answers} == {"completed"}
+    assert all(content == reply for content in answer_of.values())
     for number, stream in streams.items():
-        if stream.outcome == "done":
-            assert answers[conversation_of[number]] == stream.events[-1].data["response"]
-    assert len(answers) == outcomes["done"] + stored_after_leaving
+        whole = stream.events + rests[number]
+        run = (whole[0].id or "").partition(".")[0]
+        # No gap, no duplicate: the first part and the rest are one run's events in order.
+        assert [e.id for e in whole] == [f"{run}.{n}" for n in range(1, len(whole) + 1)], number
+        assert whole[-1].name == "done", (number, whole[-3:])
+        text = "".join(e.data["text"] for e in whole if e.name == "delta")
+        assert text == whole[-1].data["response"] == answer_of[conversation_of[number]]
     assert await scalar(db_engine, "SELECT count(*) FROM messages WHERE role = 'user'") == CLIENTS
-    assert len(titles) == len(set(titles))
-    assert provider.cancelled_streams > 0
+    assert len(titles) == len(set(titles)) == CLIENTS
+    assert provider.cancelled_streams == 0
     assert pooled <= settings.db_pool_size
     assert leaked == 0

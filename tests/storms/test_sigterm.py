@@ -3,7 +3,8 @@
 `todo-chat serve` runs as a process of its own against a slow fake provider (another
 process). Once each of 50 clients (50 users) has its first event, the server gets SIGTERM:
 every client still receives a final event (`error` server_shutting_down, or `done`) within
-the graceful-shutdown window, no conversation stays claimed, and the process exits.
+the graceful-shutdown window, every run is stopped and its answer so far stored as stopped, no
+conversation stays claimed, and the process exits.
 """
 
 import asyncio
@@ -15,9 +16,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.conversations.router import SHUTDOWN_GRACE_SECONDS
+from backend.conversations.sse import SHUTDOWN_GRACE_SECONDS
 from tests.processes import fake_provider, serve_env, todo_chat_serve
-from tests.rows import scalar
+from tests.rows import rows, scalar
 from tests.sse import SSE, read_events
 from tests.storms.support import FINAL_EVENTS, Stream, client, report
 from tests.tokens import TokenFactory
@@ -101,6 +102,12 @@ async def test_sigterm_during_open_streams(
     busy = await scalar(
         db_engine, "SELECT count(*) FROM conversations WHERE active_run_id IS NOT NULL"
     )
+    answers = Counter(
+        status
+        for (status,) in await rows(
+            db_engine, "SELECT status FROM messages WHERE role = 'assistant'"
+        )
+    )
     report(
         "SIGTERM during 50 open streams (todo-chat serve, slow provider: ttft 0.5s, 5 tps)",
         {
@@ -116,6 +123,7 @@ async def test_sigterm_during_open_streams(
                 f"{after['cancelled_streams']} / {after['completed_streams']}"
             ),
             "conversations left claimed": busy,
+            "answers stored": dict(answers),
         },
     )
 
@@ -130,4 +138,6 @@ async def test_sigterm_during_open_streams(
     # 128 + 15: SIGTERM unwound the command (an embedded database would be stopped too).
     assert returncode in {0, 128 + signal.SIGTERM}
     assert busy == 0
+    stopped = outcomes["error:server_shutting_down"]
+    assert answers == Counter({"stopped": stopped, "completed": STREAMS - stopped})
     assert after["cancelled_streams"] == STREAMS  # every model request was closed upstream

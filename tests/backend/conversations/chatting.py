@@ -24,12 +24,14 @@ PROVIDER_LEAKS = (
 
 
 def assert_stream_shape(events: list[SSEEvent], last: Literal["done", "error"]) -> None:
-    """`conversation` first, exactly one terminal event last, ids 1, 2, 3…"""
+    """`conversation` first, exactly one terminal event last, ids "<run>.1", "<run>.2"…"""
     assert events, "no events"
     assert events[0].name == "conversation", names(events)
     assert events[-1].name == last, names(events)
     assert names(events).count("done") + names(events).count("error") == 1, names(events)
-    assert [int(event.id or 0) for event in events] == list(range(1, len(events) + 1))
+    runs, seqs = zip(*((event.id or "").partition(".")[::2] for event in events), strict=True)
+    assert len(set(runs)) == 1, runs
+    assert list(seqs) == [str(n) for n in range(1, len(events) + 1)]
 
 
 def assert_no_provider_text(body: str) -> None:
@@ -111,6 +113,7 @@ def assert_answered(
         {key: call[key] for key in ("id", "name", "output", "is_error")} for call in calls
     ]
     assert done["tool_calls"] == calls
+    assert done["status"] == "completed"
     assert done["conversation_id"] == events[0].data["conversation_id"]
     assert done["message_id"] == events[0].data["user_message_id"] + 1
     assert done["usage"]["input_tokens"] > 0

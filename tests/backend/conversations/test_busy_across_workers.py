@@ -93,10 +93,12 @@ async def fake_model(tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def two_workers(database: str, fake_model: str, tmp_path: Path) -> AsyncIterator[Workers]:
-    # This test is about the conversation lock: serve_env keeps the per-process limits out of
-    # the way, and the working directory has no .env.
-    env = serve_env(database, fake_model, tmp_path / "data")
+async def two_workers(
+    database: str, fake_model: str, redis_url: str, tmp_path: Path
+) -> AsyncIterator[Workers]:
+    # This test is about the conversation lock: serve_env keeps the per-user limits out of
+    # the way, and the working directory has no .env. Two workers need Redis.
+    env = {**serve_env(database, fake_model, tmp_path / "data"), "REDIS_URL": redis_url}
     log = tmp_path / "todo-chat-serve.log"
     async with todo_chat_serve(env, "--workers", "2", cwd=tmp_path, log=log) as served:
         workers = Workers(served.process, served.port)

@@ -110,6 +110,7 @@ async def test_json_mode_answers_with_one_body(
         "message_id": 2,
         "response": REPLY,
         "tool_calls": [tool_call("call_add", "add_task", ADD, ADDED)],
+        "status": "completed",
     }
     assert stored[-1]["tool_calls"] == body["tool_calls"]
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", ADD["description"], False)]

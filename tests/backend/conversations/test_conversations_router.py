@@ -13,8 +13,8 @@ from tests.backend.support import assert_error
 from tests.rows import message_rows
 from tests.sse import SSE, names, sse_events
 
-CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at"}
-MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "created_at"}
+CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at", "running"}
+MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at"}
 
 
 async def conversations(chat: Chat, **params: int) -> dict[str, Any]:
@@ -25,6 +25,7 @@ async def conversations(chat: Chat, **params: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     for conversation in body["conversations"]:
         assert set(conversation) == CONVERSATION_KEYS
+        assert conversation["running"] is False  # every answer here has ended
     return body
 
 
@@ -59,6 +60,7 @@ async def test_messages_are_oldest_first_with_tool_calls_and_paging(alice: Chat)
     ]  # fmt: skip
     for message in everything:
         assert set(message) == MESSAGE_KEYS
+    assert [m["status"] for m in everything] == [None, "completed"] * 3
     assert [m["content"] for m in everything[::2]] == [
         "Add a task to buy milk",
         "Show me all my tasks",

@@ -16,7 +16,7 @@ from tests.apps import serving
 from tests.backend.conversations.chatting import Chat, assert_answered
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
 from tests.providers import APIS, ModelApi, provider_settings
-from tests.rows import message_rows, until_released
+from tests.rows import until_released
 from tests.sse import SSE, SSEEvent, of_kind, read_events
 from tests.tokens import AuthHeaders
 
@@ -81,29 +81,50 @@ async def test_deltas_arrive_while_the_model_is_still_writing(
 
 
 @pytest.mark.parametrize("api", APIS)
-async def test_a_client_disconnect_cancels_the_model_request(
+async def test_a_client_that_leaves_does_not_stop_its_run(
     settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
-    # Four chunks a second of a long answer: the stream is far from done when the client leaves.
-    config = FakeConfig(tokens_per_second=4, reply_words=80, chunk_size=4)
+    config = FakeConfig(tokens_per_second=40, reply_words=30, chunk_size=4)
     async with live(settings, auth, api, config) as env:
         async with opened_stream(env.chat, "hi") as events:
             seen = [event.name async for event in _until_first_delta(events)]
         assert seen == ["conversation", "delta"]
+        await config.wait_for(lambda c: c.completed_streams == 1, within=10)
+        await until_released(db_engine, "alice", 1)
+        stored = await env.chat.messages(1)
+    assert config.cancelled_streams == 0
+    assert [(m["role"], m["status"]) for m in stored] == [
+        ("user", None),
+        ("assistant", "completed"),
+    ]
+    assert len(stored[1]["content"].split()) == 30  # the whole answer
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_with_cancel_on_disconnect_leaving_stops_the_run(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+) -> None:
+    # Four chunks a second of a long answer: the stream is far from done when the client leaves.
+    config = FakeConfig(tokens_per_second=4, reply_words=80, chunk_size=4)
+    cancelling = settings.model_copy(update={"chat_on_disconnect": "cancel"})
+    async with live(cancelling, auth, api, config) as env:
+        async with opened_stream(env.chat, "hi") as events:
+            seen = [event async for event in _until_first_delta(events)]
+        assert [event.name for event in seen] == ["conversation", "delta"]
 
         await config.wait_for(lambda c: c.cancelled_streams == 1 and c.active_streams == 0)
         await until_released(db_engine, "alice", 1)
         assert config.completed_streams == 0
-        assert await message_rows(db_engine, "alice") == [(1, 1, "user", "hi")]
+        stopped = await env.chat.messages(1)
+        assert [(m["role"], m["status"]) for m in stopped] == [
+            ("user", None),
+            ("assistant", "stopped"),
+        ]
+        assert stopped[1]["content"].startswith(seen[1].data["text"])
 
         config.tokens_per_second, config.reply_words = 0, 5
         body = await env.chat.answer("Are you there?", conversation_id=1)
-    assert (body["conversation_id"], body["message_id"]) == (1, 3)
-    assert [row[2:] for row in await message_rows(db_engine, "alice")] == [
-        ("user", "hi"),
-        ("user", "Are you there?"),
-        ("assistant", body["response"]),
-    ]
+    assert (body["conversation_id"], body["message_id"], body["status"]) == (1, 4, "completed")
     assert (config.requests, config.completed_streams) == (2, 1)
 
 
