@@ -94,20 +94,12 @@ async def chat(
         owner, body.conversation_id, body.message, idempotency_key, timezone=body.timezone
     )
     if isinstance(run, StoredResponse):
-        events, headers = _replayed(run), {REPLAYED_HEADER: "true"}
+        events, headers = wire.replay(run), {REPLAYED_HEADER: "true"}
     else:
         events, headers = _first_viewer(services, run), {}
     if sse.wants_event_stream(accept):
         return sse.event_stream(events, headers)
     return await _json_answer((event async for _, event in events), headers)
-
-
-async def _replayed(stored: StoredResponse) -> AsyncIterator[wire.Viewed]:
-    """A stored answer's events, with ids that name no run (there is nothing to resume)."""
-    number = 0
-    async for event in wire.replay(stored):
-        number += 1
-        yield f"replay.{number}", event
 
 
 async def _first_viewer(services: Services, run: RunRef) -> AsyncIterator[wire.Viewed]:

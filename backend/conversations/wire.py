@@ -83,25 +83,25 @@ def record(started: Started, outcome: Outcome) -> StoredResponse:
     return StoredResponse(200, body)
 
 
-async def replay(stored: StoredResponse) -> AsyncIterator[ChatEvent]:
-    """A stored turn as the events it first produced (text as one delta)."""
-    body = stored.body
-    yield Started(body["conversation_id"], body["user_message_id"])
-    if stored.status != 200:
-        yield Failed(body["code"], body["detail"], stored.status)
-        return
+async def replay(stored: StoredResponse) -> AsyncIterator[Viewed]:
+    """A stored turn as the events it first produced (text as one delta), with ids that name
+    no run: there is nothing to resume."""
+    for number, event in enumerate(_replayed(stored.status, stored.body), start=1):
+        yield f"replay.{number}", event
+
+
+def _replayed(status: int, body: dict[str, Any]) -> list[ChatEvent]:
+    events: list[ChatEvent] = [Started(body["conversation_id"], body["user_message_id"])]
+    if status != 200:
+        return [*events, Failed(body["code"], body["detail"], status)]
     if body["response"]:
-        yield TextDelta(body["response"])
+        events.append(TextDelta(body["response"]))
     for call in body["tool_calls"]:
-        yield ToolCall(call["id"], call["name"], call["arguments"])
-        yield ToolResult(call["id"], call["name"], call["output"], call["is_error"])
-    done = Done(
-        body["response"],
-        body["tool_calls"],
-        Usage(**body["usage"]),
-        body.get("status", "completed"),
-    )
-    yield Finished(done, body["conversation_id"], body["message_id"])
+        events.append(ToolCall(call["id"], call["name"], call["arguments"]))
+        events.append(ToolResult(call["id"], call["name"], call["output"], call["is_error"]))
+    status_of_run = body.get("status", "completed")  # answers stored before runs could stop
+    done = Done(body["response"], body["tool_calls"], Usage(**body["usage"]), status_of_run)
+    return [*events, Finished(done, body["conversation_id"], body["message_id"])]
 
 
 def to_log(event: ChatEvent) -> tuple[str, dict[str, Any]]:

@@ -40,7 +40,7 @@ class RunDeps:
     resume_seconds: float
 
 
-class RunLog:
+class LogWriter:
     """The run's side of its event log: numbers the events and appends them.
 
     A broker that cannot be reached loses the event for viewers, never the run: the answer
@@ -67,7 +67,7 @@ class RunLog:
 
 
 async def drive(
-    deps: RunDeps, ref: RunRef, turn: Turn, events: RunLog, stop: asyncio.Event
+    deps: RunDeps, ref: RunRef, turn: Turn, events: LogWriter, stop: asyncio.Event
 ) -> None:
     """The run's task, from the first model call to the stored answer (the user's message
     and the `conversation` event are already stored and logged)."""

@@ -20,7 +20,7 @@ from backend.conversations.store import ConversationStore
 from backend.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
 from backend.runs import viewer
-from backend.runs.owner import HEARTBEAT_SECONDS, RunDeps, RunLog, drive
+from backend.runs.owner import HEARTBEAT_SECONDS, LogWriter, RunDeps, drive
 from backend.runs.ref import RunRef
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Runs:
         if isinstance(turn, StoredResponse):
             return turn
         ref = RunRef(owner, turn.start.conversation_number, turn.run_id)
-        events = RunLog(deps.broker, ref)
+        events = LogWriter(deps.broker, ref)
         # Logged before the task starts: a viewer that follows from now on finds the log.
         await events.append(turn.started)
         stop = asyncio.Event()
