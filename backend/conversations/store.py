@@ -85,7 +85,6 @@ class TurnStart:
     conversation: ConversationRecord  # as it is now, claimed by the run
     user_message_number: int
     history: list[MessageRecord]
-    created: bool  # the conversation was created by this turn
 
     @property
     def conversation_number(self) -> int:
@@ -284,7 +283,7 @@ class ConversationStore:
             if number is None
             else await self._history(pk, before=message_number, limit=history_limit)
         )
-        return TurnStart(pk, conversation, message_number, history, created=number is None)
+        return TurnStart(pk, conversation, message_number, history)
 
     async def _raise_missing_or_busy(self, number: int | None) -> None:
         if number is not None and await self.get(number) is not None:
