@@ -27,7 +27,7 @@ from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
-from backend.errors import ConversationBusy, TooManyStreams
+from backend.errors import ConversationBusy
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,12 @@ async def begin_turn(
                 return stored
         store = ConversationStore(session, owner, stale_after=runtime.stale_after)
         # Runs outlive requests: "answers at once" counts the user's runs in progress.
-        if await store.running_runs() >= runtime.max_runs_per_user:
-            raise TooManyStreams(retry_after_seconds=1)
         start = await store.start_turn(
-            conversation_id, message, run_id, history_limit=runtime.history_limit
+            conversation_id,
+            message,
+            run_id,
+            history_limit=runtime.history_limit,
+            max_runs=runtime.max_runs_per_user,
         )
     return Turn(owner, message, run_id, start, idempotency_key, timezone)
 

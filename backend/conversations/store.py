@@ -32,7 +32,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.changes import Action, Change, note
-from backend.errors import ConversationBusy, ConversationNotFound, ConversationRunning
+from backend.errors import (
+    ConversationBusy,
+    ConversationNotFound,
+    ConversationRunning,
+    TooManyStreams,
+)
 from backend.models import conversations as _conv
 from backend.models import messages as _msg
 from backend.sequences import next_number
@@ -121,13 +126,30 @@ def _create_claimed() -> CTE:
     return claimed.returning(*_CLAIMED_RETURNS).cte("claimed")
 
 
+def _runs_in_progress() -> Any:
+    """How many of the owner's conversations have a live claim (a subquery of its own, so it
+    can sit inside a statement on the same table)."""
+    others = _conv.alias("others")
+    live = and_(
+        others.c.active_run_id.is_not(None),
+        others.c.active_run_seen_at >= func.now() - _STALE_AFTER,
+    )
+    return select(func.count()).where(others.c.user_id == _OWNER, live).scalar_subquery()
+
+
 def _claim() -> CTE:
     free = or_(
         _conv.c.active_run_id.is_(None), _conv.c.active_run_seen_at < func.now() - _STALE_AFTER
     )
+    under_limit = _runs_in_progress() < bindparam("max_runs")
     return (
         update(_conv)
-        .where(_conv.c.user_id == _OWNER, _conv.c.number == bindparam("conversation_number"), free)
+        .where(
+            _conv.c.user_id == _OWNER,
+            _conv.c.number == bindparam("conversation_number"),
+            free,
+            under_limit,
+        )
         .values(
             last_message_number=_conv.c.last_message_number + 1,
             updated_at=func.now(),
@@ -254,9 +276,16 @@ class ConversationStore:
         )
 
     async def start_turn(
-        self, number: int | None, message: str, run_id: uuid.UUID, *, history_limit: int
+        self,
+        number: int | None,
+        message: str,
+        run_id: uuid.UUID,
+        *,
+        history_limit: int,
+        max_runs: int,
     ) -> TurnStart:
-        """Claim the conversation (new if `number` is None) and store the user's message."""
+        """Claim the conversation (new if `number` is None) and store the user's message,
+        unless the owner already has `max_runs` runs in progress (429)."""
         # The user's message needs no disk flush before the model is called: the turn's
         # next commit (answer, failure or release, all synchronous) flushes it with its own
         # WAL, and a database crash before that fails the turn anyway. Saves an fsync
@@ -264,14 +293,20 @@ class ConversationStore:
         await self._session.execute(_NO_FLUSH_ON_COMMIT)
         params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "user_message": message}
         if number is None:
+            # Checked first: the statement that creates a conversation takes its number even
+            # when it stores nothing.
+            if await self.running_runs() >= max_runs:
+                raise TooManyStreams(retry_after_seconds=1)
             statement = _START_NEW
             params["new_title"] = title_from(message)
         else:
             statement = _START_EXISTING
-            params.update(conversation_number=number, stale_after=self._stale_after)
+            params.update(
+                conversation_number=number, stale_after=self._stale_after, max_runs=max_runs
+            )
         row = (await self._session.execute(statement, params)).first()
         if row is None:
-            await self._raise_missing_or_busy(number)
+            await self._refuse(number)
         pk, conversation_number, title, created_at, updated_at, message_number = row
         conversation = ConversationRecord(
             conversation_number, title, created_at, updated_at, run_id
@@ -285,10 +320,15 @@ class ConversationStore:
         )
         return TurnStart(pk, conversation, message_number, history)
 
-    async def _raise_missing_or_busy(self, number: int | None) -> None:
-        if number is not None and await self.get(number) is not None:
+    async def _refuse(self, number: int | None) -> None:
+        """Why an existing conversation was not claimed: not the owner's, its own run still
+        going, or the owner's runs at their limit."""
+        record = None if number is None else await self.get(number)
+        if record is None:
+            raise ConversationNotFound()
+        if record.running:
             raise ConversationBusy()
-        raise ConversationNotFound()
+        raise TooManyStreams(retry_after_seconds=1)
 
     async def _history(self, pk: int, *, before: int, limit: int) -> list[MessageRecord]:
         params = {"conversation_pk": pk, "before": before, "limit": limit}
@@ -297,8 +337,8 @@ class ConversationStore:
 
     async def running_runs(self) -> int:
         """How many of this owner's conversations have a run in progress."""
-        statement = select(func.count()).where(self._mine(), _LIVE_CLAIM)
-        count = await self._session.scalar(statement, {"stale_after": self._stale_after})
+        params = {"owner": self._owner, "stale_after": self._stale_after}
+        count = await self._session.scalar(select(_runs_in_progress()), params)
         return count or 0
 
     async def refresh_claim(self, pk: int, run_id: uuid.UUID) -> bool:

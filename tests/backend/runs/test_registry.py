@@ -52,23 +52,37 @@ async def test_a_running_conversation_says_so_and_cannot_be_deleted_until_stoppe
 
 
 async def test_a_run_whose_client_left_still_counts_as_an_answer_in_progress(
-    settings: Settings, auth: AuthHeaders
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
 ) -> None:
-    async with live(settings, auth, slow_answer(), chat_max_streams_per_user=1) as env:
+    provider = slow_answer(reply_words=2)
+    async with live(settings, auth, provider, chat_max_streams_per_user=1) as env:
+        await env.chat("an earlier conversation").finished()
+        provider.reply_words = 60
         first = env.chat("first")
         await first.until(1)
         await first.leave()
-        second = await env.http.post(
+        new = await env.http.post(
             "/api/alice/chat", json={"message": "second"}, headers=auth("alice")
         )
+        existing = await env.http.post(
+            "/api/alice/chat",
+            json={"message": "to the earlier one", "conversation_id": 1},
+            headers=auth("alice"),
+        )
         bobs = await env.http.post("/api/bob/chat", json={"message": "hi"}, headers=auth("bob"))
-        await env.until_ended(1)
+        await env.until_ended(2)
         third = await env.http.post(
             "/api/alice/chat", json={"message": "third"}, headers=auth("alice")
         )
-    assert_error(second, 429, "too_many_streams")
+    assert_error(new, 429, "too_many_streams")
+    assert_error(existing, 429, "too_many_streams")
     assert bobs.status_code == 200
     assert third.status_code == 200
+    refused = await count_rows(
+        db_engine,
+        "SELECT count(*) FROM messages WHERE content IN ('second', 'to the earlier one')",
+    )
+    assert refused == 0
 
 
 async def _next(feed: AsyncIterator[FeedEvent], count: int) -> list[FeedEvent]:
