@@ -64,10 +64,11 @@ class Viewer:
 
 
 @dataclass
-class Live:
-    app: FastAPI
+class RunsClient:
+    """One server's API as the runs tests use it: chats and attaches read as viewers, stops,
+    and what the conversation says."""
+
     http: httpx.AsyncClient
-    provider: FakeConfig
     auth: AuthHeaders
 
     def view(self, method: str, path: str, user: str = "alice", **request: Any) -> Viewer:
@@ -127,6 +128,12 @@ class Live:
         await eventually(ended, DEADLINE, f"conversation {conversation_id}'s run ended")
 
 
+@dataclass
+class Live(RunsClient):
+    app: FastAPI
+    provider: FakeConfig
+
+
 @asynccontextmanager
 async def live(
     settings: Settings, auth: AuthHeaders, provider: FakeConfig, **overrides: Any
@@ -138,7 +145,7 @@ async def live(
         )
         app = create_app(configured)
         async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield Live(app, http, provider, auth)
+            yield Live(http, auth, app, provider)
 
 
 def slow_answer(**knobs: Any) -> FakeConfig:

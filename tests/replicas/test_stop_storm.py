@@ -1,0 +1,47 @@
+"""A stop storm: 100 runs on two replicas, each stopped mid-answer through the other replica.
+Every run ends within 2 s of its stop (p99), with its partial answer stored as stopped."""
+
+import asyncio
+import statistics
+import time
+
+from tests.backend.runs.helpers import RunsClient, Viewer
+from tests.replicas.conftest import Replicas
+from tests.storms.support import report
+
+RUNS = 100
+STOP_WITHIN = 2.0
+
+
+async def _stopped(viewer: Viewer, via: RunsClient, user: str) -> float:
+    conversation = viewer.events[0].data["conversation_id"]
+    asked = time.monotonic()
+    assert (await via.stop(conversation, user=user)).status_code == 202
+    await viewer.finished()
+    return time.monotonic() - asked
+
+
+async def test_a_hundred_runs_stopped_from_the_other_replica(replicas: Replicas) -> None:
+    clients = replicas.clients
+    users = [f"storm-{n}" for n in range(RUNS)]
+    viewers = [
+        clients[n % 2].chat("Tell me a long story", user=user) for n, user in enumerate(users)
+    ]
+    await asyncio.gather(*(viewer.until(1) for viewer in viewers))
+
+    seconds = await asyncio.gather(
+        *(_stopped(viewer, clients[(n + 1) % 2], users[n]) for n, viewer in enumerate(viewers))
+    )
+
+    ordered = sorted(seconds)
+    p99 = ordered[int(len(ordered) * 0.99) - 1]
+    report("stop storm", {"runs": RUNS, "p50 s": statistics.median(ordered), "p99 s": p99})
+    assert p99 <= STOP_WITHIN
+    for n, viewer in enumerate(viewers):
+        done = viewer.events[-1]
+        assert done.name == "done", viewer.names[-3:]
+        assert done.data["status"] == "stopped"
+        assert done.data["response"] == viewer.text
+        conversation = viewer.events[0].data["conversation_id"]
+        stored = (await clients[0].messages(conversation, user=users[n]))[-1]
+        assert (stored["status"], stored["content"]) == ("stopped", viewer.text)
