@@ -20,6 +20,7 @@ from backend.runs.router import router as runs_router
 from backend.services import build_services
 from backend.settings import Settings
 from backend.tasks.router import router as tasks_router
+from backend.web.router import install_page
 from mcp_tools.http import mcp_routes
 
 # Young-generation size for the cyclic GC (CPython's default is 700 allocations).
@@ -71,6 +72,7 @@ def create_app(
     app.include_router(conversations_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
+    install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origin_list:

@@ -1,0 +1,105 @@
+"""The chat page (docs/web.md): `GET /`, its static files, and `POST /dev/token` for signing in
+by name in dev mode."""
+
+import ipaddress
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict
+
+from backend.deps import ServicesDep
+from backend.errors import InvalidRequest, NotFound, responses
+from backend.fields import UserId
+from backend.services import local_token
+from backend.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+DEV_TOKEN_TTL = timedelta(hours=12)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+# Nothing but the app's own files runs or loads; no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+router = APIRouter()
+
+
+class DevTokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: UserId
+
+
+class DevToken(BaseModel):
+    token: str
+
+
+@router.get("/", include_in_schema=False)
+async def page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+
+
+async def dev_mode_loopback(request: Request, services: ServicesDep) -> Settings:
+    """404 unless dev mode and a direct loopback client; runs before the body is read, so a
+    page can probe with an empty body (422 here, 404 elsewhere)."""
+    settings = services.settings
+    dev_mode = settings.auth_secret is None and settings.auth_jwks_url is None
+    if not dev_mode or not _direct_loopback(request):
+        raise NotFound()
+    return settings
+
+
+@router.post(
+    "/dev/token",
+    tags=["dev"],
+    summary="Sign in by name (dev mode, loopback clients only)",
+    description="A token for `user_id`, signed with the dev secret. Only when neither "
+    "`AUTH_SECRET` nor `AUTH_JWKS_URL` is set, and only for a loopback client that reached "
+    "the server directly by a loopback name; everywhere else `404`.",
+    responses=responses(NotFound, InvalidRequest),
+)
+async def dev_token(
+    body: DevTokenRequest, settings: Annotated[Settings, Depends(dev_mode_loopback)]
+) -> DevToken:
+    token = local_token(settings, body.user_id, DEV_TOKEN_TTL)
+    if token is None:
+        raise NotFound()
+    return DevToken(token=token)
+
+
+def _direct_loopback(request: Request) -> bool:
+    """A loopback peer that named a loopback host: not a proxy forwarding someone else (a
+    proxy on this machine is a loopback peer too), not a page on a rebound DNS name."""
+    if request.client is None or not _is_loopback_address(request.client.host):
+        return False
+    if "forwarded" in request.headers or "x-forwarded-for" in request.headers:
+        return False
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.lower() in LOOPBACK_HOSTS
+
+
+def _is_loopback_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def install_page(app: FastAPI) -> None:
+    """The page's routes and files; before any catch-all mount at `/`."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

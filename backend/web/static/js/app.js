@@ -1,0 +1,198 @@
+// The chat page: sign-in, then the conversation list, the conversation and the task panel,
+// kept current by the live feed.
+import { Api } from "./api.js";
+import {
+  devSignInAvailable, devToken, forgetToken, keepToken, storedToken, subjectOf,
+  takeTokenFromHash,
+} from "./auth.js";
+import { ChatView } from "./chat.js";
+import { ConversationList } from "./conversations.js";
+import { showNotice } from "./dom.js";
+import { Feed } from "./feed.js";
+import { TaskPanel } from "./tasks.js";
+
+const $ = (id) => document.getElementById(id);
+let session = null; // { feed, chat } while signed in
+
+function start() {
+  const handed = takeTokenFromHash();
+  if (handed) keepToken(handed);
+  const token = storedToken();
+  if (token && subjectOf(token)) signIn(token);
+  else showSignIn(token ? "That token has no user in it." : "");
+  $("dev-form").addEventListener("submit", onDevSignIn);
+  $("token-form").addEventListener("submit", onTokenSignIn);
+  $("sign-out").addEventListener("click", () => signOut(""));
+}
+
+async function showSignIn(message) {
+  $("app").hidden = true;
+  $("signin").hidden = false;
+  showNotice($("signin-notice"), message);
+  $("dev-form").hidden = !(await devSignInAvailable().catch(() => false));
+  ($("dev-form").hidden ? $("token-input") : $("dev-name")).focus();
+}
+
+async function onDevSignIn(event) {
+  event.preventDefault();
+  const name = $("dev-name").value.trim();
+  const token = name ? await devToken(name).catch(() => null) : null;
+  if (!token) {
+    showNotice($("signin-notice"), "Could not sign in by name; use a token instead.");
+    return;
+  }
+  keepToken(token);
+  signIn(token);
+}
+
+function onTokenSignIn(event) {
+  event.preventDefault();
+  const token = $("token-input").value.trim().replace(/^Bearer\s+/i, "");
+  if (!subjectOf(token)) {
+    showNotice($("signin-notice"), "That is not a token with a user in it (a JWT with `sub`).");
+    return;
+  }
+  keepToken(token);
+  $("token-input").value = "";
+  signIn(token);
+}
+
+function signOut(message) {
+  session?.feed.stop();
+  session?.chat.leave();
+  session = null;
+  forgetToken();
+  showSignIn(message);
+}
+
+function signIn(token) {
+  const user = subjectOf(token);
+  const api = new Api(token, user, () =>
+    signOut("Your sign-in is no longer valid (expired or not accepted); please sign in again."));
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  $("who").textContent = user;
+  showNotice($("signin-notice"), "");
+
+  const tasks = new TaskPanel(api, {
+    list: $("task-list"), empty: $("task-empty"), notice: $("task-notice"),
+    filters: [...document.querySelectorAll("[data-filter]")], form: $("add-task"),
+    input: $("new-task"),
+  });
+  const conversations = new ConversationList(api, $("conversation-list"), {
+    onSelect: (id) => openConversation(id),
+    onRenamed: (id) => showTitle(id),
+    onDeleted: (id) => chat.conversationId === id && openConversation(null),
+    onError: (message) => chat.notice(message),
+  });
+  const chat = new ChatView(api, {
+    log: $("log"), announcer: $("announcer"), notice: $("chat-notice"), stop: $("stop"),
+  }, {
+    onConversation: (id) => {
+      remember(id);
+      conversations.select(id);
+      conversations.load().then(() => showTitle(id), () => {});
+    },
+    onRunning: (id, running) => conversations.setAnswering(id, running),
+    onAnswered: (toolCalls) => {
+      if (toolCalls?.length) tasks.load().catch(() => {});
+      conversations.load().then(() => showTitle(chat.conversationId), () => {});
+    },
+  });
+
+  function showTitle(id) {
+    $("chat-title").textContent = id === null ? "New conversation" : conversations.title(id);
+  }
+
+  async function openConversation(id) {
+    remember(id);
+    conversations.select(id);
+    showTitle(id);
+    closePanels();
+    try {
+      await chat.open(id);
+    } catch (error) {
+      if (error.status === 404) openConversation(null);
+      else chat.notice(error.message);
+    }
+  }
+
+  const feed = new Feed(api, {
+    reload: () => Promise.all([tasks.load(), conversations.load()]),
+    task: ({ action, task }) => tasks.apply(action, task),
+    conversation: ({ action, conversation }) => {
+      conversations.apply(action, conversation);
+      if (conversation.id !== chat.conversationId) return;
+      if (action === "deleted") openConversation(null);
+      else if (conversation.running && !chat.running) chat.open(chat.conversationId).catch(() => {});
+      else showTitle(conversation.id);
+    },
+    reminder: ({ task }) => tasks.notice(`Reminder: #${task.id} ${task.title}`),
+  });
+  session = { feed, chat };
+
+  wireComposer(chat);
+  $("new-chat").onclick = () => {
+    openConversation(null);
+    $("message").focus();
+  };
+  $("stop").onclick = () => chat.stop();
+  Promise.all([tasks.load(), conversations.load()])
+    .then(() => showTitle(chat.conversationId))
+    .catch((error) => chat.notice(error.message));
+  openConversation(rememberedConversation());
+  feed.run();
+}
+
+function wireComposer(chat) {
+  const box = $("message");
+  $("composer").onsubmit = async (event) => {
+    event.preventDefault();
+    const text = box.value;
+    if (!text.trim()) return;
+    box.value = "";
+    const sent = await chat.send(text);
+    if (!sent && !box.value) box.value = text; // keep what was typed when it did not go
+  };
+  box.onkeydown = (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  };
+}
+
+// The open conversation lives in the address (#c=7), so a reload comes back to it.
+function remember(id) {
+  history.replaceState(null, "", id === null ? location.pathname : `#c=${id}`);
+}
+
+function rememberedConversation() {
+  const id = Number(new URLSearchParams(location.hash.slice(1)).get("c"));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+// On a narrow screen the conversation list and the task panel open over the conversation.
+function wirePanels() {
+  for (const toggle of document.querySelectorAll(".toggle")) {
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      closePanels();
+      toggle.setAttribute("aria-expanded", String(open));
+      $(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closePanels();
+  });
+}
+
+function closePanels() {
+  for (const toggle of document.querySelectorAll(".toggle")) {
+    toggle.setAttribute("aria-expanded", "false");
+    $(toggle.getAttribute("aria-controls")).classList.remove("open");
+  }
+}
+
+wirePanels();
+start();

@@ -1,0 +1,60 @@
+// The signed-in identity: a bearer token kept in sessionStorage (gone when the tab closes).
+const STORAGE_KEY = "todo-chat.token";
+
+export function storedToken() {
+  return sessionStorage.getItem(STORAGE_KEY);
+}
+
+export function keepToken(token) {
+  sessionStorage.setItem(STORAGE_KEY, token);
+}
+
+export function forgetToken() {
+  sessionStorage.removeItem(STORAGE_KEY);
+}
+
+// `#token=<jwt>` hands a signed-in user over from another app; the hash is cleared at once
+// so the token does not stay in the address bar or the history.
+export function takeTokenFromHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token");
+  if (token === null) return null;
+  history.replaceState(null, "", location.pathname + location.search);
+  return token.trim() || null;
+}
+
+// The user id is the token's `sub`. The page only reads it to build paths: the server
+// verifies the token on every request.
+export function subjectOf(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const padded = part + "=".repeat((4 - (part.length % 4)) % 4);
+    const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof claims.sub === "string" && claims.sub ? claims.sub : null;
+  } catch {
+    return null;
+  }
+}
+
+// In dev mode, on loopback, the server signs a token for a name; elsewhere this is a 404.
+export async function devToken(userId) {
+  const response = await fetch("/dev/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ user_id: userId }),
+  });
+  if (!response.ok) return null;
+  const body = await response.json();
+  return body.token;
+}
+
+export async function devSignInAvailable() {
+  // An empty body is a 422 where the route exists and a 404 where it does not.
+  const response = await fetch("/dev/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  });
+  return response.status === 422;
+}

@@ -1,0 +1,255 @@
+// One conversation on screen: its stored messages, the answer being written (from the POST
+// that sent the message, or attached to a run already going), Stop, and resuming a dropped
+// stream with Last-Event-ID without ever showing an event twice.
+import { errorOf } from "./api.js";
+import { backoff, showNotice } from "./dom.js";
+import { AnswerView, storedAnswer, userMessage } from "./messages.js";
+import { readEvents } from "./sse.js";
+
+const SSE_HEADERS = { Accept: "text/event-stream" };
+const MAX_REATTACH = 8;
+const PAGE = 500;
+
+export class ChatView {
+  constructor(api, { log, announcer, notice, stop }, hooks) {
+    this.api = api;
+    this.log = log;
+    this.announcer = announcer;
+    this.noticeNode = notice;
+    this.stopButton = stop;
+    this.hooks = hooks; // onConversation(id), onRunning(id, running), onAnswered(toolCalls)
+    this.conversationId = null;
+    this.following = null; // AbortController of the stream being read
+  }
+
+  get running() {
+    return this.following !== null;
+  }
+
+  notice(text) {
+    showNotice(this.noticeNode, text);
+  }
+
+  // Show conversation `id` (null: a new one), then attach to its run if one is going.
+  async open(id) {
+    this.leave();
+    this.conversationId = id;
+    this.log.replaceChildren();
+    this.notice("");
+    if (id === null) return;
+    const messages = await this.loadMessages(id);
+    if (this.conversationId !== id) return;
+    this.drawMessages(messages);
+    await this.attach(id, messages);
+  }
+
+  leave() {
+    this.following?.abort();
+    this.setFollowing(null);
+  }
+
+  async loadMessages(id) {
+    const all = [];
+    for (;;) {
+      const after = all.at(-1)?.id ?? 0;
+      const page = await this.api.json(`/conversations/${id}/messages?limit=${PAGE}&after=${after}`);
+      all.push(...page.messages);
+      if (page.messages.length < PAGE) return all;
+    }
+  }
+
+  drawMessages(messages) {
+    this.log.replaceChildren(...messages.map((message) =>
+      message.role === "user" ? userMessage(message.content) : storedAnswer(message)));
+    this.scroll();
+  }
+
+  async send(text) {
+    if (this.running) {
+      this.notice("Still answering your previous message: wait for it, or press Stop.");
+      return false;
+    }
+    this.notice("");
+    const id = this.conversationId;
+    const controller = this.setFollowing(new AbortController());
+    let response;
+    try {
+      response = await this.api.fetch("/chat", {
+        method: "POST",
+        body: { message: text, conversation_id: id },
+        headers: SSE_HEADERS,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      this.setFollowing(null);
+      if (!controller.signal.aborted) this.notice(offline(error));
+      return false;
+    }
+    if (!response.ok) {
+      this.setFollowing(null);
+      const error = await errorOf(response);
+      this.notice(error.code === "conversation_busy"
+        ? "This conversation is still answering a previous message: wait for it, or press Stop."
+        : error.message);
+      return false;
+    }
+    this.log.append(userMessage(text));
+    const view = this.newAnswer();
+    await this.follow(response, view, controller, () => this.send(text));
+    return true;
+  }
+
+  // Attach to the conversation's running run, drawn from its first event; nothing (204, or a
+  // server without runs) leaves the stored messages as they are.
+  async attach(id, messages) {
+    const controller = this.setFollowing(new AbortController());
+    let response;
+    try {
+      response = await this.api.fetch(`/conversations/${id}/stream`,
+        { headers: SSE_HEADERS, signal: controller.signal });
+    } catch {
+      this.setFollowing(null);
+      return;
+    }
+    if (response.status !== 200) {
+      this.setFollowing(null);
+      return;
+    }
+    const newest = messages.at(-1)?.id ?? 0;
+    let view = null;
+    const viewFor = (event) => {
+      // A run whose answer is already among the stored messages ended while they loaded.
+      if (event.name === "conversation" && newest > event.data.user_message_id) return null;
+      view ??= this.newAnswer();
+      return view;
+    };
+    await this.follow(response, viewFor, controller, null);
+  }
+
+  async stop() {
+    const id = this.conversationId;
+    if (id === null) return;
+    try {
+      const response = await this.api.fetch(`/conversations/${id}/stop`, { method: "POST" });
+      if (response.status === 404) this.notice("This server cannot stop an answer.");
+    } catch (error) {
+      this.notice(offline(error));
+    }
+  }
+
+  newAnswer() {
+    const view = new AnswerView(this.announcer);
+    this.log.append(view.element);
+    this.scroll();
+    return view;
+  }
+
+  // Read a run's events into `target` (a view, or a function choosing one per event) until
+  // `done` or `error`; a dropped stream is re-attached after the last event seen.
+  async follow(response, target, controller, retry) {
+    const state = { seen: new Set(), lastId: null, view: null };
+    const viewOf = typeof target === "function" ? target : () => target;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        for await (const event of readEvents(response)) {
+          if (event.id !== null && state.seen.has(event.id)) continue;
+          if (event.id !== null) {
+            state.seen.add(event.id);
+            state.lastId = event.id;
+          }
+          state.view = viewOf(event);
+          if (state.view === null) return this.done(controller);
+          if (this.apply(event, state.view, retry)) return this.done(controller);
+          attempt = 0;
+        }
+      } catch {
+        if (controller.signal.aborted) return;
+      }
+      if (controller.signal.aborted) return;
+      response = attempt < MAX_REATTACH ? await this.reattach(state.lastId, controller, attempt) : null;
+      if (response === null) {
+        this.done(controller);
+        if (!controller.signal.aborted) await this.refresh();
+        return;
+      }
+    }
+  }
+
+  async reattach(lastId, controller, attempt) {
+    await backoff(attempt);
+    const id = this.conversationId;
+    if (id === null || controller.signal.aborted) return null;
+    try {
+      const headers = lastId === null ? SSE_HEADERS : { ...SSE_HEADERS, "Last-Event-ID": lastId };
+      const response = await this.api.fetch(`/conversations/${id}/stream`,
+        { headers, signal: controller.signal });
+      return response.status === 200 ? response : null;
+    } catch (error) {
+      return error.status === 401 || controller.signal.aborted
+        ? null
+        : this.reattach(lastId, controller, attempt + 1);
+    }
+  }
+
+  // Draw one event; true when it ends the run.
+  apply(event, view, retry) {
+    const { name, data } = event;
+    if (name === "conversation") {
+      if (this.conversationId === null) {
+        this.conversationId = data.conversation_id;
+        this.hooks.onConversation(data.conversation_id);
+      }
+      this.hooks.onRunning(this.conversationId, true);
+    } else if (name === "delta") {
+      view.append(data.text);
+      this.scroll();
+    } else if (name === "tool_call") {
+      view.toolCall(data);
+    } else if (name === "tool_result") {
+      view.toolResult(data);
+    } else if (name === "done") {
+      view.finish(data.status);
+      view.element.dataset.messageId = data.message_id;
+      this.hooks.onAnswered(data.tool_calls);
+      return true;
+    } else if (name === "error") {
+      view.fail(data.detail, retry);
+      return true;
+    }
+    return false;
+  }
+
+  done(controller) {
+    if (this.following === controller) this.setFollowing(null);
+  }
+
+  // After a stream was lost for good: the stored conversation is the truth.
+  async refresh() {
+    const id = this.conversationId;
+    if (id === null) return;
+    try {
+      const messages = await this.loadMessages(id);
+      if (this.conversationId === id && !this.running) this.drawMessages(messages);
+    } catch (error) {
+      this.notice(offline(error));
+    }
+  }
+
+  setFollowing(controller) {
+    const wasRunning = this.running;
+    this.following = controller;
+    this.stopButton.hidden = controller === null;
+    if (wasRunning && controller === null && this.conversationId !== null) {
+      this.hooks.onRunning(this.conversationId, false);
+    }
+    return controller;
+  }
+
+  scroll() {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+}
+
+function offline(error) {
+  return error?.status ? error.message : "Cannot reach the server; check your connection.";
+}

@@ -1,0 +1,122 @@
+// A small, safe Markdown subset for answers: paragraphs, lists, fenced code, headings (shown
+// as bold paragraphs), **bold**, *italics*, `code` and links. Built with createElement and
+// text nodes only, so nothing in the text can become markup; links keep http, https and
+// mailto targets only (anything else, `javascript:` included, stays plain text).
+const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+const BULLET = /^\s*[-*+]\s+(.*)$/;
+const NUMBERED = /^\s*\d{1,9}[.)]\s+(.*)$/;
+const FENCE = /^\s*```/;
+const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
+// One inline token at a time: code, bold, italics, a link.
+const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|_([^_\s](?:[^_]*[^_\s])?)_|\[([^\]\n]+)\]\(([^)\s]+)\)/;
+
+export function renderMarkdown(text) {
+  const fragment = document.createDocumentFragment();
+  const lines = text.split(/\r?\n/);
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    if (!line.trim()) {
+      i += 1;
+    } else if (FENCE.test(line)) {
+      i = codeBlock(fragment, lines, i + 1);
+    } else if (BULLET.test(line) || NUMBERED.test(line)) {
+      i = list(fragment, lines, i, BULLET.test(line) ? BULLET : NUMBERED);
+    } else if (HEADING.test(line)) {
+      const p = element("p", "heading");
+      p.append(inline(HEADING.exec(line)[1], "strong"));
+      fragment.append(p);
+      i += 1;
+    } else {
+      i = paragraph(fragment, lines, i);
+    }
+  }
+  return fragment;
+}
+
+function codeBlock(parent, lines, start) {
+  let end = start;
+  while (end < lines.length && !FENCE.test(lines[end])) end += 1;
+  const pre = element("pre");
+  const code = element("code");
+  code.textContent = lines.slice(start, end).join("\n");
+  pre.append(code);
+  parent.append(pre);
+  return end + 1;
+}
+
+function list(parent, lines, start, marker) {
+  const list = element(marker === BULLET ? "ul" : "ol");
+  let i = start;
+  while (i < lines.length && marker.test(lines[i])) {
+    const item = element("li");
+    item.append(inline(marker.exec(lines[i])[1]));
+    list.append(item);
+    i += 1;
+  }
+  parent.append(list);
+  return i;
+}
+
+function paragraph(parent, lines, start) {
+  const p = element("p");
+  let i = start;
+  const isBlockStart = (line) =>
+    !line.trim() || FENCE.test(line) || BULLET.test(line) || NUMBERED.test(line) || HEADING.test(line);
+  while (i < lines.length && (i === start || !isBlockStart(lines[i]))) {
+    if (i > start) p.append(element("br"));
+    p.append(inline(lines[i]));
+    i += 1;
+  }
+  parent.append(p);
+  return i;
+}
+
+// Inline markup of one line, as a fragment (wrapped in `wrapper` when given).
+function inline(text, wrapper) {
+  const out = wrapper ? element(wrapper) : document.createDocumentFragment();
+  let rest = text;
+  for (let match = INLINE.exec(rest); match; match = INLINE.exec(rest)) {
+    if (match.index > 0) out.append(rest.slice(0, match.index));
+    out.append(token(match));
+    rest = rest.slice(match.index + match[0].length);
+  }
+  if (rest) out.append(rest);
+  return out;
+}
+
+function token(match) {
+  const [whole, code, bold, bold2, italic, italic2, label, href] = match;
+  if (code !== undefined) return withText("code", code);
+  if (bold !== undefined || bold2 !== undefined) return inline(bold ?? bold2, "strong");
+  if (italic !== undefined || italic2 !== undefined) return inline(italic ?? italic2, "em");
+  const url = safeUrl(href);
+  if (url === null) return whole;
+  const a = element("a");
+  a.href = url;
+  a.rel = "noopener noreferrer nofollow";
+  a.target = "_blank";
+  a.append(inline(label));
+  return a;
+}
+
+export function safeUrl(href) {
+  try {
+    const url = new URL(href);
+    return SAFE_PROTOCOLS.has(url.protocol) ? url.href : null;
+  } catch {
+    return null; // relative or malformed
+  }
+}
+
+function element(name, className) {
+  const node = document.createElement(name);
+  if (className) node.className = className;
+  return node;
+}
+
+function withText(name, text) {
+  const node = element(name);
+  node.textContent = text;
+  return node;
+}

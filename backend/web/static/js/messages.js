@@ -1,0 +1,99 @@
+// How messages look in the conversation log: the person's text, the assistant's answer (safe
+// Markdown), its tool calls as chips that open to their arguments and result, and notices.
+import { el } from "./dom.js";
+import { renderMarkdown } from "./markdown.js";
+
+export function userMessage(text) {
+  return el("article", { className: "message user", attrs: { "aria-label": "You" } },
+    el("p", { className: "plain", text }));
+}
+
+export class AnswerView {
+  constructor(announcer) {
+    this.announcer = announcer;
+    this.text = "";
+    this.unspoken = "";
+    this.chips = new Map();
+    this.tools = el("div", { className: "tools" });
+    this.body = el("div", { className: "body" });
+    this.note = el("p", { className: "note", attrs: { hidden: "" } });
+    this.element = el("article", { className: "message assistant writing",
+      attrs: { "aria-label": "Assistant" } }, this.tools, this.body, this.note);
+    announcer.textContent = "";
+  }
+
+  append(text) {
+    this.text += text;
+    this.body.replaceChildren(renderMarkdown(this.text));
+    this.unspoken += text;
+    // Screen readers hear whole sentences as they complete, not every fragment.
+    const end = Math.max(...[". ", "! ", "? ", "\n"].map((mark) => this.unspoken.lastIndexOf(mark)));
+    if (end >= 0) this.speak(this.unspoken.slice(0, end + 1));
+  }
+
+  speak(text) {
+    this.unspoken = this.unspoken.slice(text.length);
+    if (text.trim()) this.announcer.append(document.createTextNode(text));
+  }
+
+  toolCall({ id, name, arguments: args }) {
+    const summary = el("summary", {}, el("span", { className: "tool-name", text: name }),
+      el("span", { className: "tool-state", text: "running…" }));
+    const chip = el("details", { className: "chip" }, summary,
+      el("p", { className: "tool-label", text: "Arguments" }),
+      el("pre", { text: JSON.stringify(args, null, 2) }));
+    this.chips.set(id, chip);
+    this.tools.append(chip);
+  }
+
+  toolResult({ id, name, output, is_error: isError }) {
+    if (!this.chips.has(id)) this.toolCall({ id, name, arguments: {} });
+    const chip = this.chips.get(id);
+    chip.classList.toggle("failed", isError);
+    chip.querySelector(".tool-state").textContent = isError ? "failed" : "done";
+    chip.append(el("p", { className: "tool-label", text: isError ? "Error" : "Result" }),
+      el("pre", { text: typeof output === "string" ? output : JSON.stringify(output, null, 2) }));
+  }
+
+  finish(status) {
+    this.speak(this.unspoken);
+    this.element.classList.remove("writing");
+    if (status === "stopped") this.notice("Stopped.");
+    if (!this.text && status !== "stopped" && !this.chips.size) this.notice("(no answer)");
+  }
+
+  fail(detail, retry) {
+    this.speak(this.unspoken);
+    this.element.classList.remove("writing");
+    this.element.classList.add("failed");
+    this.notice(detail);
+    if (retry) {
+      const button = el("button", { className: "retry", text: "Retry", attrs: { type: "button" } });
+      button.addEventListener("click", () => {
+        button.disabled = true;
+        retry();
+      });
+      this.note.append(" ", button);
+    }
+    this.announcer.append(document.createTextNode(detail));
+  }
+
+  notice(text) {
+    this.note.textContent = text;
+    this.note.hidden = false;
+  }
+}
+
+// A stored assistant message, drawn like a finished answer.
+export function storedAnswer(message) {
+  const view = new AnswerView(document.createElement("div"));
+  for (const call of message.tool_calls ?? []) {
+    view.toolCall(call);
+    view.toolResult(call);
+  }
+  view.text = message.content;
+  view.body.replaceChildren(renderMarkdown(message.content));
+  view.finish(message.status ?? "completed");
+  view.element.dataset.messageId = message.id;
+  return view.element;
+}

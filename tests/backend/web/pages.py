@@ -1,0 +1,38 @@
+"""What a person does on the chat page, written once for the browser tests."""
+
+from playwright.async_api import Locator, Page, expect
+
+from tests.backend.web.browser import Watched
+
+
+async def sign_in(watched: Watched, user: str = "alice") -> Page:
+    """Open the page and sign in by name (dev mode)."""
+    page = watched.page
+    await page.goto(watched.origin + "/")
+    await page.get_by_label("Your name").fill(user)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
+    return page
+
+
+async def send(page: Page, message: str) -> None:
+    """Type a message and press Enter."""
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill(message)
+    await box.press("Enter")
+
+
+def answers(page: Page) -> Locator:
+    return page.locator("#log article.assistant")
+
+
+async def answered(page: Page, count: int) -> Locator:
+    """The `count`-th answer, once it is finished."""
+    answer = answers(page).nth(count - 1)
+    await expect(answer).not_to_have_class("message assistant writing")
+    await expect(answers(page)).to_have_count(count)
+    return answer
+
+
+def task_item(page: Page, title: str) -> Locator:
+    return page.locator("#task-list li").filter(has_text=title)
