@@ -51,7 +51,13 @@ class Watched:
         if f"{parts.scheme}://{parts.netloc}" != self.origin:
             self.foreign_requests.append(request.url)
 
+    expected_dialogs: int = 0  # confirm() the page asks on purpose, accepted
+
     async def on_dialog(self, dialog: Dialog) -> None:
+        if dialog.type == "confirm" and self.expected_dialogs > 0:
+            self.expected_dialogs -= 1
+            await dialog.accept()
+            return
         self.dialogs.append(dialog.message)
         await dialog.dismiss()
 
@@ -61,6 +67,7 @@ class Watched:
 
     def assert_clean(self) -> None:
         assert self.foreign_requests == [], "the page reached outside its origin"
+        assert self.dialogs == [], "something opened a dialog"
         assert self.errors == [], "the page broke or was blocked"
 
 

@@ -1,0 +1,56 @@
+"""Signing in with a bearer token where the server verifies tokens itself (no dev sign-in):
+pasted, or handed over as `#token=` by another app; a token the server refuses returns the
+page to sign-in with a reason."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from backend.main import create_app
+from backend.settings import Settings
+from tests.backend.conversations.helpers import serving
+from tests.backend.support import TokenFactory
+from tests.backend.web.browser import Watched, watched_page
+
+
+@pytest.fixture
+async def secured_page(browser: Browser, settings: Settings) -> AsyncIterator[Watched]:
+    """The page of an app with AUTH_SECRET set."""
+    async with serving(create_app(settings)) as url, watched_page(browser, url) as watched:
+        yield watched
+
+
+async def test_a_token_in_the_address_signs_in_and_leaves_the_address(
+    secured_page: Watched, make_token: TokenFactory
+) -> None:
+    page = secured_page.page
+    await page.goto(f"{secured_page.origin}/#token={make_token('carol')}")
+    await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
+    await expect(page.locator("#who")).to_have_text("carol")
+    assert "token" not in page.url
+    await page.reload()  # kept for the tab's session
+    await expect(page.locator("#who")).to_have_text("carol")
+
+
+async def test_without_dev_mode_the_page_asks_for_a_token_and_takes_a_pasted_one(
+    secured_page: Watched, make_token: TokenFactory
+) -> None:
+    page = secured_page.page
+    await page.goto(secured_page.origin + "/")
+    await expect(page.get_by_label("Bearer token")).to_be_visible()
+    await expect(page.get_by_label("Your name")).to_be_hidden()
+    await page.get_by_label("Bearer token").fill(f"Bearer {make_token('dave')}")
+    await page.get_by_role("button", name="Use token").click()
+    await expect(page.locator("#who")).to_have_text("dave")
+
+
+async def test_a_refused_token_returns_to_sign_in_with_a_reason(
+    secured_page: Watched, make_token: TokenFactory
+) -> None:
+    page = secured_page.page
+    forged = make_token("erin", secret="not-the-server-secret-but-long-enough-0123456789")
+    await page.goto(f"{secured_page.origin}/#token={forged}")
+    await expect(page.get_by_role("alert")).to_contain_text("sign in again")
+    await expect(page.get_by_label("Bearer token")).to_be_visible()
+    await expect(page.get_by_role("textbox", name="Message")).to_be_hidden()
