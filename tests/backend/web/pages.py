@@ -26,10 +26,10 @@ def answers(page: Page) -> Locator:
     return page.locator("#log article.assistant")
 
 
-async def answered(page: Page, count: int) -> Locator:
+async def answered(page: Page, count: int, within_ms: float = 5000) -> Locator:
     """The `count`-th answer, once it is finished."""
     answer = answers(page).nth(count - 1)
-    await expect(answer).not_to_have_class("message assistant writing")
+    await expect(answer).not_to_have_class("message assistant writing", timeout=within_ms)
     await expect(answers(page)).to_have_count(count)
     return answer
 

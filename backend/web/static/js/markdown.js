@@ -4,7 +4,7 @@
 // mailto targets only (anything else, `javascript:` included, stays plain text).
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const BULLET = /^\s*[-*+]\s+(.*)$/;
-const NUMBERED = /^\s*\d{1,9}[.)]\s+(.*)$/;
+const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const FENCE = /^\s*```/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
 // One inline token at a time: code, bold, italics, a link.
@@ -50,7 +50,10 @@ function list(parent, lines, start, marker) {
   let i = start;
   while (i < lines.length && marker.test(lines[i])) {
     const item = element("li");
-    item.append(inline(marker.exec(lines[i])[1]));
+    const parts = marker.exec(lines[i]);
+    // Numbers are kept as written: in a todo list "3." is task 3, not the third item.
+    if (marker === NUMBERED) item.value = Number(parts[1]);
+    item.append(inline(parts.at(-1)));
     list.append(item);
     i += 1;
   }
