@@ -20,6 +20,11 @@ NO_CHROMIUM = (
 )
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if chromium_path() is None:
+        terminalreporter.write_line(NO_CHROMIUM, red=True, bold=True)
+
+
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     if chromium_path() is None:

@@ -57,3 +57,19 @@ async def test_the_phone_layout_has_no_horizontal_scroll(
     await page.get_by_role("button", name="Tasks").click()
     await expect(task_item(page, "Buy milk")).to_be_visible()
     await screenshot(page, "phone-tasks")
+
+
+async def test_shift_enter_adds_a_line_and_enter_sends_the_whole_message(page: Watched) -> None:
+    browser_page = await sign_in(page)
+    box = browser_page.get_by_role("textbox", name="Message")
+    await box.type("Add a task to buy milk")
+    await box.press("Shift+Enter")
+    await box.type("and bread")
+    await expect(box).to_have_value("Add a task to buy milk\nand bread")
+    await expect(browser_page.locator("#log article")).to_have_count(0)
+    await box.press("Enter")
+    await expect(browser_page.locator("#log article.user")).to_have_text(
+        "Add a task to buy milk\nand bread"
+    )
+    await answered(browser_page, 1)
+    await expect(box).to_have_value("")

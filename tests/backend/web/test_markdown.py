@@ -1,0 +1,52 @@
+"""The page's Markdown subset (backend/web/static/js/markdown.js), run in the browser on the
+page itself: the markup it builds, and text that must stay text."""
+
+from playwright.async_api import Page
+
+from tests.backend.web.browser import Watched
+
+RENDER = """async (text) => {
+  const { renderMarkdown } = await import("/static/js/markdown.js");
+  const box = document.createElement("div");
+  box.append(renderMarkdown(text));
+  return box.innerHTML;
+}"""
+
+
+async def rendered(page: Page, text: str) -> str:
+    html: str = await page.evaluate(RENDER, text)
+    return html
+
+
+CASES = [
+    ("Hello **you**", "<p>Hello <strong>you</strong></p>"),
+    ("*a* _b_ `c <d>`", "<p><em>a</em> <em>b</em> <code>c &lt;d&gt;</code></p>"),
+    ("line one\nline two\n\nnext", "<p>line one<br>line two</p><p>next</p>"),
+    ("- a\n- **b**", "<ul><li>a</li><li><strong>b</strong></li></ul>"),
+    ("3. Buy milk\n7. Walk", '<ol><li value="3">Buy milk</li><li value="7">Walk</li></ol>'),
+    ("```\n<b>x</b>\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre>"),
+    ("## Title", '<p class="heading"><strong>Title</strong></p>'),
+    (
+        "[docs](https://example.com/a?b=1)",
+        '<p><a href="https://example.com/a?b=1" rel="noopener noreferrer nofollow"'
+        ' target="_blank">docs</a></p>',
+    ),
+    ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>"),
+    ("[x](JaVaScRiPt:alert(1))", "<p>[x](JaVaScRiPt:alert(1))</p>"),
+    ("[x](data:text/html,hi)", "<p>[x](data:text/html,hi)</p>"),
+    ("[x](/relative)", "<p>[x](/relative)</p>"),
+    ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
+    ("**unclosed", "<p>**unclosed</p>"),
+    (
+        "[mail](mailto:a@example.com)",
+        '<p><a href="mailto:a@example.com" rel="noopener noreferrer nofollow"'
+        ' target="_blank">mail</a></p>',
+    ),
+]
+
+
+async def test_the_markdown_subset_builds_safe_markup(page: Watched) -> None:
+    """One page for every case (serving the app per case costs a second each)."""
+    await page.page.goto(page.origin + "/")
+    results = {text: await rendered(page.page, text) for text, _ in CASES}
+    assert results == dict(CASES)
