@@ -201,8 +201,11 @@ export class ChatView {
       }
       this.hooks.onRunning(this.conversationId, true);
     } else if (name === "delta") {
+      const log = this.log;
+      // Follow the answer down, unless the person scrolled up to read something.
+      const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
       view.append(data.text);
-      this.scroll();
+      if (atBottom) this.scroll();
     } else if (name === "tool_call") {
       view.toolCall(data);
     } else if (name === "tool_result") {
