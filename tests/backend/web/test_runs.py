@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Locator, expect
+from playwright.async_api import Browser, Locator, Request, expect
 
 from backend.main import create_app
 from backend.settings import Settings
@@ -57,3 +57,74 @@ async def test_a_message_sent_while_answering_says_so_and_keeps_the_text(
     await expect(page.get_by_role("textbox", name="Message")).to_have_value("and another thing")
     await answered(page, 1, ANSWER_MS)
     await expect(page.locator("#log article.user")).to_have_count(1)
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+async def stored_answer(site: Site, conversation_id: int = 1) -> dict[str, object]:
+    response = await site.http.get(
+        f"/api/alice/conversations/{conversation_id}/messages", headers=await site.as_user("alice")
+    )
+    messages: list[dict[str, object]] = response.json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    return messages[-1]
+
+
+async def test_stop_ends_a_slow_answer_where_it_was(slow_page: Watched, slow_site: Site) -> None:
+    page = await sign_in(slow_page)
+    await send(page, "hello")
+    answer = answers(page).first
+    await writing(answer)
+    await page.get_by_role("button", name="Stop").click()
+    await expect(answer.locator(".note")).to_have_text("Stopped.")
+    await expect(answer).not_to_have_class("message assistant writing")
+    await expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+    stored = await stored_answer(slow_site)
+    assert stored["status"] == "stopped"
+    shown = words(await answer.locator(".body").inner_text())
+    assert shown == words(str(stored["content"]))
+    assert 0 < len(shown) < SLOW.reply_words
+
+
+async def test_a_reload_mid_answer_redraws_it_and_continues_without_repeating(
+    slow_page: Watched, slow_site: Site
+) -> None:
+    page = await sign_in(slow_page)
+    await send(page, "hello")
+    await writing(answers(page).first)
+    before = words(await answers(page).first.locator(".body").inner_text())
+    await page.reload()
+    await expect(answers(page).first).to_have_class("message assistant writing")
+    answer = await answered(page, 1, ANSWER_MS)
+    await expect(page.locator("#log article.user")).to_have_count(1)
+    shown = words(await answer.locator(".body").inner_text())
+    stored = await stored_answer(slow_site)
+    assert stored["status"] == "completed"
+    assert shown == words(str(stored["content"]))
+    assert shown[: len(before)] == before
+    assert len(shown) == SLOW.reply_words
+
+
+async def test_a_dropped_connection_resumes_after_the_last_event_seen(
+    slow_page: Watched, slow_site: Site
+) -> None:
+    page = await sign_in(slow_page)
+    attached: list[str | None] = []
+
+    def on_request(request: Request) -> None:
+        if request.url.endswith("/stream"):
+            attached.append(request.headers.get("last-event-id"))
+
+    page.on("request", on_request)
+    await send(page, "hello")
+    await writing(answers(page).first)
+    await page.context.set_offline(True)
+    await expect(page.locator("#log article.assistant")).to_have_count(1)
+    await page.context.set_offline(False)
+    answer = await answered(page, 1, ANSWER_MS)
+    stored = await stored_answer(slow_site)
+    assert words(await answer.locator(".body").inner_text()) == words(str(stored["content"]))
+    assert attached
+    assert all(event_id for event_id in attached)
