@@ -14,6 +14,7 @@ from tests.backend.conversations.helpers import provider_settings, serving
 from tests.backend.web.browser import Watched, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, answers, send, sign_in
+from tests.backend.web.proxy import cuttable
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
 
 # About 4 s of answer: long enough to act in the middle of it.
@@ -108,23 +109,23 @@ async def test_a_reload_mid_answer_redraws_it_and_continues_without_repeating(
 
 
 async def test_a_dropped_connection_resumes_after_the_last_event_seen(
-    slow_page: Watched, slow_site: Site
+    browser: Browser, slow_site: Site
 ) -> None:
-    page = await sign_in(slow_page)
     attached: list[str | None] = []
 
     def on_request(request: Request) -> None:
         if request.url.endswith("/stream"):
             attached.append(request.headers.get("last-event-id"))
 
-    page.on("request", on_request)
-    await send(page, "hello")
-    await writing(answers(page).first)
-    await page.context.set_offline(True)
-    await expect(page.locator("#log article.assistant")).to_have_count(1)
-    await page.context.set_offline(False)
-    answer = await answered(page, 1, ANSWER_MS)
-    stored = await stored_answer(slow_site)
-    assert words(await answer.locator(".body").inner_text()) == words(str(stored["content"]))
-    assert attached
-    assert all(event_id for event_id in attached)
+    async with cuttable(slow_site.url) as (url, proxy), watched_page(browser, url) as watched:
+        page = await sign_in(watched)
+        page.on("request", on_request)
+        await send(page, "hello")
+        await writing(answers(page).first)
+        assert proxy.cut() > 0
+        answer = await answered(page, 1, ANSWER_MS)
+        stored = await stored_answer(slow_site)
+        assert words(await answer.locator(".body").inner_text()) == words(str(stored["content"]))
+        assert len(words(str(stored["content"]))) == SLOW.reply_words
+    assert attached, "the page never re-attached"
+    assert all(attached), "a re-attach without Last-Event-ID"
