@@ -53,11 +53,14 @@ async def test_a_message_sent_while_answering_says_so_and_keeps_the_text(
     page = await sign_in(slow_page)
     await send(page, "hello")
     await writing(answers(page).first)
+    conversations = page.locator("#conversation-list")
+    await expect(conversations).to_contain_text("(answering)")
     await send(page, "and another thing")
     await expect(page.get_by_role("status").filter(has_text="Still answering")).to_be_visible()
     await expect(page.get_by_role("textbox", name="Message")).to_have_value("and another thing")
     await answered(page, 1, ANSWER_MS)
     await expect(page.locator("#log article.user")).to_have_count(1)
+    await expect(conversations).not_to_contain_text("(answering)")
 
 
 def words(text: str) -> list[str]:
