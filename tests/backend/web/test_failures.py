@@ -1,0 +1,41 @@
+"""A turn the model provider fails shows a clear notice with Retry, and Retry sends the
+message again once the provider is back."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from backend.main import create_app
+from backend.settings import Settings
+from tests.backend.conversations.helpers import provider_settings, serving
+from tests.backend.web.browser import watched_page
+from tests.backend.web.pages import answered, send, sign_in
+from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+
+
+@pytest.fixture
+async def failing() -> AsyncIterator[tuple[FakeConfig, str]]:
+    config = FakeConfig(rate_500=1.0)
+    async with running_server(create_fake_openai_app(config)) as model_url:
+        yield config, model_url
+
+
+async def test_a_failed_answer_says_why_and_retry_sends_it_again(
+    browser: Browser, dev_settings: Settings, failing: tuple[FakeConfig, str]
+) -> None:
+    config, model_url = failing
+    settings = provider_settings(dev_settings, "chat_completions", openai_base_url=model_url)
+    async with serving(create_app(settings)) as url, watched_page(browser, url) as watched:
+        page = await sign_in(watched)
+        await send(page, "hello")
+        failed = page.locator("#log article.assistant.failed")
+        await expect(failed).to_have_count(1)
+        await expect(failed.locator(".note")).not_to_be_empty()
+        await expect(failed).not_to_contain_text("server_error")  # no provider text
+        config.rate_500 = 0.0
+        await failed.get_by_role("button", name="Retry").click()
+        answer = await answered(page, 2)
+        await expect(answer).not_to_have_class("message assistant failed")
+        await expect(answer.locator(".body")).not_to_be_empty()
+        await expect(page.locator("#log article.user")).to_have_count(2)
