@@ -73,3 +73,15 @@ async def test_shift_enter_adds_a_line_and_enter_sends_the_whole_message(page: W
     )
     await answered(browser_page, 1)
     await expect(box).to_have_value("")
+
+
+async def test_a_task_deleted_in_the_panel_is_gone(page: Watched, site: Site) -> None:
+    headers = await site.as_user("alice")
+    for title in ("Buy milk", "Walk the dog"):
+        await site.http.post("/api/alice/tasks", json={"title": title}, headers=headers)
+    browser_page = await sign_in(page)
+    await browser_page.get_by_role("button", name="Delete task 1 “Buy milk”").click()
+    await expect(task_item(browser_page, "Buy milk")).to_have_count(0)
+    await expect(task_item(browser_page, "Walk the dog")).to_be_visible()
+    response = await site.http.get("/api/alice/tasks", headers=headers)
+    assert [t["title"] for t in response.json()["tasks"]] == ["Walk the dog"]
