@@ -1,5 +1,5 @@
-"""The chat page (docs/web.md): `GET /`, its static files, and `POST /dev/token` for signing in
-by name in dev mode."""
+"""The chat page (docs/api.md §15, docs/web.md): `GET /`, its static files, and `POST /dev/token`
+for signing in by name in dev mode."""
 
 import ipaddress
 from datetime import timedelta
