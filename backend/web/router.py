@@ -11,10 +11,10 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict
 
+from backend.auth.tokens import local_token
 from backend.deps import ServicesDep
 from backend.errors import InvalidRequest, NotFound, responses
 from backend.fields import UserId
-from backend.services import local_token
 from backend.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
