@@ -107,7 +107,7 @@ async def test_a_reload_mid_answer_redraws_it_and_continues_without_repeating(
     stored = await stored_answer(slow_site)
     assert stored["status"] == "completed"
     assert shown == words(str(stored["content"]))
-    assert shown[: len(before)] == before
+    assert " ".join(shown).startswith(" ".join(before))  # the part drawn before the reload
     assert len(shown) == SLOW.reply_words
 
 
