@@ -11,7 +11,7 @@ from playwright.async_api import Browser, async_playwright
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
+from tests.apps import serving
 from tests.backend.web.browser import PHONE, Watched, chromium_path, launch, watched_page
 
 NO_CHROMIUM = (

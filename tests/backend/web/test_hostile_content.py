@@ -10,12 +10,13 @@ from playwright.async_api import Browser, expect
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import provider_settings, serving
+from tests.apps import serving
 from tests.backend.web.browser import Watched, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, send, sign_in, task_item
 from tests.fakes.openai_frames import Reply
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.providers import provider_settings
 
 HOSTILE_TITLES = [
     "<img src=x onerror=alert(1)>",

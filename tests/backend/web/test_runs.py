@@ -10,12 +10,13 @@ from playwright.async_api import Browser, Locator, Request, expect
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import provider_settings, serving
+from tests.apps import serving
 from tests.backend.web.browser import Watched, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, answers, send, sign_in
 from tests.backend.web.proxy import cuttable
 from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.providers import provider_settings
 
 # About 4 s of answer: long enough to act in the middle of it.
 ANSWER_MS = 20_000

@@ -9,9 +9,9 @@ from playwright.async_api import Browser, expect
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
-from tests.backend.support import TokenFactory
+from tests.apps import serving
 from tests.backend.web.browser import Watched, watched_page
+from tests.tokens import TokenFactory
 
 
 @pytest.fixture
