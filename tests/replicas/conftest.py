@@ -16,6 +16,9 @@ from tests.redis_server import RestartableRedis
 from tests.tokens import AuthHeaders
 
 # Slow enough that a run is still answering while a test attaches to it or stops it.
+# A client per replica carries every viewer's stream and the requests beside them: httpx's
+# default pool (100 connections) would queue a storm's requests behind its open streams.
+UNLIMITED = httpx.Limits(max_connections=None, max_keepalive_connections=20)
 SLOW_MODEL = ("--ttft", "0.5", "--tps", "20", "--reply-words", "200")
 
 
@@ -57,8 +60,8 @@ def start_replicas(
             async with (
                 todo_chat_serve(env, cwd=tmp_path, log=tmp_path / "first.log") as first,
                 todo_chat_serve(env, cwd=tmp_path, log=tmp_path / "second.log") as second,
-                httpx.AsyncClient(base_url=first.url, timeout=60) as first_http,
-                httpx.AsyncClient(base_url=second.url, timeout=60) as second_http,
+                httpx.AsyncClient(base_url=first.url, timeout=60, limits=UNLIMITED) as first_http,
+                httpx.AsyncClient(base_url=second.url, timeout=60, limits=UNLIMITED) as second_http,
             ):
                 clients = (RunsClient(first_http, auth), RunsClient(second_http, auth))
                 yield Replicas(first, second, redis, clients)
