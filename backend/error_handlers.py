@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from backend.db import DATABASE_DOWN, database_unavailable
 from backend.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
@@ -54,18 +55,33 @@ HTTP_CODES = {
 }
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     if isinstance(error.__cause__, UnicodeDecodeError):
         # FastAPI reports a body that is not UTF-8 as a 400 parse error: to a client it is
         # invalid JSON like any other, so it gets the same 422.
         details = [{"type": "json_invalid", "loc": ["body"], "msg": "The body is not UTF-8."}]
         return _invalid(details)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return JSONResponse(
         {"detail": str(error.detail), "code": HTTP_CODES.get(error.status_code, "http_error")},
         status_code=error.status_code,
-        headers=error.headers,
+        headers=headers,
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (FastAPI makes one route per method, and
+    Starlette's 405 names only the first route's), HEAD wherever GET is."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:

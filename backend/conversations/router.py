@@ -86,8 +86,8 @@ async def chat(
     body: ChatRequest,
     owner: Owner,
     services: ServicesDep,
+    idempotency_key: IdempotencyKeyHeader,
     accept: Annotated[str | None, Header()] = None,
-    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
     await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
     run = await services.runs.start(

@@ -76,7 +76,7 @@ async def create_task(
     body: TaskCreate,
     owner: Owner,
     session: SessionDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKeyHeader,
 ) -> Any:
     # Claim, create and record run in one transaction: a concurrent request with the same
     # key waits on the key's row and then replays this answer.
