@@ -46,6 +46,7 @@ def _invalid(details: list[dict[str, Any]]) -> JSONResponse:
     )
 
 
+ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Codes for the errors Starlette and FastAPI raise themselves (unknown route, wrong method…).
 HTTP_CODES = {
     400: "bad_request",
@@ -64,7 +65,7 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
         return _invalid(details)
     headers = dict(error.headers or {})
     if error.status_code == 405:
-        headers["Allow"] = ", ".join(allowed_methods(request))
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
         {"detail": str(error.detail), "code": HTTP_CODES.get(error.status_code, "http_error")},
         status_code=error.status_code,
@@ -72,16 +73,18 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (FastAPI makes one route per method, and
-    Starlette's 405 names only the first route's), HEAD wherever GET is."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if route.matches(request.scope)[0] is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    if "GET" in methods:
-        methods.add("HEAD")
-    return sorted(methods)
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path, HEAD wherever GET is: FastAPI makes one
+    route per method, and the 405 it raises names the first one's only."""
+    routes = request.app.router.routes
+    served = [
+        method
+        for method in ROUTE_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    if "GET" in served:
+        served.append("HEAD")
+    return ", ".join(sorted(served))
 
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:

@@ -29,3 +29,13 @@ async def test_validation_errors_do_not_echo_the_input(
     assert body["detail"][0]["loc"] == ["body", "title"]
     assert "hunter2" not in response.text
     assert_no_leak(response)
+
+
+async def test_405_allows_every_method_the_path_serves(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    response = await client.delete("/api/alice/tasks", headers=auth("alice"))
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET, HEAD, POST"
+    response = await client.post("/api/alice/tasks/1", headers=auth("alice"))
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PATCH, PUT"
