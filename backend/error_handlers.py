@@ -58,11 +58,10 @@ HTTP_CODES = {
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    if isinstance(error.__cause__, UnicodeDecodeError):
-        # FastAPI reports a body that is not UTF-8 as a 400 parse error: to a client it is
-        # invalid JSON like any other, so it gets the same 422.
-        details = [{"type": "json_invalid", "loc": ["body"], "msg": "The body is not UTF-8."}]
-        return _invalid(details)
+    if error.status_code == 400 and error.__cause__ is not None:
+        # FastAPI answers a body its JSON parser gave up on with a 400 of its own: to a client
+        # it is invalid JSON like any other, so it gets the same documented 422.
+        return _invalid([{"type": "json_invalid", "loc": ["body"], "msg": _unreadable(error)}])
     headers = dict(error.headers or {})
     if error.status_code == 405:
         headers["Allow"] = allowed_methods(request)
@@ -85,6 +84,12 @@ def allowed_methods(request: Request) -> str:
     if "GET" in served:
         served.append("HEAD")
     return ", ".join(sorted(served))
+
+
+def _unreadable(error: HTTPException) -> str:
+    if isinstance(error.__cause__, UnicodeDecodeError):
+        return "The body is not UTF-8."
+    return "The body is not JSON this server reads (nested too deeply, or a number too long)."
 
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:

@@ -39,6 +39,7 @@ from backend.errors import (
     Unauthorized,
     responses,
 )
+from backend.fields import MAX_ROW_NUMBER, PathNumber
 from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
 from backend.idempotency.store import StoredResponse
 from backend.runs.ref import RunRef
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(
     prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden, InvalidRequest)
 )
-ConversationNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
+ConversationNumber = Annotated[PathNumber, Path(ge=1, le=MAX_ROW_NUMBER)]
 
 CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {

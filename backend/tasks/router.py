@@ -15,7 +15,7 @@ from backend.errors import (
     Unauthorized,
     responses,
 )
-from backend.fields import SearchQuery
+from backend.fields import MAX_ROW_NUMBER, PathNumber, SearchQuery
 from backend.idempotency.http import IdempotencyKeyHeader, replayed
 from backend.idempotency.store import IdempotencyStore, request_hash
 from backend.tasks.schemas import TaskCreate, TaskList, TaskOut, TaskPatch, TaskReplace
@@ -26,7 +26,7 @@ router = APIRouter(
     tags=["tasks"],
     responses=responses(Unauthorized, Forbidden, InvalidRequest),
 )
-TaskNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="The task's number.")]
+TaskNumber = Annotated[PathNumber, Path(ge=1, le=MAX_ROW_NUMBER, description="The task's number.")]
 
 
 def _task_links() -> dict[str, Any]:
