@@ -35,6 +35,7 @@ from backend.errors import (
     IdempotencyKeyReused,
     InvalidRequest,
     PayloadTooLarge,
+    TooManyApiRequests,
     TooManyRequests,
     Unauthorized,
     responses,
@@ -42,13 +43,16 @@ from backend.errors import (
 from backend.fields import MAX_ROW_NUMBER, PathNumber
 from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
 from backend.idempotency.store import StoredResponse
+from backend.rest_limits import REST_RATE_LIMIT
 from backend.runs.ref import RunRef
 from backend.services import Services
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(
-    prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden, InvalidRequest)
+    prefix="/api/{user_id}",
+    responses=responses(Unauthorized, Forbidden, InvalidRequest, TooManyApiRequests),
+    dependencies=[REST_RATE_LIMIT],
 )
 ConversationNumber = Annotated[PathNumber, Path(ge=1, le=MAX_ROW_NUMBER)]
 

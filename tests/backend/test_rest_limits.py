@@ -1,0 +1,40 @@
+"""The per-user REST rate: one account over its limit gets 429 with Retry-After, and another
+user is served as usual."""
+
+from backend.settings import Settings
+from tests.backend.support import AuthHeaders, app_client, assert_error
+
+LIMIT = 5
+
+
+async def test_a_user_over_the_rate_gets_429_and_another_user_does_not(
+    settings: Settings, auth: AuthHeaders
+) -> None:
+    async with app_client(settings, rest_requests_per_minute=LIMIT) as client:
+        alice = [await client.get("/api/alice/tasks", headers=auth("alice")) for _ in range(LIMIT)]
+        refused = await client.post(
+            "/api/alice/tasks", json={"title": "one more"}, headers=auth("alice")
+        )
+        conversations = await client.get("/api/alice/conversations", headers=auth("alice"))
+        bob = await client.post("/api/bob/tasks", json={"title": "Buy milk"}, headers=auth("bob"))
+        bobs_list = await client.get("/api/bob/tasks", headers=auth("bob"))
+    assert [r.status_code for r in alice] == [200] * LIMIT
+    assert_error(refused, 429, "rate_limited")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert_error(conversations, 429, "rate_limited")
+    assert bob.status_code == 201
+    assert [t["title"] for t in bobs_list.json()["tasks"]] == ["Buy milk"]
+
+
+async def test_refused_requests_do_not_reach_the_database(
+    settings: Settings, auth: AuthHeaders
+) -> None:
+    async with app_client(settings, rest_requests_per_minute=1) as client:
+        await client.get("/api/alice/tasks", headers=auth("alice"))
+        refused = await client.post(
+            "/api/alice/tasks", json={"title": "not stored"}, headers=auth("alice")
+        )
+    assert refused.status_code == 429
+    async with app_client(settings) as client:
+        listed = await client.get("/api/alice/tasks", headers=auth("alice"))
+    assert listed.json()["total"] == 0
