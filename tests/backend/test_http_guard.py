@@ -168,3 +168,13 @@ async def test_connections_beyond_the_cap_are_refused_until_slow_ones_are_cut(
     assert all(status_and_code(a) == (503, "too_many_connections") for a in refused)
     # The silent ones were cut at their head deadline (every read above ended): room again.
     await other_user_is_served(served, make_token("guard-bob"))
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+async def test_head_is_answered_without_a_body_by_the_server(served: Served, path: str) -> None:
+    request = f"HEAD {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode()
+    response = await exchange(served.port, request)
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert b"content-length: " in head.lower()
+    assert body == b""
