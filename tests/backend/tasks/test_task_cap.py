@@ -37,7 +37,7 @@ async def test_rest_refuses_tasks_beyond_the_cap_for_that_user_only(
 async def test_the_tool_refuses_beyond_the_cap_with_a_readable_error(
     db_engine: AsyncEngine, database: str
 ) -> None:
-    sessionmaker = create_sessionmaker(db_engine, StoreLimits(tasks_per_user=CAP))
+    sessionmaker = create_sessionmaker(db_engine, limits=StoreLimits(tasks_per_user=CAP))
     async with Client(create_todo_server(sessionmaker)) as client:
         todo = Todo(client)
         for i in range(CAP):
