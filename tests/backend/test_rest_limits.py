@@ -1,6 +1,8 @@
 """The per-user REST rate: one account over its limit gets 429 with Retry-After, and another
 user is served as usual."""
 
+import uuid
+
 from backend.settings import Settings
 from tests.backend.support import AuthHeaders, app_client, assert_error
 
@@ -38,3 +40,20 @@ async def test_refused_requests_do_not_reach_the_database(
     async with app_client(settings) as client:
         listed = await client.get("/api/alice/tasks", headers=auth("alice"))
     assert listed.json()["total"] == 0
+
+
+async def test_with_redis_the_rate_is_shared_by_every_worker(
+    settings: Settings, auth: AuthHeaders, redis_url: str
+) -> None:
+    user = f"limit-{uuid.uuid4().hex[:8]}"  # the session's Redis keeps counts between tests
+    shared = {"rest_requests_per_minute": 4, "redis_url": redis_url}
+    async with app_client(settings, **shared) as first, app_client(settings, **shared) as second:
+        admitted = [
+            await worker.get(f"/api/{user}/tasks", headers=auth(user))
+            for worker in (first, second, first, second)
+        ]
+        refused = await second.get(f"/api/{user}/tasks", headers=auth(user))
+        other = await first.get("/api/bob/tasks", headers=auth("bob"))
+    assert [r.status_code for r in admitted] == [200] * 4
+    assert_error(refused, 429, "rate_limited")
+    assert other.status_code == 200
