@@ -46,8 +46,8 @@ async def test_with_redis_the_rate_is_shared_by_every_worker(
     settings: Settings, auth: AuthHeaders, redis_url: str
 ) -> None:
     user = f"limit-{uuid.uuid4().hex[:8]}"  # the session's Redis keeps counts between tests
-    shared = {"rest_requests_per_minute": 4, "redis_url": redis_url}
-    async with app_client(settings, **shared) as first, app_client(settings, **shared) as second:
+    shared = settings.model_copy(update={"rest_requests_per_minute": 4, "redis_url": redis_url})
+    async with app_client(shared) as first, app_client(shared) as second:
         admitted = [
             await worker.get(f"/api/{user}/tasks", headers=auth(user))
             for worker in (first, second, first, second)
