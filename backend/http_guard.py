@@ -182,7 +182,10 @@ class GuardedH11Protocol(H11Protocol):
         self._arm(self._limits.header_timeout)
 
     def _follow_request(self) -> None:
-        """Move the deadline along with the request: from its head to its body, then off."""
+        """Move the deadline along with the request: from its head to its body, then off
+        (a refused connection keeps its deadline: the moment it is closed)."""
+        if self._refused:
+            return
         state = self.conn.their_state
         if state is h11.SEND_BODY and not self._reading_body:
             self._reading_body = True

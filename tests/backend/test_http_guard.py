@@ -178,3 +178,30 @@ async def test_head_is_answered_without_a_body_by_the_server(served: Served, pat
     assert head.startswith(b"HTTP/1.1 200"), head
     assert b"content-length: " in head.lower()
     assert body == b""
+
+
+async def test_refused_connections_are_closed_even_when_the_client_keeps_them_open(
+    served: Served, make_token: TokenFactory
+) -> None:
+    """More refused connections than the cap, all left open by their clients: the server
+    closes its side soon after answering, so they do not hold the cap."""
+    opened = [await asyncio.open_connection("127.0.0.1", served.port) for _ in range(45)]
+    try:
+        for _, writer in opened:
+            # A head that never ends: refused once it passes 64 KiB, still incomplete.
+            writer.write(b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * 70_000)
+        async with asyncio.timeout(CUT_WITHIN):
+            answers = await asyncio.gather(*(reader.read(-1) for reader, _ in opened))
+        refusals = [status_and_code(a) for a in answers]
+        assert set(refusals) <= {(431, "headers_too_large"), (503, "too_many_connections")}
+        assert refusals.count((431, "headers_too_large")) >= 30
+        async with asyncio.timeout(CUT_WITHIN):
+            while True:
+                try:
+                    await other_user_is_served(served, make_token("guard-bob"))
+                    break
+                except (AssertionError, httpx.TransportError):
+                    await asyncio.sleep(0.2)
+    finally:
+        for _, writer in opened:
+            writer.close()
