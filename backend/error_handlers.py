@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from backend.db import DATABASE_DOWN, database_unavailable
 from backend.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
@@ -75,7 +75,8 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
 def allowed_methods(request: Request) -> str:
     """Every method some route serves at this path, HEAD wherever GET is: FastAPI makes one
     route per method, and the 405 it raises names the first one's only."""
-    routes = request.app.router.routes
+    # A mounted app (the MCP endpoint) matches whole prefixes, whatever the method.
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
     served = [
         method
         for method in ROUTE_METHODS
