@@ -1,9 +1,8 @@
 """Engine and session factory on asyncpg, directly or through a transaction-mode pooler, and
 telling "the database is down" from "our query is wrong"."""
 
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL

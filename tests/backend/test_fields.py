@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.fields import has_visible_content
-from tests.backend.support import AuthHeaders
 from tests.mcp_tools.test_tasks import todo_server
+from tests.tokens import AuthHeaders
 
 INVISIBLE = [
     "\x1c\x1d\x1e\x1f",

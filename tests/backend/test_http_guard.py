@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TokenFactory
 from tests.processes import Served, serve_env, todo_chat_serve
+from tests.tokens import TokenFactory
 
 LIMITS = {
     "HTTP_HEADER_TIMEOUT": "1",

@@ -4,7 +4,8 @@ user is served as usual."""
 import uuid
 
 from backend.settings import Settings
-from tests.backend.support import AuthHeaders, app_client, assert_error
+from tests.backend.support import app_client, assert_error
+from tests.tokens import AuthHeaders
 
 LIMIT = 5
 

@@ -13,7 +13,8 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
-from tests.backend.support import AuthHeaders, app_client, assert_error
+from tests.backend.support import app_client, assert_error
+from tests.tokens import AuthHeaders
 
 PATHOLOGICAL = "d" * 199 + "e"
 ROWS = 2000

@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.db import StoreLimits, create_sessionmaker
 from backend.settings import Settings
 from mcp_tools.server import create_todo_server
-from tests.backend.support import AuthHeaders, app_client, assert_error
+from tests.backend.support import app_client, assert_error
 from tests.mcp_tools.test_tasks import Todo
+from tests.tokens import AuthHeaders
 
 CAP = 3
 
