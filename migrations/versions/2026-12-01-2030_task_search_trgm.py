@@ -3,17 +3,17 @@
 Without it every search reads and pattern-matches each of the user's rows; with it only the
 rows holding the query's trigrams are checked (docs/limits.md, "Search").
 
-Revision ID: 0003_task_search_trgm
-Revises: 0002_idempotency_keys
-Create Date: 2026-12-01 19:10:00
+Revision ID: 0005_task_search_trgm
+Revises: 0004_runs
+Create Date: 2026-12-01 20:30:00
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003_task_search_trgm"
-down_revision: str | None = "0002_idempotency_keys"
+revision: str = "0005_task_search_trgm"
+down_revision: str | None = "0004_runs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
