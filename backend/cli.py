@@ -72,6 +72,10 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             timeout_graceful_shutdown=args.graceful_shutdown,
             log_level="warning",
+            # uvicorn's h11 protocol with the limits a server facing the internet needs
+            # (docs/limits.md): httptools buffers any header size and neither bounds slow
+            # clients.
+            http="backend.http_guard:GuardedH11Protocol",
         )
     return 0
 

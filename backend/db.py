@@ -1,6 +1,7 @@
 """Engine and session factory on asyncpg, directly or through a transaction-mode pooler, and
 telling "the database is down" from "our query is wrong"."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -79,12 +80,35 @@ def create_engine(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """Limits the stores apply, carried by every session of a sessionmaker."""
+
+    tasks_per_user: int = 10_000
+    search_timeout_ms: int = 2_000
+
+
+_LIMITS = "store_limits"
+
+
 def create_sessionmaker(
-    engine: AsyncEngine, session_class: type[Session] = Session
+    engine: AsyncEngine,
+    session_class: type[Session] = Session,
+    limits: StoreLimits | None = None,
 ) -> SessionMaker:
     """`session_class` (a `Session` subclass of the caller's) is where per-app session events
-    are listened for."""
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
+    are listened for; `limits` travel with every session to the stores."""
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        sync_session_class=session_class,
+        info={_LIMITS: limits or StoreLimits()},
+    )
+
+
+def store_limits(session: AsyncSession) -> StoreLimits:
+    limits: StoreLimits = session.info.get(_LIMITS) or StoreLimits()
+    return limits
 
 
 def database_unavailable(error: BaseException) -> bool:

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
 from backend.db import DATABASE_DOWN, database_unavailable
 from backend.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
@@ -45,6 +46,7 @@ def _invalid(details: list[dict[str, Any]]) -> JSONResponse:
     )
 
 
+ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Codes for the errors Starlette and FastAPI raise themselves (unknown route, wrong method…).
 HTTP_CODES = {
     400: "bad_request",
@@ -54,18 +56,41 @@ HTTP_CODES = {
 }
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    if isinstance(error.__cause__, UnicodeDecodeError):
-        # FastAPI reports a body that is not UTF-8 as a 400 parse error: to a client it is
-        # invalid JSON like any other, so it gets the same 422.
-        details = [{"type": "json_invalid", "loc": ["body"], "msg": "The body is not UTF-8."}]
-        return _invalid(details)
+    if error.status_code == 400 and error.__cause__ is not None:
+        # FastAPI answers a body its JSON parser gave up on with a 400 of its own: to a client
+        # it is invalid JSON like any other, so it gets the same documented 422.
+        return _invalid([{"type": "json_invalid", "loc": ["body"], "msg": _unreadable(error)}])
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
         {"detail": str(error.detail), "code": HTTP_CODES.get(error.status_code, "http_error")},
         status_code=error.status_code,
-        headers=error.headers,
+        headers=headers,
     )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path, HEAD wherever GET is: FastAPI makes one
+    route per method, and the 405 it raises names the first one's only."""
+    # A mounted app (the MCP endpoint) matches whole prefixes, whatever the method.
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    served = [
+        method
+        for method in ROUTE_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    if "GET" in served:
+        served.append("HEAD")
+    return ", ".join(sorted(served))
+
+
+def _unreadable(error: HTTPException) -> str:
+    if isinstance(error.__cause__, UnicodeDecodeError):
+        return "The body is not UTF-8."
+    return "The body is not JSON this server reads (nested too deeply, or a number too long)."
 
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:

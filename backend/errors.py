@@ -159,6 +159,24 @@ class TooManyRequests(AppError):
         super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
 
 
+class TooManyApiRequests(TooManyRequests):
+    detail = "Too many requests for this user; retry after Retry-After seconds."
+
+
+class TaskLimitReached(Conflict):
+    code = "task_limit_reached"
+    detail = "This user has the most tasks allowed; delete some to add more."
+
+
+class SearchTimedOut(AppError):
+    status_code = 503
+    code = "search_timed_out"
+    detail = "This search took too long; try fewer repeated characters, or retry shortly."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "5"})
+
+
 class TooManyStreams(TooManyRequests):
     code = "too_many_streams"
     detail = "Too many answers are streaming for this user at once; wait for one to finish."

@@ -1,10 +1,34 @@
-"""Text field types that reject what PostgreSQL cannot store (NUL, lone surrogates) with 422."""
+"""Field types shared by every surface (REST, chat, the MCP tools): text PostgreSQL can store,
+one rule for "has visible content", strict numbers and flags."""
 
+import re
+import unicodedata
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
+
+MAX_ROW_NUMBER = 2_147_483_647
+# Unicode categories that draw nothing by themselves: separators (spaces), controls, format
+# characters (U+200B, U+FEFF, U+2060…), unassigned code points, and combining marks, which
+# only decorate a character before them.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Mn", "Me"})
+# Letters and symbols that are blank by design.
+_BLANK_CHARACTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+_PLAIN_DECIMAL = re.compile(r"[0-9]{1,10}")
+
+
+def is_visible(character: str) -> bool:
+    return (
+        unicodedata.category(character) not in _INVISIBLE_CATEGORIES
+        and character not in _BLANK_CHARACTERS
+    )
+
+
+def has_visible_content(text: str) -> bool:
+    """The one rule for blank, whatever the surface: something a person can see."""
+    return any(is_visible(character) for character in text)
 
 
 def _storable(value: str) -> str:
@@ -17,22 +41,30 @@ def _storable(value: str) -> str:
     return value
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
+def _visible(value: str) -> str:
+    if not has_visible_content(value):
+        raise ValueError("must contain a visible character (not only spaces or invisibles)")
+    return value
+
+
+def _plain_decimal(value: object) -> object:
+    """Path ids: `7`, never `7.0`, `+7`, ` 7` or other digits Python's int() would read."""
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError("must be a number written in plain decimal digits")
     return value
 
 
 StorableStr = Annotated[str, AfterValidator(_storable)]
 # Kept exactly as sent (not trimmed), but something must be said.
 MessageText = Annotated[
-    StorableStr, StringConstraints(min_length=1, max_length=4000), AfterValidator(_not_blank)
+    StorableStr, StringConstraints(min_length=1, max_length=4000), AfterValidator(_visible)
 ]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_storable)]
 TaskTitle = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_storable),
+    AfterValidator(_visible),
 ]
 TaskDescription = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_storable)]
 SearchQuery = Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable)]
@@ -54,3 +86,8 @@ def _known_zone(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_zone)]
+# JSON bodies: a number is a JSON integer and a flag is true or false (no "1", 1.0, "yes").
+RowNumber = Annotated[int, Strict(), Field(ge=1, le=MAX_ROW_NUMBER)]
+Flag = Annotated[bool, Strict()]
+# Path segments: plain decimal digits.
+PathNumber = Annotated[int, BeforeValidator(_plain_decimal)]

@@ -10,12 +10,18 @@ from agents import Model
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.conversations.router import router as conversations_router
+from backend.docs_ui import install_docs
 from backend.error_handlers import install_error_handlers
 from backend.feed.router import router as feed_router
 from backend.health import router as health_router
 from backend.logs import configure_logging
-from backend.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from backend.middleware import (
+    BodySizeLimitMiddleware,
+    HeadAsGetMiddleware,
+    RequestIdMiddleware,
+)
 from backend.runs.router import router as runs_router
 from backend.services import build_services
 from backend.settings import Settings
@@ -65,8 +71,13 @@ def create_app(
         version="0.1.0",
         summary="A conversational todo backend with a REST task API.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # A redirect would answer before auth, with the request's Host in its Location.
+        redirect_slashes=False,
     )
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(health_router)
     app.include_router(tasks_router)
     app.include_router(conversations_router)
@@ -75,6 +86,7 @@ def create_app(
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AuthBeforeBodyMiddleware)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -89,6 +101,7 @@ def create_app(
             ],
             expose_headers=["X-Request-ID", "Retry-After", "WWW-Authenticate"],
         )
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
 

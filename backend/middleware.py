@@ -55,7 +55,7 @@ class RequestIdMiddleware:
             if started:
                 raise
             log.exception("unhandled error")
-            await _send_error(send_with_id, AppError())
+            await send_error(send_with_id, AppError())
         finally:
             user_id_var.reset(user_token)
             request_id_var.reset(token)
@@ -143,10 +143,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _reject_too_large(send: Send) -> None:
-    await _send_error(send, PayloadTooLarge())
+    await send_error(send, PayloadTooLarge())
 
 
-async def _send_error(send: Send, error: AppError) -> None:
+async def send_error(send: Send, error: AppError) -> None:
+    """The error's JSON response, ending the connection (the request's body is left unread)."""
     body = json.dumps({"detail": error.detail, "code": error.code}).encode()
     await send(
         {
@@ -156,7 +157,34 @@ async def _send_error(send: Send, error: AppError) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class HeadAsGetMiddleware:
+    """`HEAD` on a GET route is answered as the GET without its body (load balancers probe
+    with it); FastAPI's routes answer only the methods they declare."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        finished = False
+
+        async def send_head(message: Message) -> None:
+            nonlocal finished
+            if finished:
+                return  # the rest of a streamed body
+            if message["type"] == "http.response.body":
+                finished = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # A copy: the server's own scope keeps HEAD, so it writes no body either.
+        await self.app({**scope, "method": "GET"}, receive, send_head)

@@ -64,6 +64,17 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "number"),
         Index("ix_tasks_user_id_completed_number", "user_id", "completed", "number"),
+        # The search (`q`, ILIKE '%…%'): only the owner's rows holding the query's trigrams
+        # are read (pg_trgm; btree_gin for user_id).
+        Index(
+            "ix_tasks_search",
+            "user_id",
+            "title",
+            "description",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops", "description": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))

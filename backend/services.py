@@ -19,7 +19,7 @@ from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
 from backend.conversations.chat import ChatRuntime
-from backend.db import SessionMaker, create_engine, create_sessionmaker
+from backend.db import SessionMaker, StoreLimits, create_engine, create_sessionmaker
 from backend.embedded_pg import EmbeddedPostgres
 from backend.feed.on_commit import publish_changes_on_commit
 from backend.runs.owner import RunDeps
@@ -131,7 +131,14 @@ async def build_services(
     # A class of this app's own: the listeners registered on it leave with the app.
     session_class = type("AppSession", (Session,), {})
     publish_changes_on_commit(session_class, broker)
-    sessionmaker = create_sessionmaker(engine, session_class)
+    sessionmaker = create_sessionmaker(
+        engine,
+        session_class,
+        StoreLimits(
+            tasks_per_user=settings.tasks_per_user,
+            search_timeout_ms=round(settings.db_search_timeout * 1000),
+        ),
+    )
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )

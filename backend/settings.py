@@ -59,7 +59,17 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)
     db_pool_timeout: float = Field(5.0, gt=0, le=60)
+    rest_requests_per_minute: int = Field(600, ge=1, le=100_000)
+    tasks_per_user: int = Field(10_000, ge=1, le=10_000_000)
+    db_search_timeout: float = Field(2.0, gt=0, le=60)
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
+    # The HTTP edge of `todo-chat serve` (backend/http_guard.py).
+    http_header_timeout: float = Field(10.0, gt=0, le=300)
+    http_body_timeout: float = Field(10.0, gt=0, le=300)
+    http_max_header_bytes: int = Field(64 * 1024, ge=4096, le=1024 * 1024)
+    http_max_header_line_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    http_max_headers: int = Field(100, ge=10, le=1000)
+    http_max_connections: int = Field(4096, ge=10, le=1_000_000)
     log_level: str = "INFO"
 
     @field_validator("database_url")

@@ -12,6 +12,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from backend.db import SessionMaker
+from backend.errors import SearchTimedOut, TaskLimitReached
 from backend.fields import SearchQuery, TaskDescription, TaskTitle
 from backend.tasks.store import TaskRecord, TaskStore
 from mcp_tools.identity import current_user
@@ -41,8 +42,11 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
     async def add_task(
         title: Title, owner: Owner, description: Description = None
     ) -> Annotated[CallToolResult, TaskAction]:
-        async with sessionmaker.begin() as session:
-            record = await TaskStore(session, owner).create(title, description)
+        try:
+            async with sessionmaker.begin() as session:
+                record = await TaskStore(session, owner).create(title, description)
+        except TaskLimitReached as error:
+            return tool_error(error.detail)
         return _structured(_action(record, "created"))
 
     @server.tool(
@@ -59,8 +63,11 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
             SearchQuery | None, Field(description="Only tasks whose title or description match.")
         ] = None,
     ) -> Annotated[CallToolResult, TaskListing]:
-        async with sessionmaker.begin() as session:
-            records, _ = await TaskStore(session, owner).list_tasks(status, query, limit=100)
+        try:
+            async with sessionmaker.begin() as session:
+                records, _ = await TaskStore(session, owner).list_tasks(status, query, limit=100)
+        except SearchTimedOut as error:
+            return tool_error(error.detail)
         tasks = [
             TaskSummary(
                 id=r.number, title=r.title, description=r.description, completed=r.completed

@@ -92,7 +92,7 @@ async def fake_provider(log: Path, *options: str) -> AsyncIterator[str]:
 
 def serve_env(database_url: str, provider_url: str, data_dir: Path) -> dict[str, str]:
     """The environment of a `todo-chat serve` on the test database and a fake provider: none of
-    the caller's OPENAI_, CHAT_ or AUTH_ settings, and per-user chat limits out of the way."""
+    the caller's OPENAI_, CHAT_ or AUTH_ settings, and per-user request limits out of the way."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHAT_", "AUTH_"))}
     env.update(
         DATABASE_URL=database_url,
@@ -103,6 +103,7 @@ def serve_env(database_url: str, provider_url: str, data_dir: Path) -> dict[str,
         CHAT_MODEL_API="chat_completions",
         CHAT_MAX_STREAMS_PER_USER="100",
         CHAT_REQUESTS_PER_MINUTE="1000",
+        REST_REQUESTS_PER_MINUTE="100000",
         TODO_CHAT_DATA_DIR=str(data_dir),
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO),

@@ -9,6 +9,11 @@ from backend.errors import Unauthorized
 
 HMAC_ALGORITHM = "HS256"
 MAX_TOKEN_LENGTH = 8192
+TIME_CLAIMS = ("exp", "nbf", "iat")
+
+
+def _not_numeric(value: object) -> bool:
+    return value is not None and (isinstance(value, bool) or not isinstance(value, int | float))
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,9 @@ class TokenVerifier:
             )
         except jwt.PyJWTError:
             raise Unauthorized("The bearer token is invalid or expired.") from None
+        # pyjwt reads "exp": "9999999999" as a number: RFC 7519 says NumericDate, a JSON number.
+        if any(_not_numeric(claims.get(name)) for name in TIME_CLAIMS):
+            raise Unauthorized("The bearer token's time claims must be numbers.")
         subject = claims.get("sub")
         if not isinstance(subject, str) or not 1 <= len(subject) <= 128 or "\x00" in subject:
             raise Unauthorized("The bearer token has no usable subject.")

@@ -35,21 +35,26 @@ from backend.errors import (
     IdempotencyKeyReused,
     InvalidRequest,
     PayloadTooLarge,
+    TooManyApiRequests,
     TooManyRequests,
     Unauthorized,
     responses,
 )
+from backend.fields import MAX_ROW_NUMBER, PathNumber
 from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
 from backend.idempotency.store import StoredResponse
+from backend.rest_limits import REST_RATE_LIMIT
 from backend.runs.ref import RunRef
 from backend.services import Services
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(
-    prefix="/api/{user_id}", responses=responses(Unauthorized, Forbidden, InvalidRequest)
+    prefix="/api/{user_id}",
+    responses=responses(Unauthorized, Forbidden, InvalidRequest, TooManyApiRequests),
+    dependencies=[REST_RATE_LIMIT],
 )
-ConversationNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
+ConversationNumber = Annotated[PathNumber, Path(ge=1, le=MAX_ROW_NUMBER)]
 
 CHAT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -86,8 +91,8 @@ async def chat(
     body: ChatRequest,
     owner: Owner,
     services: ServicesDep,
+    idempotency_key: IdempotencyKeyHeader,
     accept: Annotated[str | None, Header()] = None,
-    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
     await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
     run = await services.runs.start(

@@ -2,12 +2,12 @@
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.conversations.store import ConversationRecord, MessageRecord
-from backend.fields import MessageText, TaskTitle, TimeZoneName
+from backend.fields import MessageText, RowNumber, TaskTitle, TimeZoneName
 
 # A title's rules (1-200 characters after trimming). Not `StringConstraints` on top of
 # `StorableStr`: after its validator, pydantic checks the length before trimming, so "   "
@@ -19,7 +19,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: MessageText
-    conversation_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    conversation_id: RowNumber | None = None
     timezone: TimeZoneName = Field(
         default="UTC",
         description='The user\'s IANA time zone ("Europe/Berlin"): "tomorrow" means theirs.',

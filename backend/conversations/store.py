@@ -38,6 +38,7 @@ from backend.errors import (
     ConversationRunning,
     TooManyStreams,
 )
+from backend.fields import is_visible
 from backend.models import conversations as _conv
 from backend.models import messages as _msg
 from backend.sequences import next_number
@@ -253,7 +254,10 @@ _REFRESH = (
 
 
 def title_from(message: str) -> str:
+    """The message's first line of words, from its first visible character on."""
     line = " ".join(message.split())
+    start = next((i for i, character in enumerate(line) if is_visible(character)), len(line))
+    line = line[start:]
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 

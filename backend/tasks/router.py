@@ -11,22 +11,27 @@ from backend.errors import (
     IdempotencyKeyReused,
     InvalidRequest,
     PayloadTooLarge,
+    SearchTimedOut,
+    TaskLimitReached,
     TaskNotFound,
+    TooManyApiRequests,
     Unauthorized,
     responses,
 )
-from backend.fields import SearchQuery
+from backend.fields import MAX_ROW_NUMBER, PathNumber, SearchQuery
 from backend.idempotency.http import IdempotencyKeyHeader, replayed
 from backend.idempotency.store import IdempotencyStore, request_hash
+from backend.rest_limits import REST_RATE_LIMIT
 from backend.tasks.schemas import TaskCreate, TaskList, TaskOut, TaskPatch, TaskReplace
 from backend.tasks.store import TaskRecord, TaskStatus, TaskStore
 
 router = APIRouter(
     prefix="/api/{user_id}/tasks",
     tags=["tasks"],
-    responses=responses(Unauthorized, Forbidden, InvalidRequest),
+    responses=responses(Unauthorized, Forbidden, InvalidRequest, TooManyApiRequests),
+    dependencies=[REST_RATE_LIMIT],
 )
-TaskNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="The task's number.")]
+TaskNumber = Annotated[PathNumber, Path(ge=1, le=MAX_ROW_NUMBER, description="The task's number.")]
 
 
 def _task_links() -> dict[str, Any]:
@@ -49,7 +54,7 @@ def _found(record: TaskRecord | None) -> TaskOut:
     return TaskOut.of(record)
 
 
-@router.get("", summary="List tasks")
+@router.get("", summary="List tasks", responses=responses(SearchTimedOut))
 async def list_tasks(
     owner: Owner,
     session: SessionDep,
@@ -69,14 +74,14 @@ async def list_tasks(
     response_model=TaskOut,
     responses={
         201: {"description": "The created task.", "links": _task_links()},
-        **responses(PayloadTooLarge, InvalidRequest, IdempotencyKeyReused),
+        **responses(PayloadTooLarge, InvalidRequest, IdempotencyKeyReused, TaskLimitReached),
     },
 )
 async def create_task(
     body: TaskCreate,
     owner: Owner,
     session: SessionDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKeyHeader,
 ) -> Any:
     # Claim, create and record run in one transaction: a concurrent request with the same
     # key waits on the key's row and then replays this answer.

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from backend.fields import TaskDescription, TaskTitle
+from backend.fields import Flag, TaskDescription, TaskTitle
 from backend.tasks.store import TaskRecord
 
 
@@ -24,7 +24,7 @@ class TaskReplace(TaskCreate):
     """PUT: title and description are replaced (an omitted description clears it);
     `completed` changes only when given."""
 
-    completed: bool | None = None
+    completed: Flag | None = None
 
 
 class TaskPatch(StrictBody):
@@ -33,7 +33,7 @@ class TaskPatch(StrictBody):
 
     title: TaskTitle | SkipJsonSchema[None] = None
     description: TaskDescription | None = None
-    completed: bool | SkipJsonSchema[None] = None
+    completed: Flag | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _no_null_title_or_completed(self) -> Self:

@@ -17,13 +17,17 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.changes import Action, Change, note
+from backend.db import store_limits
+from backend.errors import SearchTimedOut, TaskLimitReached
 from backend.models import tasks as _tasks
 from backend.sequences import next_number
 
 TaskStatus = Literal["all", "pending", "completed"]
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 _UNSET: Any = object()
 
 
@@ -73,9 +77,17 @@ class TaskStore:
         return clause if number is None else and_(clause, _tasks.c.number == number)
 
     async def create(self, title: str, description: str | None = None) -> TaskRecord:
+        await self._check_room()
         params = {"owner": self._owner, "task_title": title, "task_description": description}
         row = (await self._session.execute(_CREATE, params)).one()
         return self._noted("created", TaskRecord(*row))
+
+    async def _check_room(self) -> None:
+        """Refuse a task beyond the per-user cap (concurrent creates may pass it by a few)."""
+        cap = store_limits(self._session).tasks_per_user
+        statement = select(func.count()).select_from(_tasks).where(self._mine())
+        if (await self._session.scalar(statement) or 0) >= cap:
+            raise TaskLimitReached(f"This user has {cap} tasks, the most allowed; delete some.")
 
     async def get(self, number: int) -> TaskRecord | None:
         row = (await self._session.execute(select(*_COLUMNS).where(self._mine(number)))).first()
@@ -95,14 +107,31 @@ class TaskStore:
         if status != "all":
             statement = statement.where(_tasks.c.completed == (status == "completed"))
         if query:
+            await self._bound_search_time()
             pattern = f"%{_escape_like(query)}%"
             statement = statement.where(
                 or_(_tasks.c.title.ilike(pattern), _tasks.c.description.ilike(pattern))
             )
         statement = statement.order_by(_tasks.c.number).limit(limit).offset(offset)
-        rows = (await self._session.execute(statement)).all()
+        rows = await self._search_rows(statement)
         total = rows[0].total if rows else await self._count_beyond_page(status, query, offset)
         return [TaskRecord(*row[:-1]) for row in rows], total
+
+    async def _bound_search_time(self) -> None:
+        """The one statement whose cost a user controls (a search over their own texts) gets a
+        statement timeout, for the rest of this transaction only (safe behind a pooler)."""
+        milliseconds = store_limits(self._session).search_timeout_ms
+        await self._session.execute(
+            select(func.set_config("statement_timeout", f"{milliseconds}", True))
+        )
+
+    async def _search_rows(self, statement: Select[Any]) -> list[Any]:
+        try:
+            return list((await self._session.execute(statement)).all())
+        except DBAPIError as error:
+            if getattr(error.orig, "pgcode", None) == QUERY_CANCELED:
+                raise SearchTimedOut() from None
+            raise
 
     async def _count_beyond_page(self, status: TaskStatus, query: str | None, offset: int) -> int:
         # An empty page only needs a count when it is past the end of a non-empty list.

@@ -50,9 +50,15 @@ def test_the_limits_are_documented_with_their_defaults_and_effects() -> None:
         "chat_max_tool_calls",
         "chat_max_destructive_calls",
         "max_body_bytes",
+        "rest_requests_per_minute",
+        "tasks_per_user",
+        "http_max_header_bytes",
+        "http_max_header_line_bytes",
+        "http_max_headers",
+        "http_max_connections",
     ):
         line = f"# {field.upper()}={Settings.model_fields[field].default}"
         assert re.search(rf"^{line}$", text, re.MULTILINE), line
     # What a client sees when a limit is reached.
-    for effect in ("429", "tool_limit_exceeded", "model_turn_limit", "413"):
+    for effect in ("429", "tool_limit_exceeded", "model_turn_limit", "413", "431", "409"):
         assert effect in text, effect

@@ -38,3 +38,10 @@ async def test_the_named_asgi_app_is_built_on_first_use_and_serves() -> None:
 def test_other_names_are_still_missing() -> None:
     with pytest.raises(AttributeError, match="no attribute 'application'"):
         _ = backend.main.application
+
+
+async def test_a_trailing_slash_is_not_redirected_before_auth(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/alice/tasks/", headers={"Host": "evil.example"})
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert "evil.example" not in response.text

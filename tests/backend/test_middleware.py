@@ -133,3 +133,23 @@ async def test_an_async_client_sending_an_oversized_body_reads_the_413(
             assert_error(response, 413, "payload_too_large")
         listed = await http.get("/api/alice/tasks", headers=auth("alice"))
     assert listed.json()["total"] == 0
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/api/alice/tasks", "/openapi.json"])
+async def test_head_on_a_get_route_answers_as_get_without_a_body(
+    client: httpx.AsyncClient, auth: AuthHeaders, path: str
+) -> None:
+    get = await client.get(path, headers=auth("alice"))
+    head = await client.head(path, headers=auth("alice"))
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+async def test_head_where_no_get_is_served_is_405(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    response = await client.head("/api/alice/chat", headers=auth("alice"))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"

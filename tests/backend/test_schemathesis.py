@@ -94,12 +94,17 @@ HYPOTHESIS = hypothesis.settings(
 
 @pytest.fixture
 def fuzzed_app(settings: Settings) -> Iterator[FastAPI]:
-    """The app with the offline model, chat limits out of the way (they have their own tests).
+    """The app with the offline model, per-user limits out of the way (they have their own
+    tests).
 
     Schemathesis runs it, lifespan included, on an event loop thread of its own.
     """
     fuzz_settings = settings.model_copy(
-        update={"chat_requests_per_minute": 10_000, "chat_max_streams_per_user": 1000}
+        update={
+            "chat_requests_per_minute": 10_000,
+            "chat_max_streams_per_user": 1000,
+            "rest_requests_per_minute": 100_000,
+        }
     )
     app = create_app(fuzz_settings)
     try:

@@ -29,13 +29,14 @@ def services_of(app: FastAPI) -> Services:
 
 
 def storm_settings(settings: Settings, base_url: str, api: ModelApi, **extra: Any) -> Settings:
-    """`settings` pointed at the fake provider, with the per-user chat limits out of the way."""
+    """`settings` pointed at the fake provider, with the per-user limits out of the way."""
     return provider_settings(
         settings,
         api,
         openai_base_url=base_url,
         chat_requests_per_minute=10_000,
         chat_max_streams_per_user=1000,
+        rest_requests_per_minute=100_000,
         log_level="WARNING",
         **extra,
     )

@@ -62,6 +62,9 @@ async def test_a_valid_token_names_the_user(client: httpx.AsyncClient, secret: s
         {"sub": ""},
         {"sub": 42},
         {"sub": "a" * 129},
+        {"exp": str(int(time.time()) + 900)},
+        {"nbf": str(int(time.time()) - 10)},
+        {"iat": "yesterday"},
     ],
     ids=[
         "expired",
@@ -72,6 +75,9 @@ async def test_a_valid_token_names_the_user(client: httpx.AsyncClient, secret: s
         "empty-sub",
         "sub-not-a-string",
         "sub-too-long",
+        "exp-a-numeric-string",
+        "nbf-a-numeric-string",
+        "iat-a-string",
     ],
 )
 async def test_tokens_with_bad_claims_are_401(

@@ -423,3 +423,16 @@ async def test_malformed_chat_keys_are_422_before_anything_runs(
     assert_error_or_validation(response)
     assert model.calls == ()
     assert await count_rows(db_engine, MESSAGES) == 0
+
+
+@pytest.mark.parametrize("path", ["/api/alice/tasks", "/api/alice/chat"])
+async def test_two_keys_on_one_request_are_422_and_nothing_runs(
+    client: httpx.AsyncClient, auth: AuthHeaders, db_engine: AsyncEngine, path: str
+) -> None:
+    headers = [*auth("alice").items(), ("Idempotency-Key", "k1"), ("Idempotency-Key", "k2")]
+    body = {"title": "Buy milk"} if path.endswith("tasks") else {"message": "add buy milk"}
+    response = await client.post(path, json=body, headers=headers)
+    assert_error_or_validation(response)
+    assert response.json()["detail"][0]["loc"] == ["header", "idempotency-key"]
+    assert await count_rows(db_engine, "SELECT count(*) FROM tasks") == 0
+    assert await count_rows(db_engine, "SELECT count(*) FROM idempotency_keys") == 0
