@@ -4,7 +4,7 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 
 def _storable(value: str) -> str:
@@ -54,3 +54,16 @@ def _known_zone(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_zone)]
+
+
+def _unique_in_order(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+TaskTag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=30),
+    AfterValidator(_storable),
+]
+# Up to 10 as sent; repeats (after lower-casing) are dropped, the first one's place kept.
+TaskTags = Annotated[list[TaskTag], Field(max_length=10), AfterValidator(_unique_in_order)]

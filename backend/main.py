@@ -20,6 +20,7 @@ from backend.runs.router import router as runs_router
 from backend.services import build_services
 from backend.settings import Settings
 from backend.tasks.router import router as tasks_router
+from backend.tasks.router import tags_router
 from backend.web.router import install_page
 from mcp_tools.http import mcp_routes
 
@@ -69,6 +70,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(tasks_router)
+    app.include_router(tags_router)
     app.include_router(conversations_router)
     app.include_router(runs_router)
     app.include_router(feed_router)

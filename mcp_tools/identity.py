@@ -1,4 +1,7 @@
-"""Whose tasks a tool call touches. Never a tool argument:
+"""How the authenticated user (and their time zone) reach a tool: in the MCP request's `_meta`,
+set server-side."""
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 - over HTTP (`/mcp`, mcp_tools/http.py): the subject of the bearer token the SDK's auth
   middleware verified; whatever the client sends in `_meta`, arguments or other headers is
@@ -13,10 +16,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 # Namespaced so nothing a model produces can collide with it (models only fill `arguments`).
 USER_META_KEY = "todo-chat/user_id"
+TIMEZONE_META_KEY = "todo-chat/timezone"
 
 
-def meta_for_user(user_id: str) -> dict[str, str]:
-    return {USER_META_KEY: user_id}
+def meta_for_user(user_id: str, timezone: str = "UTC") -> dict[str, str]:
+    return {USER_META_KEY: user_id, TIMEZONE_META_KEY: timezone}
 
 
 def token_user() -> str | None:
@@ -40,3 +44,14 @@ async def current_user(ctx: Context) -> str:
     if not isinstance(user_id, str) or not user_id:
         raise ToolError("This tool can only be used in an authenticated chat.")
     return user_id
+
+
+async def current_zone(ctx: Context) -> ZoneInfo:
+    """Resolver for the user's time zone: dates without an offset are read on their clock.
+    Not identity, so a remote MCP client may set it too; anything unknown means UTC."""
+    meta = ctx.request_context.meta or {}
+    name = meta.get(TIMEZONE_META_KEY)
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
