@@ -41,7 +41,7 @@ class TaskBody(StrictBody):
     recurrence: Recurrence | None = None
     remind_at: AwareDatetime | None = None
     # The zone whose calendar a recurrence follows; kept as it was when omitted.
-    timezone: TimeZoneName | SkipJsonSchema[None] = None
+    timezone: TimeZoneName | None = None
 
     _recurrence_needs_due_at = field_validator("recurrence")(_needs_due_at)
 
