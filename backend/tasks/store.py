@@ -236,9 +236,9 @@ class TaskStore:
         if filters.tags:
             conditions.append(_tasks.c.tags.contains(list(filters.tags)))
         if filters.due_before:
-            conditions.append(_tasks.c.due_at < filters.due_before)
+            conditions.append(_tasks.c.due_at <= filters.due_before)
         if filters.due_after:
-            conditions.append(_tasks.c.due_at > filters.due_after)
+            conditions.append(_tasks.c.due_at >= filters.due_after)
         if filters.overdue:
             conditions.append(and_(_tasks.c.due_at < func.now(), ~_tasks.c.completed))
         return conditions
