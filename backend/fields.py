@@ -1,10 +1,11 @@
 """Text field types that reject what PostgreSQL cannot store (NUL, lone surrogates) with 422."""
 
+import re
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 
 def _storable(value: str) -> str:
@@ -67,3 +68,18 @@ TaskTag = Annotated[
 ]
 # Up to 10 as sent; repeats (after lower-casing) are dropped, the first one's place kept.
 TaskTags = Annotated[list[TaskTag], Field(max_length=10), AfterValidator(_unique_in_order)]
+
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
+def _rfc3339(value: object) -> object:
+    """Text in RFC 3339's shape only: pydantic alone would also take 1.5 (seconds since 1970)."""
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("must be a date-time with an offset, such as 2026-12-05T17:00:00+01:00")
+    return value
+
+
+# An instant as a client writes it: a date-time with its UTC offset.
+Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime
 
 from backend.auth.deps import Owner
 from backend.deps import SessionDep
@@ -17,7 +16,7 @@ from backend.errors import (
     Unauthorized,
     responses,
 )
-from backend.fields import SearchQuery, TaskTag
+from backend.fields import Moment, SearchQuery, TaskTag
 from backend.idempotency.http import IdempotencyKeyHeader, replayed
 from backend.idempotency.store import IdempotencyStore, request_hash
 from backend.tasks.schemas import (
@@ -100,8 +99,8 @@ async def list_tasks(
     tag: Annotated[
         list[TaskTag], Query(max_length=10, description="Repeatable: tasks with every tag.")
     ] = [],  # noqa: B006 (FastAPI copies defaults)
-    due_before: Annotated[AwareDatetime | None, Query()] = None,
-    due_after: Annotated[AwareDatetime | None, Query()] = None,
+    due_before: Annotated[Moment | None, Query()] = None,
+    due_after: Annotated[Moment | None, Query()] = None,
     overdue: Annotated[bool, Query(description="Due in the past and not completed.")] = False,
     sort: Annotated[TaskSort, Query()] = "id",
     order: Annotated[SortOrder, Query()] = "asc",
@@ -135,7 +134,9 @@ async def create_task(
     # key waits on the key's row and then replays this answer.
     keys = IdempotencyStore(session, owner)
     if idempotency_key:
-        stored = await keys.claim(idempotency_key, request_hash("tasks", body.model_dump()))
+        stored = await keys.claim(
+            idempotency_key, request_hash("tasks", body.model_dump(mode="json"))
+        )
         if stored is not None:
             return replayed(stored)
     task = TaskOut.of(await TaskStore(session, owner).create(**body.fields()))

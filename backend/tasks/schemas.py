@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     ValidationInfo,
@@ -15,7 +14,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from backend.fields import TaskDescription, TaskTags, TaskTitle, TimeZoneName
+from backend.fields import Moment, TaskDescription, TaskTags, TaskTitle, TimeZoneName
 from backend.tasks.recurrence import Recurrence
 from backend.tasks.store import Priority, TaskRecord
 
@@ -37,9 +36,9 @@ class TaskBody(StrictBody):
     description: TaskDescription | None = None
     priority: Priority | None = None
     tags: TaskTags = []
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = None
     recurrence: Recurrence | None = None
-    remind_at: AwareDatetime | None = None
+    remind_at: Moment | None = None
     # The zone whose calendar a recurrence follows; kept as it was when omitted.
     timezone: TimeZoneName | None = None
 
@@ -79,9 +78,9 @@ class TaskPatch(StrictBody):
     completed: bool | SkipJsonSchema[None] = None
     priority: Priority | None = None
     tags: TaskTags | SkipJsonSchema[None] = None
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = None
     recurrence: Recurrence | None = None
-    remind_at: AwareDatetime | None = None
+    remind_at: Moment | None = None
     timezone: TimeZoneName | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")

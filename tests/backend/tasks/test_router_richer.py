@@ -399,3 +399,15 @@ async def test_a_recurrence_follows_the_zone_it_was_given(
     await client.patch(f"{TASKS}/1/complete", headers=alice)
     following = (await client.get(f"{TASKS}/2", headers=alice)).json()
     assert following["due_at"] == "2030-03-31T07:00:00Z"  # 09:00+02:00
+
+
+async def test_an_idempotent_create_with_dates_replays(
+    client: httpx.AsyncClient, alice: dict[str, str]
+) -> None:
+    body = {"title": "t", "due_at": iso(SOON), "remind_at": iso(SOON), "tags": ["a"]}
+    headers = {**alice, "Idempotency-Key": "richer-1"}
+    first = await client.post(TASKS, json=body, headers=headers)
+    again = await client.post(TASKS, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert await ids(client, alice, {}) == [1]
