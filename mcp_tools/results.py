@@ -1,4 +1,4 @@
-"""Tool result shapes and the readable error result.
+"""Tool result shapes (docs/api.md §7 and §18) and the readable error result.
 
 The richer fields (priority, tags, due_at, recurrence, remind_at) appear only when a task has
 them, so a plain task's result is exactly the basic shape; times are in the user's zone.

@@ -1,5 +1,6 @@
-"""Task REST routes (docs/tasks.md)."""
+"""Task REST routes (docs/api.md §6 and §18; the rules in docs/tasks.md)."""
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -78,7 +79,9 @@ def _changed(change: TaskChange | None) -> ChangedTaskOut:
     if change is None:
         raise TaskNotFound()
     next_task_id = change.next_task.number if change.next_task else None
-    return ChangedTaskOut(**TaskOut.of(change.task).model_dump(), next_task_id=next_task_id)
+    return ChangedTaskOut.model_validate(
+        {"id": change.task.number, **asdict(change.task), "next_task_id": next_task_id}
+    )
 
 
 def _recurrence_without_due_at(fields: dict[str, Any]) -> RequestValidationError:

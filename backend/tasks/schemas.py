@@ -1,4 +1,4 @@
-"""Task request and response bodies (docs/tasks.md has the fields and their rules)."""
+"""Task request and response bodies (docs/api.md §6 and §18; the rules in docs/tasks.md)."""
 
 from dataclasses import asdict
 from datetime import datetime
@@ -29,8 +29,8 @@ def _needs_due_at(recurrence: Recurrence | None, info: ValidationInfo) -> Recurr
     return recurrence
 
 
-class TaskBody(StrictBody):
-    """The fields a whole task is written with (POST, PUT); omitted ones take their default."""
+class TaskCreate(StrictBody):
+    """A whole task (POST, and PUT below); omitted fields take their default."""
 
     title: TaskTitle
     description: TaskDescription | None = None
@@ -52,11 +52,7 @@ class TaskBody(StrictBody):
         return values
 
 
-class TaskCreate(TaskBody):
-    pass
-
-
-class TaskReplace(TaskBody):
+class TaskReplace(TaskCreate):
     """PUT: every field is replaced (an omitted one is cleared); `completed` and `timezone`
     change only when given."""
 
@@ -113,20 +109,7 @@ class TaskOut(BaseModel):
 
     @classmethod
     def of(cls, record: TaskRecord) -> Self:
-        return cls(
-            id=record.number,
-            title=record.title,
-            description=record.description,
-            completed=record.completed,
-            created_at=record.created_at,
-            updated_at=record.updated_at,
-            completed_at=record.completed_at,
-            priority=record.priority,
-            tags=list(record.tags),
-            due_at=record.due_at,
-            recurrence=record.recurrence,
-            remind_at=record.remind_at,
-        )
+        return cls.model_validate({"id": record.number, **asdict(record)})
 
 
 class ChangedTaskOut(TaskOut):

@@ -2,7 +2,7 @@
 (the reminder claim, a job for every user, hands each task back with its owner)."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal, TypedDict, Unpack
 from zoneinfo import ZoneInfo
@@ -39,21 +39,6 @@ SortOrder = Literal["asc", "desc"]
 _RANK: dict[Priority, int] = {"low": 1, "medium": 2, "high": 3}
 _PRIORITY: dict[int, Priority] = {rank: name for name, rank in _RANK.items()}
 _UNSET: Any = object()
-_COLUMNS = (
-    _tasks.c.number,
-    _tasks.c.title,
-    _tasks.c.description,
-    _tasks.c.completed,
-    _tasks.c.created_at,
-    _tasks.c.updated_at,
-    _tasks.c.completed_at,
-    _tasks.c.priority,
-    _tasks.c.tags,
-    _tasks.c.due_at,
-    _tasks.c.recurrence,
-    _tasks.c.remind_at,
-    _tasks.c.time_zone,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +58,18 @@ class TaskRecord:
     time_zone: str = "UTC"
 
 
+# A record's fields name the columns it is read from: a new column is spelled once, above.
+_COLUMNS = tuple(_tasks.c[f.name] for f in fields(TaskRecord))
+_PRIORITY_AT = [f.name for f in fields(TaskRecord)].index("priority")
+_TAGS_AT = _PRIORITY_AT + 1
+
+
 def _record(row: Row[Any] | Sequence[Any]) -> TaskRecord:
+    """The record of a row of `_COLUMNS` (the priority by name, the tags as a tuple)."""
     values = list(row[: len(_COLUMNS)])
-    rank, tags = values[7], values[8]
-    values[7] = _PRIORITY[rank] if rank is not None else None
-    values[8] = tuple(tags)
+    rank = values[_PRIORITY_AT]
+    values[_PRIORITY_AT] = _PRIORITY[rank] if rank is not None else None
+    values[_TAGS_AT] = tuple(values[_TAGS_AT])
     return TaskRecord(*values)
 
 
@@ -123,8 +115,6 @@ class RecurrenceNeedsDueDate(ValueError):
     """A recurrence on a task without a due date (set so, or its due date cleared)."""
 
 
-# A record's fields name the columns it is read from: a new column is spelled once, above.
-_COLUMNS = tuple(_tasks.c[field.name] for field in fields(TaskRecord))
 _OWNER = bindparam("owner", type_=_tasks.c.user_id.type)
 _NEW_FIELDS = ("description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone")
 # Built once (add_task runs it on every call); only its parameters change.

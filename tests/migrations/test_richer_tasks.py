@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from backend.db import create_engine
-from backend.migrate import alembic_config, downgrade, upgrade
+from backend.migrate import alembic_config, upgrade
 from tests.databases import fresh_database
 
 BEFORE = "0002_idempotency_keys"
@@ -58,7 +58,7 @@ async def test_up_down_up_keeps_the_rows(database_server_url: str) -> None:
             " recurrence = 'daily', remind_at = now() WHERE number = 2",
         )
 
-        await asyncio.to_thread(downgrade, url, BEFORE)
+        await asyncio.to_thread(command.downgrade, alembic_config(url), BEFORE)
         assert await query(url, BASIC) == ROWS
 
         await asyncio.to_thread(upgrade, url, "head")
