@@ -43,6 +43,7 @@ TaskId = Annotated[
 Title = Annotated[TaskTitle, Field(description="Short task title, e.g. 'Buy groceries'.")]
 Description = Annotated[TaskDescription | None, Field(description="Optional details.")]
 CLEAR = "none"
+NEEDS_DUE = "A recurring task needs a due date: give `due` too."
 PriorityArg = Annotated[
     Priority | Literal["none"] | None,
     Field(description="How important: 'low', 'medium' or 'high' ('none' removes it)."),
@@ -113,9 +114,6 @@ def _richer_fields(
     if remind is not None:
         given["remind_at"] = None if remind == CLEAR else parse_when(remind, zone, day_time=time(9))
     return given
-
-
-NEEDS_DUE = "A recurring task needs a due date: give `due` too."
 
 
 def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:

@@ -1,8 +1,9 @@
 """The task store: the only code that reads or writes task rows. Every query filters by owner
 (the reminder claim, a job for every user, hands each task back with its owner)."""
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypedDict, Unpack
 from zoneinfo import ZoneInfo
@@ -38,7 +39,6 @@ SortOrder = Literal["asc", "desc"]
 # Stored as a rank so that it sorts and compares as a number.
 _RANK: dict[Priority, int] = {"low": 1, "medium": 2, "high": 3}
 _PRIORITY: dict[int, Priority] = {rank: name for name, rank in _RANK.items()}
-_UNSET: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +59,17 @@ class TaskRecord:
 
 
 # A record's fields name the columns it is read from: a new column is spelled once, above.
-_COLUMNS = tuple(_tasks.c[f.name] for f in fields(TaskRecord))
-_PRIORITY_AT = [f.name for f in fields(TaskRecord)].index("priority")
-_TAGS_AT = _PRIORITY_AT + 1
+_RECORD_FIELDS = [f.name for f in dataclasses.fields(TaskRecord)]
+_COLUMNS = tuple(_tasks.c[name] for name in _RECORD_FIELDS)
 
 
 def _record(row: Row[Any] | Sequence[Any]) -> TaskRecord:
-    """The record of a row of `_COLUMNS` (the priority by name, the tags as a tuple)."""
-    values = list(row[: len(_COLUMNS)])
-    rank = values[_PRIORITY_AT]
-    values[_PRIORITY_AT] = _PRIORITY[rank] if rank is not None else None
-    values[_TAGS_AT] = tuple(values[_TAGS_AT])
-    return TaskRecord(*values)
+    """The record of a row that starts with `_COLUMNS` (the priority by name, tags a tuple)."""
+    values: dict[str, Any] = dict(zip(_RECORD_FIELDS, row, strict=False))
+    rank = values["priority"]
+    values["priority"] = _PRIORITY[rank] if rank is not None else None
+    values["tags"] = tuple(values["tags"])
+    return TaskRecord(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +162,6 @@ def _order_by(sort: TaskSort, order: SortOrder) -> list[ColumnElement[Any]]:
     else:
         column, descending = _SORTS[sort], order == "desc"
     return [nulls_last(column.desc() if descending else column.asc()), _tasks.c.number.asc()]
-
-
-def _constraint_broken(error: IntegrityError, name: str) -> bool:
-    return name in str(error.orig)
 
 
 class TaskStore:
@@ -315,7 +310,7 @@ class TaskStore:
         try:
             return await self._session.execute(statement, params)
         except IntegrityError as error:
-            if _constraint_broken(error, "recurrence_needs_due_at"):
+            if "recurrence_needs_due_at" in str(error.orig):  # the constraint's name
                 raise RecurrenceNeedsDueDate("a recurring task needs a due date") from None
             raise
 
