@@ -8,6 +8,7 @@ request `_meta` by `_caller_meta`.
 """
 
 from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
 
 from agents.mcp import MCPServer as AgentsMCPServer
 from agents.mcp import MCPToolCustomDataContext, MCPToolMetaContext
@@ -38,12 +39,12 @@ class Caller(Protocol):
     def budget(self) -> ToolBudget: ...
 
     @property
-    def timezone(self) -> str: ...
+    def timezone(self) -> ZoneInfo: ...
 
 
 def _caller_meta(ctx: MCPToolMetaContext) -> dict[str, Any]:
     caller: Caller = ctx.run_context.context
-    meta: dict[str, Any] = {USER_META_KEY: caller.user_id, TIMEZONE_META_KEY: caller.timezone}
+    meta: dict[str, Any] = {USER_META_KEY: caller.user_id, TIMEZONE_META_KEY: caller.timezone.key}
     exceeded = caller.budget.charge(ctx.tool_name)
     if exceeded:
         meta[LIMIT_META_KEY] = exceeded

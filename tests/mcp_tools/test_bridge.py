@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from agents import ModelSettings, RunConfig, Runner, ToolCallOutputItem
@@ -177,7 +178,7 @@ async def test_the_chats_time_zone_reaches_the_tools(engine: AsyncEngine) -> Non
             [assistant_message("Done.")],
         ]
     )
-    context = ChatContext("alice", 1, timezone="Europe/Berlin")
+    context = ChatContext("alice", 1, timezone=ZoneInfo("Europe/Berlin"))
     async with bridge(engine) as server:
         agent = build_agent(model, server, ModelSettings())
         result = await Runner.run(
