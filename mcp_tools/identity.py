@@ -1,14 +1,15 @@
-"""How the authenticated user (and their time zone) reach a tool: in the MCP request's `_meta`,
-set server-side."""
-
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+"""Whose tasks a tool call touches, and on whose clock. Never a tool argument:
 
 - over HTTP (`/mcp`, mcp_tools/http.py): the subject of the bearer token the SDK's auth
   middleware verified; whatever the client sends in `_meta`, arguments or other headers is
   ignored;
 - in process (a chat turn): the user our bridge (mcp_tools/bridge.py) writes into the
   request's `_meta`, which no network client can reach.
+
+The user's time zone travels in `_meta` too (the bridge writes the chat's).
 """
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context

@@ -1,7 +1,8 @@
 """The five task tools (docs/api.md §7). Thin: validate, call the task store, return the shape.
 
-No tool has a user parameter the model can fill: `owner` is resolved from the request's
-`_meta`, which only the server-side bridge writes (and `zone`, the user's time zone, too).
+No tool has a user parameter the model can fill: `owner` is resolved from the verified token
+over HTTP, or from the request's `_meta` that only the in-process bridge writes
+(mcp_tools/identity.py); `zone`, the user's time zone, from `_meta` too.
 """
 
 from datetime import time
