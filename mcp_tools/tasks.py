@@ -250,7 +250,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         changes |= {name: value for name, value in basics.items() if value is not None}
         if not changes:
             return tool_error(
-                "Tell me what to change: the title, description, priority, "
+                "Tell me what to change: a new title or description, the priority, "
                 "tags, due date, recurrence or reminder."
             )
         try:
