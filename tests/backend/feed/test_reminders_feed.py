@@ -9,7 +9,7 @@ import httpx
 
 from backend.main import create_app
 from backend.settings import Settings
-from tests.backend.conversations.helpers import serving
+from tests.apps import serving
 from tests.sse import read_events
 
 DEADLINE = 10.0

@@ -17,8 +17,8 @@ from backend.tasks.recurrence import Recurrence
 from backend.tasks.reminders import Publish, ReminderLoop
 from backend.tasks.store import TaskRecord, TaskStore
 from tests.apps import running
-from tests.conftest import TEST_SECRET
-from tests.storms.support import eventually
+from tests.polling import eventually
+from tests.tokens import TEST_SECRET
 
 PROCESSES = 4
 DEADLINE = 10.0

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.support import AuthHeaders, assert_no_leak
+from tests.backend.support import assert_no_leak
+from tests.tokens import AuthHeaders
 
 TASKS = "/api/alice/tasks"
 SOON = datetime.now(UTC) + timedelta(days=3)
