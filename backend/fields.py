@@ -47,9 +47,13 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def is_zone_name(value: str) -> bool:
+    return value in _zone_names()
+
+
 def _known_zone(value: str) -> str:
     # Membership in the IANA list, not ZoneInfo(value): that would also open paths it is given.
-    if value not in _zone_names():
+    if not is_zone_name(value):
         raise ValueError('must be an IANA time zone name such as "Europe/Berlin" or "UTC"')
     return value
 

@@ -9,11 +9,13 @@
 The user's time zone travels in `_meta` too (the bridge writes the chat's).
 """
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+
+from backend.fields import is_zone_name
 
 # Namespaced so nothing a model produces can collide with it (models only fill `arguments`).
 USER_META_KEY = "todo-chat/user_id"
@@ -52,7 +54,5 @@ async def current_zone(ctx: Context) -> ZoneInfo:
     Not identity, so a remote MCP client may set it too; anything unknown means UTC."""
     meta = ctx.request_context.meta or {}
     name = meta.get(TIMEZONE_META_KEY)
-    try:
-        return ZoneInfo(name) if isinstance(name, str) and name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    # Checked against the IANA list first: ZoneInfo(name) would open any path it is given.
+    return ZoneInfo(name if isinstance(name, str) and is_zone_name(name) else "UTC")

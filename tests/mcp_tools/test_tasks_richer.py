@@ -180,3 +180,11 @@ async def test_bad_values_are_readable_tool_errors(
     assert expected in message
     assert await stored(engine, "title") == ["Milk"]
     assert await stored(engine, "recurrence") == [None]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "../../etc/passwd", "", "Europe"])
+async def test_an_unknown_time_zone_in_meta_means_utc(engine: AsyncEngine, zone: str) -> None:
+    async with todo_server(engine) as todo:
+        added = await ok(todo, "add_task", {"title": "x", "due": "2026-12-04T17:00"}, zone)
+    assert added["due_at"] == "2026-12-04T17:00:00Z"
+    assert await stored(engine, "time_zone") == ["UTC"]
