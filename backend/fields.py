@@ -65,10 +65,21 @@ def _unique_in_order(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _tag(value: str) -> str:
+    tag = value.strip().lower()
+    if not tag:
+        raise ValueError("must not be blank")
+    if len(tag) > 30:  # lower-casing can lengthen ("İ" is two characters lower-cased)
+        raise ValueError("must be at most 30 characters lower-cased")
+    return tag
+
+
+# At most 30 characters as sent (so the schema's maxLength holds), then trimmed and lower-cased.
 TaskTag = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=30),
+    StringConstraints(min_length=1, max_length=30),
     AfterValidator(_storable),
+    AfterValidator(_tag),
 ]
 # Up to 10 as sent; repeats (after lower-casing) are dropped, the first one's place kept.
 TaskTags = Annotated[list[TaskTag], Field(max_length=10), AfterValidator(_unique_in_order)]

@@ -88,6 +88,8 @@ async def test_a_plain_task_has_empty_richer_fields(
         ({"tags": [f"t{n}" for n in range(11)]}, "tags"),
         ({"tags": ["x" * 31]}, 0),
         ({"tags": ["   "]}, 0),
+        ({"tags": ["İ" * 30]}, 0),  # 60 characters once lower-cased
+        ({"tags": [" " + "x" * 30]}, 0),  # 31 as sent
         ({"tags": "work"}, "tags"),
         ({"due_at": "2026-12-05T10:00:00"}, "due_at"),  # no offset
         ({"due_at": "2026-12-05"}, "due_at"),
