@@ -12,8 +12,8 @@ from backend.db import create_engine
 from backend.migrate import alembic_config, upgrade
 from tests.databases import fresh_database
 
-BEFORE = "0002_idempotency_keys"
-REVISION = "0003_richer_tasks"
+BEFORE = "0004_runs"
+REVISION = "0005_richer_tasks"
 BASIC = "SELECT user_id, number, title, description, completed FROM tasks ORDER BY pk"
 RICHER = "SELECT priority, tags, due_at, recurrence, time_zone, remind_at FROM tasks ORDER BY pk"
 ROWS = [

@@ -1,8 +1,8 @@
 """Richer tasks: priority, tags, due date, recurrence and its time zone, reminders.
 
-Revision ID: 0003_richer_tasks
-Revises: 0002_idempotency_keys
-Create Date: 2026-12-01 19:00:00
+Revision ID: 0005_richer_tasks
+Revises: 0004_runs
+Create Date: 2026-12-01 20:30:00
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0003_richer_tasks"
-down_revision: str | None = "0002_idempotency_keys"
+revision: str = "0005_richer_tasks"
+down_revision: str | None = "0004_runs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
