@@ -25,7 +25,9 @@ from backend.middleware import (
 from backend.runs.router import router as runs_router
 from backend.services import build_services
 from backend.settings import Settings
+from backend.tasks.reminders import Publish
 from backend.tasks.router import router as tasks_router
+from backend.tasks.router import tags_router
 from backend.web.router import install_page
 from mcp_tools.http import mcp_routes
 
@@ -51,9 +53,11 @@ def create_app(
     *,
     model: Model | None = None,
     openai_http_client: httpx.AsyncClient | None = None,
+    publish_reminder: Publish | None = None,
 ) -> FastAPI:
     """`model` replaces the configured model (scripted tests); `openai_http_client` routes
-    provider calls through a given httpx client (respx tests)."""
+    provider calls through a given httpx client (respx tests); `publish_reminder` receives
+    each reminder as it comes due instead of the live feed (tests)."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
 
@@ -61,7 +65,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.services = await build_services(
-                settings, stack, model=model, openai_http_client=openai_http_client
+                settings,
+                stack,
+                model=model,
+                openai_http_client=openai_http_client,
+                publish_reminder=publish_reminder,
             )
             _tune_gc()
             yield
@@ -80,6 +88,7 @@ def create_app(
     install_docs(app)
     app.include_router(health_router)
     app.include_router(tasks_router)
+    app.include_router(tags_router)
     app.include_router(conversations_router)
     app.include_router(runs_router)
     app.include_router(feed_router)

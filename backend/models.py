@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -21,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 __all__ = ["Conversation", "IdempotencyKey", "Message", "SQLModel", "Task", "UserSequence"]
@@ -75,6 +77,18 @@ class Task(SQLModel, table=True):
             postgresql_ops={"title": "gin_trgm_ops", "description": "gin_trgm_ops"},
             postgresql_with={"fastupdate": "off"},
         ),
+        # Why these indexes and no others: docs/tasks.md (measured on 10,000 tasks).
+        Index("ix_tasks_user_id_due_at", "user_id", "due_at"),
+        Index(
+            "ix_tasks_remind_at_unsent",
+            "remind_at",
+            postgresql_where=text("NOT completed AND reminded_at IS DISTINCT FROM remind_at"),
+        ),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority_rank"),
+        CheckConstraint(
+            "recurrence IN ('daily', 'weekdays', 'weekly', 'monthly')", name="recurrence_rule"
+        ),
+        CheckConstraint("recurrence IS NULL OR due_at IS NOT NULL", name="recurrence_needs_due_at"),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -88,6 +102,21 @@ class Task(SQLModel, table=True):
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     completed_at: datetime | None = _timestamp(nullable=True)
+    # 1 low, 2 medium, 3 high: the rank sorts and compares as a number.
+    priority: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    tags: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(String(30)), nullable=False, server_default=text("'{}'")),
+    )
+    due_at: datetime | None = _timestamp(nullable=True)
+    recurrence: str | None = Field(default=None, sa_column=Column(String(8)))
+    # The IANA zone whose calendar a recurrence follows (9:00 stays 9:00 across DST).
+    time_zone: str = Field(
+        default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC")
+    )
+    remind_at: datetime | None = _timestamp(nullable=True)
+    # The remind_at whose reminder went out: a new remind_at is sent again, the same one never.
+    reminded_at: datetime | None = _timestamp(nullable=True)
 
 
 class Conversation(SQLModel, table=True):

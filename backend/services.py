@@ -22,9 +22,11 @@ from backend.conversations.chat import ChatRuntime
 from backend.db import SessionMaker, StoreLimits, create_engine, create_sessionmaker
 from backend.embedded_pg import EmbeddedPostgres
 from backend.feed.on_commit import publish_changes_on_commit
+from backend.feed.reminders import reminders_on_feed
 from backend.runs.owner import RunDeps
 from backend.runs.registry import Runs
 from backend.settings import Settings
+from backend.tasks.reminders import Publish, ReminderLoop
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.http import RemoteMCP, create_remote_mcp
 from mcp_tools.server import create_todo_server
@@ -105,6 +107,7 @@ async def build_services(
     *,
     model: Model | None = None,
     openai_http_client: httpx.AsyncClient | None = None,
+    publish_reminder: Publish | None = None,
 ) -> Services:
     url = await database_url(settings, stack)
     engine = create_engine(
@@ -139,6 +142,12 @@ async def build_services(
             search_timeout_ms=round(settings.db_search_timeout * 1000),
         ),
     )
+    reminders = ReminderLoop(
+        sessionmaker,
+        publish_reminder or reminders_on_feed(broker),
+        interval_seconds=settings.reminder_interval_seconds,
+    )
+    await stack.enter_async_context(reminders.running())
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     mcp_calls_per_minute: int = Field(60, ge=1, le=10_000)
     chat_resume_seconds: int = Field(120, ge=1, le=86_400)
     chat_on_disconnect: Literal["continue", "cancel"] = "continue"
+    # How often each server process looks for reminders whose time has come.
+    reminder_interval_seconds: float = Field(5.0, gt=0, le=300)
 
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)

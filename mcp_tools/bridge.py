@@ -3,11 +3,12 @@
 `InProcessMCPServer` is an `agents.mcp.MCPServer` whose transport is `mcp.Client(server)`:
 the SDK's tool calls go through the real MCP protocol handlers in this process, with no
 subprocess, socket or HTTP hop. One instance serves every chat: the per-turn caller (user,
-budget) comes from the run context, which the model never sees, and is written into the
+budget, time zone) comes from the run context, which the model never sees, and is written into the
 request `_meta` by `_caller_meta`.
 """
 
 from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
 
 from agents.mcp import MCPServer as AgentsMCPServer
 from agents.mcp import MCPToolCustomDataContext, MCPToolMetaContext
@@ -22,7 +23,7 @@ from mcp.types import (
 )
 
 from mcp_tools.budget import ToolBudget
-from mcp_tools.identity import USER_META_KEY
+from mcp_tools.identity import TIMEZONE_META_KEY, USER_META_KEY
 from mcp_tools.results import tool_error
 
 LIMIT_META_KEY = "todo-chat/limit_exceeded"
@@ -37,10 +38,13 @@ class Caller(Protocol):
     @property
     def budget(self) -> ToolBudget: ...
 
+    @property
+    def timezone(self) -> ZoneInfo: ...
+
 
 def _caller_meta(ctx: MCPToolMetaContext) -> dict[str, Any]:
     caller: Caller = ctx.run_context.context
-    meta: dict[str, Any] = {USER_META_KEY: caller.user_id}
+    meta: dict[str, Any] = {USER_META_KEY: caller.user_id, TIMEZONE_META_KEY: caller.timezone.key}
     exceeded = caller.budget.charge(ctx.tool_name)
     if exceeded:
         meta[LIMIT_META_KEY] = exceeded

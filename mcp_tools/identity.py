@@ -1,22 +1,29 @@
-"""Whose tasks a tool call touches. Never a tool argument:
+"""Whose tasks a tool call touches, and on whose clock. Never a tool argument:
 
 - over HTTP (`/mcp`, mcp_tools/http.py): the subject of the bearer token the SDK's auth
   middleware verified; whatever the client sends in `_meta`, arguments or other headers is
   ignored;
 - in process (a chat turn): the user our bridge (mcp_tools/bridge.py) writes into the
   request's `_meta`, which no network client can reach.
+
+The user's time zone travels in `_meta` too (the bridge writes the chat's).
 """
+
+from zoneinfo import ZoneInfo
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
+from backend.fields import is_zone_name
+
 # Namespaced so nothing a model produces can collide with it (models only fill `arguments`).
 USER_META_KEY = "todo-chat/user_id"
+TIMEZONE_META_KEY = "todo-chat/timezone"
 
 
-def meta_for_user(user_id: str) -> dict[str, str]:
-    return {USER_META_KEY: user_id}
+def meta_for_user(user_id: str, timezone: str = "UTC") -> dict[str, str]:
+    return {USER_META_KEY: user_id, TIMEZONE_META_KEY: timezone}
 
 
 def token_user() -> str | None:
@@ -40,3 +47,12 @@ async def current_user(ctx: Context) -> str:
     if not isinstance(user_id, str) or not user_id:
         raise ToolError("This tool can only be used in an authenticated chat.")
     return user_id
+
+
+async def current_zone(ctx: Context) -> ZoneInfo:
+    """Resolver for the user's time zone: dates without an offset are read on their clock.
+    Not identity, so a remote MCP client may set it too; anything unknown means UTC."""
+    meta = ctx.request_context.meta or {}
+    name = meta.get(TIMEZONE_META_KEY)
+    # Checked against the IANA list first: ZoneInfo(name) would open any path it is given.
+    return ZoneInfo(name if isinstance(name, str) and is_zone_name(name) else "UTC")

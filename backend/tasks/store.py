@@ -1,11 +1,16 @@
-"""The task store: the only code that reads or writes task rows. Every query filters by owner."""
+"""The task store: the only code that reads or writes task rows. Every query filters by owner
+(the reminder claim, a job for every user, hands each task back with its owner)."""
 
-from dataclasses import dataclass, fields
-from datetime import datetime
-from typing import Any, Literal
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TypedDict, Unpack
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     and_,
     bindparam,
@@ -13,11 +18,12 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    nulls_last,
     or_,
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.changes import Action, Change, note
@@ -25,10 +31,17 @@ from backend.db import store_limits
 from backend.errors import SearchTimedOut, TaskLimitReached
 from backend.models import tasks as _tasks
 from backend.sequences import next_number
+from backend.tasks.recurrence import Recurrence, next_occurrence
 
 TaskStatus = Literal["all", "pending", "completed"]
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
-_UNSET: Any = object()
+Priority = Literal["low", "medium", "high"]
+TaskSort = Literal["id", "due_at", "priority", "title", "created_at", "updated_at"]
+SortOrder = Literal["asc", "desc"]
+
+# Stored as a rank so that it sorts and compares as a number.
+_RANK: dict[Priority, int] = {"low": 1, "medium": 2, "high": 3}
+_PRIORITY: dict[int, Priority] = {rank: name for name, rank in _RANK.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,29 +53,118 @@ class TaskRecord:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    priority: Priority | None = None
+    tags: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    recurrence: Recurrence | None = None
+    remind_at: datetime | None = None
+    time_zone: str = "UTC"
 
 
 # A record's fields name the columns it is read from: a new column is spelled once, above.
-_COLUMNS = tuple(_tasks.c[field.name] for field in fields(TaskRecord))
+_RECORD_FIELDS = [f.name for f in dataclasses.fields(TaskRecord)]
+_COLUMNS = tuple(_tasks.c[name] for name in _RECORD_FIELDS)
+
+
+def _record(row: Row[Any] | Sequence[Any]) -> TaskRecord:
+    """The record of a row that starts with `_COLUMNS` (the priority by name, tags a tuple)."""
+    values: dict[str, Any] = dict(zip(_RECORD_FIELDS, row, strict=False))
+    rank = values["priority"]
+    values["priority"] = _PRIORITY[rank] if rank is not None else None
+    values["tags"] = tuple(values["tags"])
+    return TaskRecord(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """An updated task and, when completing a recurring one created it, the next occurrence."""
+
+    task: TaskRecord
+    next_task: TaskRecord | None = None
+
+
+class TaskFields(TypedDict, total=False):
+    """What a new task may have besides its title (absent keys take the default)."""
+
+    description: str | None
+    priority: Priority | None
+    tags: Sequence[str]
+    due_at: datetime | None
+    recurrence: Recurrence | None
+    remind_at: datetime | None
+    time_zone: str
+
+
+class TaskChanges(TaskFields, total=False):
+    """What an update may change; absent keys keep their value."""
+
+    title: str
+    completed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    status: TaskStatus = "all"
+    query: str | None = None
+    priority: Priority | None = None
+    tags: Sequence[str] = field(default_factory=tuple)
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    overdue: bool = False
+
+
+class RecurrenceNeedsDueDate(ValueError):
+    """A recurrence on a task without a due date (set so, or its due date cleared)."""
+
+
 _OWNER = bindparam("owner", type_=_tasks.c.user_id.type)
+_NEW_FIELDS = ("description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone")
 # Built once (add_task runs it on every call); only its parameters change.
 _CREATE = (
     insert(_tasks)
     .from_select(
-        ["user_id", "number", "title", "description"],
+        ["user_id", "number", "title", *_NEW_FIELDS],
         select(
             _OWNER,
             next_number(_OWNER, "task").c.last_value,
-            bindparam("task_title", type_=_tasks.c.title.type),
-            bindparam("task_description", type_=_tasks.c.description.type),
+            bindparam("title", type_=_tasks.c.title.type),
+            *(bindparam(name, type_=_tasks.c[name].type) for name in _NEW_FIELDS),
         ),
     )
     .returning(*_COLUMNS)
 )
+_SORTS = {
+    "due_at": _tasks.c.due_at,
+    "title": _tasks.c.title,
+    "created_at": _tasks.c.created_at,
+    "updated_at": _tasks.c.updated_at,
+}
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values for `fields` (the priority as its rank, tags as a list)."""
+    values: dict[str, Any] = dict(fields)
+    if "priority" in values:
+        values["priority"] = _RANK[values["priority"]] if values["priority"] else None
+    if "tags" in values:
+        values["tags"] = list(values["tags"])
+    return values
+
+
+def _order_by(sort: TaskSort, order: SortOrder) -> list[ColumnElement[Any]]:
+    """Tasks without the sorted value come last either way; ties go by number."""
+    if sort == "id":
+        number = _tasks.c.number
+        return [number.desc() if order == "desc" else number.asc()]
+    if sort == "priority":  # "asc" ranks high first
+        column, descending = _tasks.c.priority, order == "asc"
+    else:
+        column, descending = _SORTS[sort], order == "desc"
+    return [nulls_last(column.desc() if descending else column.asc()), _tasks.c.number.asc()]
 
 
 class TaskStore:
@@ -76,11 +178,11 @@ class TaskStore:
         clause = _tasks.c.user_id == self._owner
         return clause if number is None else and_(clause, _tasks.c.number == number)
 
-    async def create(self, title: str, description: str | None = None) -> TaskRecord:
+    async def create(self, title: str, **fields: Unpack[TaskFields]) -> TaskRecord:
         await self._check_room()
-        params = {"owner": self._owner, "task_title": title, "task_description": description}
-        row = (await self._session.execute(_CREATE, params)).one()
-        return self._noted("created", TaskRecord(*row))
+        params = dict.fromkeys(_NEW_FIELDS) | {"tags": [], "time_zone": "UTC"}
+        params |= _stored(fields) | {"owner": self._owner, "title": title}
+        return self._noted("created", _record((await self._execute(_CREATE, params)).one()))
 
     async def _check_room(self) -> None:
         """Refuse a task beyond the per-user cap (concurrent creates may pass it by a few)."""
@@ -91,31 +193,31 @@ class TaskStore:
 
     async def get(self, number: int) -> TaskRecord | None:
         row = (await self._session.execute(select(*_COLUMNS).where(self._mine(number)))).first()
-        return TaskRecord(*row) if row else None
+        return _record(row) if row else None
 
     async def list_tasks(
         self,
-        status: TaskStatus = "all",
-        query: str | None = None,
+        filters: TaskFilter | None = None,
+        *,
+        sort: TaskSort = "id",
+        order: SortOrder = "asc",
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[TaskRecord], int]:
-        """A page of tasks ordered by number, and the total matching (one round trip)."""
-        statement: Select[Any] = select(*_COLUMNS, func.count().over().label("total")).where(
-            self._mine()
+        """A page of matching tasks, and how many match in all (one round trip)."""
+        filters = filters or TaskFilter()
+        statement: Select[Any] = (
+            select(*_COLUMNS, func.count().over().label("total"))
+            .where(self._mine(), *self._conditions(filters))
+            .order_by(*_order_by(sort, order))
+            .limit(limit)
+            .offset(offset)
         )
-        if status != "all":
-            statement = statement.where(_tasks.c.completed == (status == "completed"))
-        if query:
+        if filters.query:
             await self._bound_search_time()
-            pattern = f"%{_escape_like(query)}%"
-            statement = statement.where(
-                or_(_tasks.c.title.ilike(pattern), _tasks.c.description.ilike(pattern))
-            )
-        statement = statement.order_by(_tasks.c.number).limit(limit).offset(offset)
         rows = await self._search_rows(statement)
-        total = rows[0].total if rows else await self._count_beyond_page(status, query, offset)
-        return [TaskRecord(*row[:-1]) for row in rows], total
+        total = rows[0].total if rows else await self._count_beyond_page(filters, offset)
+        return [_record(row) for row in rows], total
 
     async def _bound_search_time(self) -> None:
         """The one statement whose cost a user controls (a search over their own texts) gets a
@@ -133,54 +235,142 @@ class TaskStore:
                 raise SearchTimedOut() from None
             raise
 
-    async def _count_beyond_page(self, status: TaskStatus, query: str | None, offset: int) -> int:
+    @staticmethod
+    def _conditions(filters: TaskFilter) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if filters.status != "all":
+            conditions.append(_tasks.c.completed == (filters.status == "completed"))
+        if filters.query:
+            pattern = f"%{_escape_like(filters.query)}%"
+            conditions.append(
+                or_(_tasks.c.title.ilike(pattern), _tasks.c.description.ilike(pattern))
+            )
+        if filters.priority:
+            conditions.append(_tasks.c.priority == _RANK[filters.priority])
+        if filters.tags:
+            conditions.append(_tasks.c.tags.contains(list(filters.tags)))
+        if filters.due_before:
+            conditions.append(_tasks.c.due_at <= filters.due_before)
+        if filters.due_after:
+            conditions.append(_tasks.c.due_at >= filters.due_after)
+        if filters.overdue:
+            conditions.append(and_(_tasks.c.due_at < func.now(), ~_tasks.c.completed))
+        return conditions
+
+    async def _count_beyond_page(self, filters: TaskFilter, offset: int) -> int:
         # An empty page only needs a count when it is past the end of a non-empty list.
         if offset == 0:
             return 0
-        _, total = await self.list_tasks(status, query, limit=1, offset=0)
+        _, total = await self.list_tasks(filters, limit=1, offset=0)
         return total
 
-    async def update(
-        self,
-        number: int,
-        *,
-        title: str = _UNSET,
-        description: str | None = _UNSET,
-        completed: bool = _UNSET,
-    ) -> TaskRecord | None:
-        values: dict[str, Any] = {"updated_at": func.now()}
-        if title is not _UNSET:
-            values["title"] = title
-        if description is not _UNSET:
-            values["description"] = description
-        if completed is not _UNSET:
-            values["completed"] = completed
-            values["completed_at"] = case(
-                (_tasks.c.completed == completed, _tasks.c.completed_at),
-                else_=func.now() if completed else None,
-            )
-        return await self._update_returning(number, values)
+    async def tags(self) -> list[tuple[str, int]]:
+        """Each tag the owner uses and on how many tasks, most used first."""
+        tag = func.unnest(_tasks.c.tags).label("tag")
+        inner = select(tag).where(self._mine()).subquery()
+        count = func.count().label("count")
+        statement = (
+            select(inner.c.tag, count).group_by(inner.c.tag).order_by(count.desc(), inner.c.tag)
+        )
+        return [(name, n) for name, n in (await self._session.execute(statement)).all()]
 
-    async def toggle_completed(self, number: int) -> TaskRecord | None:
-        return await self._update_returning(
-            number,
-            {
-                "completed": ~_tasks.c.completed,
-                "completed_at": case((_tasks.c.completed, None), else_=func.now()),
-                "updated_at": func.now(),
-            },
+    async def update(self, number: int, **fields: Unpack[TaskChanges]) -> TaskChange | None:
+        """Change the given fields. Completing a recurring task also creates its next
+        occurrence, in the same transaction; un-completing creates nothing."""
+        was_completed = None
+        if fields.get("completed"):
+            was_completed = await self._completed_locked(number)
+            if was_completed is None:
+                return None
+        values = _stored(fields) | {"updated_at": func.now()}
+        if "completed" in fields:
+            values["completed_at"] = case(
+                (_tasks.c.completed == fields["completed"], _tasks.c.completed_at),
+                else_=func.now() if fields["completed"] else None,
+            )
+        statement = update(_tasks).where(self._mine(number)).values(values).returning(*_COLUMNS)
+        row = (await self._execute(statement)).first()
+        if row is None:
+            return None
+        task = self._noted("updated", _record(row))
+        return TaskChange(
+            task, await self._next_occurrence(task) if was_completed is False else None
         )
 
-    async def _update_returning(self, number: int, values: dict[str, Any]) -> TaskRecord | None:
-        statement = update(_tasks).where(self._mine(number)).values(values).returning(*_COLUMNS)
-        row = (await self._session.execute(statement)).first()
-        return self._noted("updated", TaskRecord(*row)) if row else None
+    async def toggle_completed(self, number: int) -> TaskChange | None:
+        was_completed = await self._completed_locked(number)
+        if was_completed is None:
+            return None
+        return await self.update(number, completed=not was_completed)
+
+    async def _completed_locked(self, number: int) -> bool | None:
+        """Whether the task is completed, locking it so the answer holds until commit."""
+        statement = select(_tasks.c.completed).where(self._mine(number)).with_for_update()
+        completed: bool | None = (await self._session.execute(statement)).scalar()
+        return completed
+
+    async def _next_occurrence(self, done: TaskRecord) -> TaskRecord | None:
+        if done.recurrence is None or done.due_at is None:
+            return None
+        now = datetime.now(UTC)
+        zone = ZoneInfo(done.time_zone)
+        following = next_occurrence(done.due_at, done.remind_at, done.recurrence, zone, now)
+        return await self.create(
+            done.title,
+            description=done.description,
+            priority=done.priority,
+            tags=done.tags,
+            due_at=following.due_at,
+            recurrence=done.recurrence,
+            remind_at=following.remind_at,
+            time_zone=done.time_zone,
+        )
 
     async def delete(self, number: int) -> TaskRecord | None:
         statement = delete(_tasks).where(self._mine(number)).returning(*_COLUMNS)
         row = (await self._session.execute(statement)).first()
-        return self._noted("deleted", TaskRecord(*row)) if row else None
+        return self._noted("deleted", _record(row)) if row else None
 
     def _noted(self, action: Action, record: TaskRecord) -> TaskRecord:
         note(self._session.sync_session, Change(self._owner, "task", action, record))
         return record
+
+    async def _execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        try:
+            return await self._session.execute(statement, params)
+        except IntegrityError as error:
+            if "recurrence_needs_due_at" in str(error.orig):  # the constraint's name
+                raise RecurrenceNeedsDueDate("a recurring task needs a due date") from None
+            raise
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    owner: str
+    task: TaskRecord
+
+
+async def claim_due_reminders(session: AsyncSession, limit: int = 100) -> list[DueReminder]:
+    """Mark up to `limit` reminders whose time has come as sent, and return them. Each
+    (task, remind_at) is claimed once: concurrent claimers skip the rows another holds, and a
+    claimed row no longer matches. Completed tasks are not reminded."""
+    unsent = and_(
+        ~_tasks.c.completed,
+        _tasks.c.reminded_at.is_distinct_from(_tasks.c.remind_at),
+        _tasks.c.remind_at <= func.now(),
+    )
+    due = (
+        select(_tasks.c.pk)
+        .where(unsent)
+        .order_by(_tasks.c.remind_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(_tasks)
+        .where(_tasks.c.pk.in_(due.scalar_subquery()))
+        .values(reminded_at=_tasks.c.remind_at)
+        .returning(_tasks.c.user_id, *_COLUMNS)
+    )
+    rows = (await session.execute(statement)).all()
+    return [DueReminder(row[0], _record(row[1:])) for row in rows]

@@ -3,7 +3,9 @@
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from agents import ModelSettings, RunConfig, Runner, ToolCallOutputItem
@@ -150,3 +152,58 @@ async def test_the_turn_budget_refuses_calls_past_the_limit(engine: AsyncEngine)
     assert seen[3] == "Refused: this turn reached its limit (destructive_tool_calls_per_turn)."
     assert context.budget.exceeded == "destructive_tool_calls_per_turn"
     assert await all_task_rows(engine) == [("alice", 2, "Two", None, False)]
+
+
+async def test_the_chats_time_zone_reaches_the_tools(engine: AsyncEngine) -> None:
+    """The richer-task table of docs/tasks.md as a model would call it: dates without an
+    offset are read on the clock of the run context's time zone, which the model never sees."""
+    model = ScriptedModel(
+        [
+            [
+                function_call(
+                    "add_task",
+                    {"title": "Pay rent", "priority": "high", "due": "2026-12-04"},
+                    call_id="c1",
+                )
+            ],
+            [
+                function_call(
+                    "add_task",
+                    {"title": "Trash", "recurrence": "weekly", "due": "2026-12-07T07:00"},
+                    call_id="c2",
+                )
+            ],
+            [function_call("update_task", {"task_id": 1, "tags": ["work"]}, call_id="c3")],
+            [function_call("list_tasks", {"tag": "work", "sort": "priority"}, call_id="c4")],
+            [assistant_message("Done.")],
+        ]
+    )
+    context = ChatContext("alice", 1, timezone=ZoneInfo("Europe/Berlin"))
+    async with bridge(engine) as server:
+        agent = build_agent(model, server, ModelSettings())
+        result = await Runner.run(
+            agent, "go", context=context, run_config=RunConfig(tracing_disabled=True)
+        )
+    model.assert_complete()
+    listing = json.loads(outputs(result.new_items)[3])
+    assert listing["tasks"] == [
+        {
+            "id": 1,
+            "title": "Pay rent",
+            "description": None,
+            "completed": False,
+            "priority": "high",
+            "tags": ["work"],
+            "due_at": "2026-12-04T23:59:59+01:00",
+        }
+    ]
+    async with engine.connect() as connection:
+        stored = (
+            await connection.exec_driver_sql(
+                "SELECT number, due_at, time_zone, recurrence FROM tasks ORDER BY number"
+            )
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        (1, datetime(2026, 12, 4, 22, 59, 59, tzinfo=UTC), "Europe/Berlin", None),
+        (2, datetime(2026, 12, 7, 6, 0, tzinfo=UTC), "Europe/Berlin", "weekly"),
+    ]

@@ -17,12 +17,16 @@ from mcp_tools.identity import USER_META_KEY
 from mcp_tools.server import create_todo_server
 from tests.rows import all_task_rows
 
+RICHER = {"priority", "tags", "due", "recurrence", "remind"}
 TOOLS = {
-    "add_task": ({"title", "description"}, ["title"]),
-    "list_tasks": ({"status", "query"}, []),
+    "add_task": ({"title", "description", *RICHER}, ["title"]),
+    "list_tasks": (
+        {"status", "query", "priority", "tag", "due_before", "due_after", "overdue", "sort"},
+        [],
+    ),
     "complete_task": ({"task_id"}, ["task_id"]),
     "delete_task": ({"task_id"}, ["task_id"]),
-    "update_task": ({"task_id", "title", "description"}, ["task_id"]),
+    "update_task": ({"task_id", "title", "description", *RICHER}, ["task_id"]),
 }
 FRAMEWORK_NOISE = ("Traceback", "pydantic.dev", "[type=", "validation error for", "Arguments")
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.database_url import Pooler
 from backend.db import SessionMaker, create_engine, create_sessionmaker
-from backend.tasks.store import TaskRecord, TaskStore
+from backend.tasks.store import TaskFilter, TaskRecord, TaskStore
 from tests.rows import task_rows
 
 CONCURRENT = 30
@@ -86,7 +86,7 @@ async def test_another_owners_store_cannot_touch_the_task(
         assert await bobs.toggle_completed(mine.number) is None
         assert await bobs.delete(mine.number) is None
         assert await bobs.list_tasks() == ([], 0)
-        assert await bobs.list_tasks(query="secret") == ([], 0)
+        assert await bobs.list_tasks(TaskFilter(query="secret")) == ([], 0)
     async with sessionmaker.begin() as session:
         assert await TaskStore(session, "alice").get(mine.number) == mine
     assert await stored_numbers(db_engine, "alice") == [1]
