@@ -10,6 +10,7 @@ from agents import Model
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
 from backend.error_handlers import install_error_handlers
 from backend.feed.router import router as feed_router
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(conversations_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
+    app.include_router(chatkit_router)
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

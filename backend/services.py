@@ -18,6 +18,9 @@ from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
+from backend.chatkit.server import TodoChatKitServer
+from backend.chatkit.store import ThreadStore
+from backend.chatkit.turns import Turns
 from backend.conversations.chat import ChatRuntime
 from backend.db import SessionMaker, create_engine, create_sessionmaker
 from backend.embedded_pg import EmbeddedPostgres
@@ -46,6 +49,7 @@ class Services:
     broker: Broker
     mcp: RemoteMCP
     runs: Runs
+    chatkit: TodoChatKitServer
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -149,4 +153,8 @@ async def build_services(
         broker=broker,
         mcp=mcp,
         runs=runs,
+        chatkit=TodoChatKitServer(
+            ThreadStore(sessionmaker, chat.stale_after),
+            Turns(runs, broker, settings.chat_requests_per_minute),
+        ),
     )

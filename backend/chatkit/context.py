@@ -1,0 +1,11 @@
+"""What one ChatKit request carries through the SDK to our store and server."""
+
+from dataclasses import dataclass
+
+from backend.chatkit.turns import Turn
+
+
+@dataclass
+class RequestContext:
+    owner: str  # the verified token's user: every store call is filtered by it
+    turn: Turn | None = None  # the run this request started, once it has
