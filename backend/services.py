@@ -19,7 +19,7 @@ from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
 from backend.chatkit.server import TodoChatKitServer
-from backend.chatkit.store import ThreadStore
+from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turns
 from backend.conversations.chat import ChatRuntime
 from backend.db import SessionMaker, create_engine, create_sessionmaker

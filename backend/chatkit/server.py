@@ -44,7 +44,7 @@ from backend.chatkit.errors import (
     UnsupportedRequest,
 )
 from backend.chatkit.ids import conversation_of
-from backend.chatkit.store import ThreadStore
+from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turn, Turns
 from backend.conversations.store import title_from
 from backend.errors import AppError

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from chatkit.types import (
+    AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     ChatKitReq,
     ErrorEvent,
@@ -15,6 +16,7 @@ from chatkit.types import (
     Thread,
     ThreadItem,
     ThreadItemDoneEvent,
+    ThreadItemUpdatedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
     UserMessageInput,
@@ -57,6 +59,16 @@ def kinds(events: list[ThreadStreamEvent]) -> list[str]:
 
 def done_items(events: list[ThreadStreamEvent]) -> list[ThreadItem]:
     return [event.item for event in events if isinstance(event, ThreadItemDoneEvent)]
+
+
+def streamed_text(events: list[ThreadStreamEvent]) -> str:
+    """The assistant text as it streamed, delta by delta."""
+    return "".join(
+        event.update.delta
+        for event in events
+        if isinstance(event, ThreadItemUpdatedEvent)
+        and isinstance(event.update, AssistantMessageContentPartTextDelta)
+    )
 
 
 def answer_text(events: list[ThreadStreamEvent]) -> str:

@@ -14,7 +14,14 @@ from chatkit.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.backend.chatkit.client import ChatKit, answer_text, done_items, errors, kinds
+from tests.backend.chatkit.client import (
+    ChatKit,
+    answer_text,
+    done_items,
+    errors,
+    kinds,
+    streamed_text,
+)
 from tests.backend.conversations.test_offline_conversation import CONVERSATION
 from tests.rows import task_rows
 from tests.tokens import AuthHeaders
@@ -66,13 +73,7 @@ async def test_a_new_thread_streams_its_creation_title_steps_and_answer(
     assert isinstance(message, AssistantMessageItem)
     assert message.content[0].text == 'Added "Buy groceries" as task 1.'
     # The answer's text streamed as deltas that add up to what was stored.
-    deltas = [
-        e.update.delta
-        for e in events
-        if getattr(getattr(e, "update", None), "type", "")
-        == ("assistant_message.content_part.text_delta")
-    ]
-    assert "".join(deltas) == message.content[0].text
+    assert streamed_text(events) == message.content[0].text
 
 
 async def test_a_conversation_started_over_rest_continues_in_chatkit_and_back(

@@ -103,10 +103,18 @@ async def test_another_users_threads_and_items_are_exactly_like_missing_ones(
     assert len((await alice.items("1")).data) == 3
 
 
+BAD_BODIES = [
+    b"{not json",
+    b'{"type": "threads.fly", "params": {}}',
+    b'{"type": "items.list"}',
+    b'{"type": "threads.get_by_id", "params": {"thread_id": 1}}',
+    b"\xff\xfe",
+]
+
+
 async def test_bad_requests_get_422_and_unsupported_ones_say_so(alice: ChatKit) -> None:
     headers = {**alice.headers, "Content-Type": "application/json"}
-    for body in (b"{not json", b'{"type": "threads.fly", "params": {}}', b'{"type": "items.list"}',
-                 b'{"type": "threads.get_by_id", "params": {"thread_id": 1}}', b"\xff\xfe"):  # fmt: skip
+    for body in BAD_BODIES:
         response = await alice.http.post("/chatkit", content=body, headers=headers)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["code"] == "validation_error"

@@ -5,7 +5,6 @@ and retry from a user message."""
 
 import asyncio
 
-import httpx
 import pytest
 from agents.testing import ScriptedModel, assistant_message
 from chatkit.types import ThreadItemRemovedEvent, UserMessageItem, WorkflowItem
@@ -14,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.errors import ConversationBusy
 from backend.settings import Settings
 from tests.backend.chat_support import Gate
-from tests.backend.chatkit.client import ChatKit, answer_text, done_items, errors, parse_stream
+from tests.backend.chatkit.client import (
+    ChatKit,
+    answer_text,
+    done_items,
+    errors,
+    message,
+    parse_stream,
+)
 from tests.backend.conversations.chatting import assert_no_provider_text
 from tests.backend.support import app_client
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, respx_error_response, sequential
@@ -39,7 +45,7 @@ async def test_a_tool_turn_over_each_openai_api(
         )
 
     assert not errors(events)
-    user, workflow, answer = done_items(events)
+    user, workflow, _ = done_items(events)
     assert isinstance(user, UserMessageItem)
     assert isinstance(workflow, WorkflowItem)
     assert [task.title for task in workflow.workflow.tasks] == ["Task 1 created: Buy milk"]
@@ -58,12 +64,7 @@ async def test_a_provider_failure_is_our_sentence_and_the_message_stays(
         settings, "responses", side_effect=lambda r: respx_error_response(500)
     ) as provider:
         response = await ChatKit(provider.client, auth("alice")).post(
-            "threads.create",
-            input={
-                "content": [{"type": "input_text", "text": "hi"}],
-                "attachments": [],
-                "inference_options": {},
-            },  # fmt: skip
+            "threads.create", input=message("hi")
         )
     events = parse_stream(response)
     assert_no_provider_text(response.text)
@@ -117,6 +118,7 @@ async def test_retry_after_a_message_answers_it_again_in_place_of_what_followed(
     assert [i.id for i in done_items(retried)] == ["msg_5", "msg_6"]
     assert answer_text(retried) == "Again."
     # The model saw the message once, at the end of the history, and nothing of what followed.
+    assert model.last_call is not None
     assert [(m["role"], m["content"]) for m in model.last_call.input] == [
         ("user", "first"),
         ("assistant", "One."),

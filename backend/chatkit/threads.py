@@ -1,6 +1,6 @@
-"""ChatKit's `Store` over our conversations and messages (through ConversationStore, so every
-query is filtered by the request's owner): a thread is a conversation, an item a message or
-part of one (backend/chatkit/ids.py).
+"""ChatKit's `Store` over our conversations and messages. It holds no SQL: it reads and writes
+through ConversationStore, so every query is filtered by the request's owner. A thread is a
+conversation, an item a message or part of one (backend/chatkit/ids.py).
 
 A turn's messages are stored by its run, never through this store: `add_thread_item` and
 `save_item` have nothing to do. Deleting an item deletes its message (the SDK does so for
