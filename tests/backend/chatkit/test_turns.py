@@ -22,7 +22,7 @@ from tests.backend.chatkit.client import (
     parse_stream,
 )
 from tests.backend.conversations.chatting import assert_no_provider_text
-from tests.backend.support import app_client
+from tests.backend.support import app_client, assert_error
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, respx_error_response, sequential
 from tests.providers import APIS, ModelApi, provider_app
 from tests.rows import message_rows, task_rows
@@ -74,7 +74,7 @@ async def test_a_provider_failure_is_our_sentence_and_the_message_stays(
     assert await message_rows(db_engine, "alice") == [(1, 1, "user", "hi")]
 
 
-async def test_a_second_message_while_answering_gets_the_busy_sentence(
+async def test_a_second_message_while_answering_gets_the_busy_sentence_and_delete_waits(
     settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
 ) -> None:
     gate = Gate()
@@ -84,6 +84,7 @@ async def test_a_second_message_while_answering_gets_the_busy_sentence(
         first = asyncio.create_task(kit.create("hello"))
         await gate.wait_entered()
         second = await kit.send("1", "are you there?")
+        deleting = await kit.post("threads.delete", thread_id="1")
         gate.opened.set()
         answered = await first
 
@@ -91,6 +92,7 @@ async def test_a_second_message_while_answering_gets_the_busy_sentence(
         (ConversationBusy.detail, False)
     ]
     assert len(second) == 1
+    assert_error(deleting, 409, "conversation_running")
     assert answer_text(answered) == "First answer."
     assert await message_rows(db_engine, "alice") == [
         (1, 1, "user", "hello"),
