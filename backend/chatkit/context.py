@@ -8,4 +8,5 @@ from backend.chatkit.turns import Turn
 @dataclass
 class RequestContext:
     owner: str  # the verified token's user: every store call is filtered by it
+    timezone: str = "UTC"  # the person's IANA zone (the request's `metadata.timezone`)
     turn: Turn | None = None  # the run this request started, once it has

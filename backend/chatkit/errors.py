@@ -29,3 +29,9 @@ class InvalidTitle(AppError):
 class ItemNotFound(NotFound):
     code = "item_not_found"
     detail = "Message not found."
+
+
+class InvalidTimeZone(AppError):
+    status_code = 422
+    code = "validation_error"
+    detail = "metadata.timezone must be an IANA time zone name, such as Europe/Berlin."

@@ -40,6 +40,7 @@ from backend.chatkit.context import RequestContext
 from backend.chatkit.errors import (
     AttachmentsUnsupported,
     InvalidMessage,
+    InvalidTimeZone,
     ItemNotFound,
     UnsupportedRequest,
 )
@@ -48,7 +49,7 @@ from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turn, Turns
 from backend.conversations.store import title_from
 from backend.errors import AppError
-from backend.fields import MessageText
+from backend.fields import MessageText, TimeZoneName
 
 SUPPORTED = (
     ThreadsCreateReq,
@@ -62,6 +63,7 @@ SUPPORTED = (
 )
 _REQUEST: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
 _MESSAGE = TypeAdapter(MessageText)
+_ZONE = TypeAdapter(TimeZoneName)
 
 
 def parse(request: str | bytes | bytearray) -> ChatKitReq:
@@ -71,6 +73,15 @@ def parse(request: str | bytes | bytearray) -> ChatKitReq:
         return _REQUEST.validate_json(request)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
+
+
+def time_zone(request: ChatKitReq) -> str:
+    """The person's IANA zone, from the request's `metadata.timezone` (ChatKit's place for an
+    integration's own data); UTC when absent. The agent reads "tomorrow" in it."""
+    try:
+        return _ZONE.validate_python(request.metadata.get("timezone", "UTC"))
+    except ValidationError:
+        raise InvalidTimeZone() from None
 
 
 def message_text(sent: UserMessageInput) -> str:
@@ -111,13 +122,14 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         return await super().process(request, context)
 
     async def _before_streaming(self, request: ChatKitReq, context: RequestContext) -> None:
+        context.timezone = time_zone(request)
         if isinstance(request, ThreadsCreateReq):
             text = message_text(request.params.input)
-            context.turn = await self._turns.start(context.owner, None, text)
+            context.turn = await self._start(context, None, text)
         elif isinstance(request, ThreadsAddUserMessageReq):
             conversation = conversation_of(request.params.thread_id)
             text = message_text(request.params.input)
-            context.turn = await self._turns.start(context.owner, conversation, text)
+            context.turn = await self._start(context, conversation, text)
         elif isinstance(request, ThreadsRetryAfterItemReq):
             params = request.params
             item = await self._threads.load_item(params.thread_id, params.item_id, context)
@@ -156,8 +168,11 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         conversation = conversation_of(thread.id)
         await self._threads.delete_thread_item(thread.id, message.id, context)
         text = "".join(part.text for part in message.content)
-        context.turn = await self._turns.start(context.owner, conversation, text)
+        context.turn = await self._start(context, conversation, text)
         return context.turn
+
+    async def _start(self, context: RequestContext, conversation: int | None, text: str) -> Turn:
+        return await self._turns.start(context.owner, conversation, text, context.timezone)
 
     async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext

@@ -29,12 +29,14 @@ class Turns:
     broker: Broker
     messages_per_minute: int
 
-    async def start(self, owner: str, conversation: int | None, message: str) -> Turn:
+    async def start(
+        self, owner: str, conversation: int | None, message: str, timezone: str
+    ) -> Turn:
         """Count the message against the user's limits, store it and start the run (a new
         conversation when `conversation` is None). Raises the errors of POST /chat
         (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
         await admit_chat_message(self.broker, owner, self.messages_per_minute)
-        run = await self.runs.start(owner, conversation, message)
+        run = await self.runs.start(owner, conversation, message, timezone=timezone)
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
         viewed = self.runs.follow(run)
         _, started = await anext(viewed)

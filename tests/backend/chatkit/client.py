@@ -42,9 +42,10 @@ def message(text: str) -> dict[str, Any]:
     return sent.model_dump()
 
 
-def request_body(kind: str, **params: Any) -> bytes:
+def request_body(kind: str, metadata: dict[str, Any] | None = None, **params: Any) -> bytes:
     """A request as ChatKit's client sends it, checked against the package's request types."""
-    return REQUEST.dump_json(REQUEST.validate_python({"type": kind, "params": params}))
+    sent = {"type": kind, "params": params, "metadata": metadata or {}}
+    return REQUEST.dump_json(REQUEST.validate_python(sent))
 
 
 def parse_stream(response: httpx.Response) -> list[ThreadStreamEvent]:
@@ -99,10 +100,12 @@ class ChatKit:
     http: httpx.AsyncClient
     headers: dict[str, str]
 
-    async def post(self, kind: str, **params: Any) -> httpx.Response:
+    async def post(
+        self, kind: str, *, metadata: dict[str, Any] | None = None, **params: Any
+    ) -> httpx.Response:
         return await self.http.post(
             "/chatkit",
-            content=request_body(kind, **params),
+            content=request_body(kind, metadata, **params),
             headers={**self.headers, "Content-Type": "application/json"},
         )
 

@@ -2,6 +2,8 @@
 (REST's title rules), delete, items.list; bad requests; another user's ids behave exactly like
 ids that do not exist."""
 
+from typing import Any
+
 import httpx
 import pytest
 from chatkit.types import Thread
@@ -83,12 +85,13 @@ async def test_another_users_threads_and_items_are_exactly_like_missing_ones(
 ) -> None:
     bob = ChatKit(client, auth("bob"))
     assert (await bob.threads()).data == []
-    for kind, params in [
+    requests: list[tuple[str, dict[str, Any]]] = [
         ("threads.get_by_id", {"thread_id": "1"}),
         ("items.list", {"thread_id": "1"}),
         ("threads.update", {"thread_id": "1", "title": "mine now"}),
         ("threads.delete", {"thread_id": "1"}),
-    ]:
+    ]
+    for kind, params in requests:
         assert_error(await bob.post(kind, **params), 404, "conversation_not_found")
     sent = parse_stream(
         await bob.post("threads.add_user_message", thread_id="1", input=message("hi"))

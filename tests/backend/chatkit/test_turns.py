@@ -134,3 +134,27 @@ async def test_retry_after_a_message_answers_it_again_in_place_of_what_followed(
         (1, 5, "user", "second"),
         (1, 6, "assistant", "Again."),
     ]
+
+
+async def test_the_persons_time_zone_comes_from_the_requests_metadata(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    model = ScriptedModel([[assistant_message("Noted.")]])
+    async with app_client(settings, model) as client:
+        kit = ChatKit(client, auth("alice"))
+        berlin = {"timezone": "Europe/Berlin"}
+        answered = parse_stream(
+            await kit.post("threads.create", metadata=berlin, input=message("hi"))
+        )
+        unknown = {"timezone": "Mars/Olympus"}
+        refused = parse_stream(
+            await kit.post("threads.create", metadata=unknown, input=message("hi"))
+        )
+
+    assert answer_text(answered) == "Noted."
+    assert model.last_call is not None
+    assert "in Europe/Berlin" in (model.last_call.system_instructions or "")
+    assert [e.message for e in errors(refused)] == [
+        "metadata.timezone must be an IANA time zone name, such as Europe/Berlin."
+    ]
+    assert len(await message_rows(db_engine, "alice")) == 2  # the refused message was not stored
