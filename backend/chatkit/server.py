@@ -110,19 +110,21 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         """Raises AppError (and RequestValidationError) for a request answered with JSON; a
         streaming request's errors are ChatKit error events."""
         parsed = parse(request)
-        streaming = is_streaming_req(parsed)
+        if not is_streaming_req(parsed):
+            if not isinstance(parsed, SUPPORTED):
+                raise UnsupportedRequest()
+            return await super().process(request, context)
         try:
             if not isinstance(parsed, SUPPORTED):
                 raise UnsupportedRequest()
+            context.timezone = time_zone(parsed)
             await self._before_streaming(parsed, context)
         except AppError as error:
-            if not streaming:
-                raise
             return StreamingResult(_one_error(error))
         return await super().process(request, context)
 
     async def _before_streaming(self, request: ChatKitReq, context: RequestContext) -> None:
-        context.timezone = time_zone(request)
+        """A message's run starts here, before the SDK sends the thread or the message."""
         if isinstance(request, ThreadsCreateReq):
             text = message_text(request.params.input)
             context.turn = await self._start(context, None, text)
@@ -164,7 +166,8 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         self, thread: ThreadMetadata, message: UserMessageItem, context: RequestContext
     ) -> Turn:
         """The message becomes the conversation's last (stored anew, with a new number), and a
-        run answers it; the history the model sees then ends with it once."""
+        run answers it; the history the model sees then ends with it once. If the run cannot
+        start (a limit), the message stays deleted and the error event says why."""
         conversation = conversation_of(thread.id)
         await self._threads.delete_thread_item(thread.id, message.id, context)
         text = "".join(part.text for part in message.content)
