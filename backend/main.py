@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.auth.before_body import AuthBeforeBodyMiddleware
+from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
 from backend.docs_ui import install_docs
 from backend.error_handlers import install_error_handlers
@@ -92,6 +93,7 @@ def create_app(
     app.include_router(conversations_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
+    app.include_router(chatkit_router)
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -18,6 +18,9 @@ from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
+from backend.chatkit.server import TodoChatKitServer
+from backend.chatkit.threads import ThreadStore
+from backend.chatkit.turns import Turns
 from backend.conversations.chat import ChatRuntime
 from backend.db import SessionMaker, StoreLimits, create_engine, create_sessionmaker
 from backend.embedded_pg import EmbeddedPostgres
@@ -48,6 +51,7 @@ class Services:
     broker: Broker
     mcp: RemoteMCP
     runs: Runs
+    chatkit: TodoChatKitServer
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -165,4 +169,8 @@ async def build_services(
         broker=broker,
         mcp=mcp,
         runs=runs,
+        chatkit=TodoChatKitServer(
+            ThreadStore(sessionmaker, chat.stale_after),
+            Turns(runs, broker, settings.chat_requests_per_minute),
+        ),
     )

@@ -427,20 +427,62 @@ class ConversationStore:
         raise ConversationRunning()
 
     async def messages(
-        self, number: int, *, limit: int, after: int = 0
+        self,
+        number: int,
+        *,
+        limit: int,
+        after: int = 0,
+        before: int | None = None,
+        newest_first: bool = False,
     ) -> list[MessageRecord] | None:
-        """Oldest first; None when the conversation is not this owner's."""
+        """Messages numbered between `after` and `before` (both excluded), oldest first unless
+        `newest_first`; None when the conversation is not this owner's."""
         statement = (
             select(*_MSG_COLUMNS)
             .join(_conv, _conv.c.pk == _msg.c.conversation_pk)
             .where(self._mine(number), _msg.c.number > after)
-            .order_by(_msg.c.number)
+            .order_by(_msg.c.number.desc() if newest_first else _msg.c.number)
             .limit(limit)
         )
+        if before is not None:
+            statement = statement.where(_msg.c.number < before)
         rows = (await self._session.execute(statement)).all()
         if not rows and await self.get(number) is None:
             return None
         return [MessageRecord(*row) for row in rows]
+
+    async def delete_message(self, number: int, message_number: int) -> bool:
+        """Delete one message of the conversation (False when it has no such message);
+        refused while a run is in progress, like deleting the conversation."""
+        idle = select(_conv.c.pk).where(self._mine(number), ~_LIVE_CLAIM).scalar_subquery()
+        statement = (
+            delete(_msg)
+            .where(_msg.c.conversation_pk == idle, _msg.c.number == message_number)
+            .returning(_msg.c.number)
+        )
+        if await self._rows(statement):
+            return True
+        existing = await self.messages(
+            number, limit=1, after=message_number - 1, before=message_number + 1
+        )
+        if existing is None:
+            raise ConversationNotFound()
+        if existing:
+            raise ConversationRunning()
+        return False
+
+    async def page(
+        self, limit: int, after: int | None, *, newest_first: bool
+    ) -> list[ConversationRecord]:
+        """Up to `limit` conversations in creation order (newest first, or oldest first),
+        starting past conversation `after`: a cursor that stays put as conversations change."""
+        statement = select(*_CONV_COLUMNS).where(self._mine())
+        if after is not None:
+            past = _conv.c.number < after if newest_first else _conv.c.number > after
+            statement = statement.where(past)
+        order = _conv.c.number.desc() if newest_first else _conv.c.number
+        rows = await self._rows(statement.order_by(order).limit(limit))
+        return [ConversationRecord(*row) for row in rows]
 
     def _noted(self, action: Action, record: ConversationRecord) -> ConversationRecord:
         """Announced on the owner's live feed once the transaction commits."""

@@ -1,0 +1,12 @@
+"""What one ChatKit request carries through the SDK to our store and server."""
+
+from dataclasses import dataclass
+
+from backend.chatkit.turns import Turn
+
+
+@dataclass
+class RequestContext:
+    owner: str  # the verified token's user: every store call is filtered by it
+    timezone: str = "UTC"  # the person's IANA zone (the request's `metadata.timezone`)
+    turn: Turn | None = None  # the run this request started, once it has

@@ -1,0 +1,187 @@
+"""The ChatKit server: the official SDK's `ChatKitServer` over our store and runs.
+
+A message (`threads.create`, `threads.add_user_message`) starts its run before the SDK
+streams anything: the run stores the user's message (and, for a new thread, creates the
+conversation) in one transaction, so the thread and the message have their ids from the
+start, and a busy conversation or a limit is an error event with nothing stored.
+`threads.retry_after_item` goes through the SDK, which deletes what followed the message;
+`respond` then sends the message again as a new run. The rest is the SDK's own handling.
+"""
+
+from collections.abc import AsyncGenerator, AsyncIterator
+
+import anyio
+from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
+from chatkit.types import (
+    ChatKitReq,
+    ItemsListReq,
+    ThreadItem,
+    ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
+    ThreadMetadata,
+    ThreadsAddUserMessageReq,
+    ThreadsCreateReq,
+    ThreadsDeleteReq,
+    ThreadsGetByIdReq,
+    ThreadsListReq,
+    ThreadsRetryAfterItemReq,
+    ThreadStreamEvent,
+    ThreadsUpdateReq,
+    UserMessageInput,
+    UserMessageItem,
+    is_streaming_req,
+)
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
+
+from backend.chatkit import items
+from backend.chatkit.answer import AnswerStream, error_event, sse_frame
+from backend.chatkit.context import RequestContext
+from backend.chatkit.errors import (
+    AttachmentsUnsupported,
+    InvalidMessage,
+    InvalidTimeZone,
+    ItemNotFound,
+    UnsupportedRequest,
+)
+from backend.chatkit.ids import conversation_of
+from backend.chatkit.threads import ThreadStore
+from backend.chatkit.turns import Turn, Turns
+from backend.conversations.store import title_from
+from backend.errors import AppError
+from backend.fields import MessageText, TimeZoneName
+
+SUPPORTED = (
+    ThreadsCreateReq,
+    ThreadsAddUserMessageReq,
+    ThreadsRetryAfterItemReq,
+    ThreadsGetByIdReq,
+    ThreadsListReq,
+    ThreadsUpdateReq,
+    ThreadsDeleteReq,
+    ItemsListReq,
+)
+_REQUEST: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
+_MESSAGE = TypeAdapter(MessageText)
+_ZONE = TypeAdapter(TimeZoneName)
+
+
+def parse(request: str | bytes | bytearray) -> ChatKitReq:
+    """The request as the SDK reads it; a body it cannot read is a 422 listing the problems
+    (never echoing the input)."""
+    try:
+        return _REQUEST.validate_json(request)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_input=False)) from None
+
+
+def time_zone(request: ChatKitReq) -> str:
+    """The person's IANA zone, from the request's `metadata.timezone` (ChatKit's place for an
+    integration's own data); UTC when absent. The agent reads "tomorrow" in it."""
+    try:
+        return _ZONE.validate_python(request.metadata.get("timezone", "UTC"))
+    except ValidationError:
+        raise InvalidTimeZone() from None
+
+
+def message_text(sent: UserMessageInput) -> str:
+    """What the person wrote: the text of every part, tags included, in order."""
+    if sent.attachments:
+        raise AttachmentsUnsupported()
+    try:
+        return _MESSAGE.validate_python("".join(part.text for part in sent.content))
+    except ValidationError:
+        raise InvalidMessage() from None
+
+
+async def _one_error(error: AppError) -> AsyncGenerator[bytes, None]:
+    yield sse_frame(error_event(error.detail, allow_retry=False))
+
+
+class TodoChatKitServer(ChatKitServer[RequestContext]):
+    def __init__(self, store: ThreadStore, turns: Turns) -> None:
+        super().__init__(store)
+        self._threads = store
+        self._turns = turns
+
+    async def process(
+        self, request: str | bytes | bytearray, context: RequestContext
+    ) -> StreamingResult | NonStreamingResult:
+        """Raises AppError (and RequestValidationError) for a request answered with JSON; a
+        streaming request's errors are ChatKit error events."""
+        parsed = parse(request)
+        if not is_streaming_req(parsed):
+            if not isinstance(parsed, SUPPORTED):
+                raise UnsupportedRequest()
+            return await super().process(request, context)
+        try:
+            if not isinstance(parsed, SUPPORTED):
+                raise UnsupportedRequest()
+            context.timezone = time_zone(parsed)
+            await self._before_streaming(parsed, context)
+        except AppError as error:
+            return StreamingResult(_one_error(error))
+        return await super().process(request, context)
+
+    async def _before_streaming(self, request: ChatKitReq, context: RequestContext) -> None:
+        """A message's run starts here, before the SDK sends the thread or the message."""
+        if isinstance(request, ThreadsCreateReq):
+            text = message_text(request.params.input)
+            context.turn = await self._start(context, None, text)
+        elif isinstance(request, ThreadsAddUserMessageReq):
+            conversation = conversation_of(request.params.thread_id)
+            text = message_text(request.params.input)
+            context.turn = await self._start(context, conversation, text)
+        elif isinstance(request, ThreadsRetryAfterItemReq):
+            params = request.params
+            item = await self._threads.load_item(params.thread_id, params.item_id, context)
+            if not isinstance(item, UserMessageItem):
+                raise ItemNotFound("Only a message you sent can be retried.")
+
+    async def respond(
+        self,
+        thread: ThreadMetadata,
+        input_user_message: UserMessageItem | None,
+        context: RequestContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        turn = context.turn
+        if turn is None:  # threads.retry_after_item: the SDK deleted what followed the message
+            assert input_user_message is not None
+            try:
+                turn = await self._send_again(thread, input_user_message, context)
+            except AppError as error:
+                yield error_event(error.detail, allow_retry=False)
+                return
+            yield ThreadItemRemovedEvent(item_id=input_user_message.id)
+            resent = items.user_message(thread.id, turn.user_message, turn.message)
+            yield ThreadItemDoneEvent(item=resent)
+        if thread.title is None:
+            thread.title = title_from(turn.message)  # a new thread: the SDK announces it
+        answer = AnswerStream(thread.id, turn.user_message + 1)
+        async for event in turn.events:
+            for converted in answer.on(event):
+                yield converted
+
+    async def _send_again(
+        self, thread: ThreadMetadata, message: UserMessageItem, context: RequestContext
+    ) -> Turn:
+        """The message becomes the conversation's last (stored anew, with a new number), and a
+        run answers it; the history the model sees then ends with it once. If the run cannot
+        start (a limit), the message stays deleted and the error event says why."""
+        conversation = conversation_of(thread.id)
+        await self._threads.delete_thread_item(thread.id, message.id, context)
+        text = "".join(part.text for part in message.content)
+        context.turn = await self._start(context, conversation, text)
+        return context.turn
+
+    async def _start(self, context: RequestContext, conversation: int | None, text: str) -> Turn:
+        return await self._turns.start(context.owner, conversation, text, context.timezone)
+
+    async def handle_stream_cancelled(
+        self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext
+    ) -> None:
+        """The client went away (ChatKit's stop button): stop the run, which stores the
+        answer so far with status "stopped" (docs/api.md §12)."""
+        if context.turn is not None:
+            with anyio.CancelScope(shield=True):
+                await self._turns.stop(context.turn)

@@ -1,0 +1,49 @@
+"""The one place ChatKit meets the turn machinery: start a run for a message, follow it, stop
+it. A run is the same as for POST /chat (backend/runs: agent, tools, history, limits, the
+conversation's claim, storage); ChatKit is one more viewer of it."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from backend.broker.base import Broker
+from backend.chat_limits import admit_chat_message
+from backend.conversations.wire import ChatEvent, Started
+from backend.runs.ref import RunRef
+from backend.runs.registry import Runs
+
+
+@dataclass
+class Turn:
+    """A run that has stored the user's message: where, and its events still to come."""
+
+    conversation: int
+    user_message: int
+    message: str
+    run: RunRef
+    events: AsyncIterator[ChatEvent]
+
+
+@dataclass(frozen=True)
+class Turns:
+    runs: Runs
+    broker: Broker
+    messages_per_minute: int
+
+    async def start(
+        self, owner: str, conversation: int | None, message: str, timezone: str
+    ) -> Turn:
+        """Count the message against the user's limits, store it and start the run (a new
+        conversation when `conversation` is None). Raises the errors of POST /chat
+        (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
+        await admit_chat_message(self.broker, owner, self.messages_per_minute)
+        run = await self.runs.start(owner, conversation, message, timezone=timezone)
+        assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
+        viewed = self.runs.follow(run)
+        _, started = await anext(viewed)
+        assert isinstance(started, Started)  # every run's log begins with it
+        events = (event async for _, event in viewed)
+        return Turn(started.conversation_id, started.user_message_id, message, run, events)
+
+    async def stop(self, turn: Turn) -> None:
+        """As POST …/stop: the run stores what it has with status "stopped"."""
+        await self.runs.request_stop(turn.run)

@@ -1,0 +1,111 @@
+"""A ChatKit conversation with the built-in offline model: the spec's commands as one thread,
+every event parsed as ChatKit's `ThreadStreamEvent`, the tasks changed in PostgreSQL, and the
+same conversation over REST, both ways."""
+
+from typing import Any
+
+import httpx
+from chatkit.types import (
+    AssistantMessageItem,
+    ThreadCreatedEvent,
+    ThreadUpdatedEvent,
+    UserMessageItem,
+    WorkflowItem,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.backend.chatkit.client import (
+    ChatKit,
+    answer_text,
+    done_items,
+    errors,
+    kinds,
+    streamed_text,
+)
+from tests.backend.conversations.test_offline_conversation import CONVERSATION
+from tests.rows import task_rows
+from tests.tokens import AuthHeaders
+
+
+def made(calls: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    return [(call["name"], call["arguments"]) for call in calls]
+
+
+async def test_the_spec_table_as_one_chatkit_thread(
+    client: httpx.AsyncClient, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    kit = ChatKit(client, auth("alice"))
+    for turn, (said, calls, rows, words) in enumerate(CONVERSATION):
+        events = await (kit.create(said) if turn == 0 else kit.send("1", said))
+        assert not errors(events), said
+        user, *answer = done_items(events)
+        assert isinstance(user, UserMessageItem)
+        assert (user.id, user.thread_id) == (f"msg_{2 * turn + 1}", "1")
+        workflows = [item for item in answer if isinstance(item, WorkflowItem)]
+        assert [len(w.workflow.tasks) for w in workflows] == [len(calls)], said
+        assert answer[-1].id == f"msg_{2 * turn + 2}"
+        for word in words:
+            assert word in answer_text(events), (said, answer_text(events))
+        assert await task_rows(db_engine, "alice") == rows, said
+
+    stored = (
+        await client.get("/api/alice/conversations/1/messages?limit=100", headers=auth("alice"))
+    ).json()["messages"]
+    assert [m["content"] for m in stored[::2]] == [said for said, *_ in CONVERSATION]
+    assert [made(m["tool_calls"]) for m in stored[1::2]] == [calls for _, calls, *_ in CONVERSATION]
+    assert {m["status"] for m in stored[1::2]} == {"completed"}
+
+
+async def test_a_new_thread_streams_its_creation_title_steps_and_answer(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    events = await ChatKit(client, auth("alice")).create("Add a task to buy groceries")
+
+    assert kinds(events)[:3] == ["thread.created", "thread.item.done", "stream_options"]
+    created = events[0]
+    assert isinstance(created, ThreadCreatedEvent)
+    assert created.thread.id == "1"
+    titled = [event for event in events if isinstance(event, ThreadUpdatedEvent)]
+    assert [event.thread.title for event in titled] == ["Add a task to buy groceries"]
+    workflow, message = done_items(events)[1:]
+    assert isinstance(workflow, WorkflowItem)
+    assert [task.title for task in workflow.workflow.tasks] == ["Task 1 created: Buy groceries"]
+    assert isinstance(message, AssistantMessageItem)
+    assert message.content[0].text == 'Added "Buy groceries" as task 1.'
+    # The answer's text streamed as deltas that add up to what was stored.
+    assert streamed_text(events) == message.content[0].text
+
+
+async def test_a_conversation_started_over_rest_continues_in_chatkit_and_back(
+    client: httpx.AsyncClient, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    alice = auth("alice")
+    kit = ChatKit(client, alice)
+    rest = await client.post(
+        "/api/alice/chat", json={"message": "Add a task to buy milk"}, headers=alice
+    )
+    assert rest.status_code == 200, rest.text
+
+    threads = await kit.threads()
+    assert [(t.id, t.title) for t in threads.data] == [("1", "Add a task to buy milk")]
+    items = (await kit.items("1", order="asc")).data
+    assert [(type(i).__name__, i.id) for i in items] == [
+        ("UserMessageItem", "msg_1"),
+        ("WorkflowItem", "wf_2"),
+        ("AssistantMessageItem", "msg_2"),
+    ]
+
+    events = await kit.send("1", "Mark task 1 as complete")
+    assert not errors(events)
+    answered = await client.post(
+        "/api/alice/chat",
+        json={"message": "What have I completed?", "conversation_id": 1},
+        headers=alice,
+    )
+    assert answered.status_code == 200
+    assert "Buy milk" in answered.json()["response"]
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, True)]
+    thread = await kit.thread("1")
+    assert [i.id for i in thread.items.data] == [
+        "msg_1", "wf_2", "msg_2", "msg_3", "wf_4", "msg_4", "msg_5", "wf_6", "msg_6"
+    ]  # fmt: skip
