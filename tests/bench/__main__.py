@@ -1,7 +1,8 @@
 """`make bench`: todo-chat beside its baselines, on one fake model, in one run.
 
 Processes: the fake OpenAI model (tests/bench/fake_model.py), `todo-chat serve` on an embedded
-PostgreSQL, and this one (load generator, the baselines, and the in-process measurements).
+PostgreSQL, and this one (load generator, the baselines, and the in-process measurements);
+for the runs figures, a second `todo-chat serve` on a Redis broker (tests/bench/runs_measure.py).
 Prints one table and writes the same figures to bench-results.json.
 """
 
