@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from backend.broker.base import FeedEvent, LoggedEvent
@@ -20,6 +20,10 @@ from backend.errors import BrokerUnavailable
 # Seconds: long enough for a loaded Redis on the same network, short enough that a request
 # waiting on a dead one fails well before a client gives up.
 SOCKET_TIMEOUT = 1.0
+# redis-py's default pool size. Its default pool fails a command at once when all are busy
+# (a burst with 1,000 streams open does it); the blocking pool waits for one instead, up to
+# SOCKET_TIMEOUT, so only a Redis that is really slow or gone answers `broker_unavailable`.
+MAX_CONNECTIONS = 100
 
 # A sliding window as a sorted set of event times (Redis's own clock, so replicas agree).
 # Returns nil when admitted, else the seconds until the oldest event leaves the window.
@@ -108,9 +112,12 @@ class RedisBroker:
 
 
 def _client(url: str, socket_timeout: float) -> Redis:
-    return Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=SOCKET_TIMEOUT,
         socket_timeout=socket_timeout,
         socket_connect_timeout=SOCKET_TIMEOUT,
         health_check_interval=5,
     )
+    return Redis.from_pool(pool)

@@ -1,7 +1,8 @@
 """`make bench`: todo-chat beside its baselines, on one fake model, in one run.
 
 Processes: the fake OpenAI model (tests/bench/fake_model.py), `todo-chat serve` on an embedded
-PostgreSQL, and this one (load generator, the baselines, and the in-process measurements).
+PostgreSQL, and this one (load generator, the baselines, and the in-process measurements);
+for the runs figures, a second `todo-chat serve` on a Redis broker (tests/bench/runs_measure.py).
 Prints one table and writes the same figures to bench-results.json.
 """
 
@@ -28,6 +29,7 @@ from backend.embedded_pg import EmbeddedPostgres
 from backend.migrate import upgrade
 from backend.settings import Settings
 from tests.bench import baselines as base
+from tests.bench import runs_report
 from tests.bench.fake_model import TOOL_MARK
 from tests.bench.inprocess import Recorder, app_in_process, bridge_overhead, statements_per_turn
 from tests.bench.load import sequential, throughput, until
@@ -42,7 +44,9 @@ from tests.bench.procs import (
     todo_chat_server,
     wait_until_up,
 )
+from tests.bench.redis_app import bench_redis, used_memory_kib
 from tests.bench.report import held, machine, render, rows
+from tests.bench.runs_measure import Server, attach_then_stop, cpu_per_tool_turn, first_delta
 from tests.bench.sse_client import Window, chat_request, chat_turn, open_probe
 from tests.bench.stats import summary_ms
 from tests.bench.todo_chat import Users, active_connections, close_all, db_activity, hold_streams
@@ -83,8 +87,10 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated: baselines,todo-chat,sdk-hold,hold,inprocess,pgbouncer",
+        help="comma-separated: baselines,todo-chat,sdk-hold,hold,inprocess,pgbouncer,runs,"
+        "runs-hold",
     )
+    parser.add_argument("--runs-streams", type=int, default=1000, help="open streams on Redis")
     parser.add_argument("--only-ramp", default="", help="run only this ramp: hold or hold_slow")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results.json")
     return parser.parse_args(argv)
@@ -251,6 +257,54 @@ class Bench:
             self.results["todo_chat"][ramp.key] = levels
         await self.knobs(tokens_per_second=0, reply_words=20)
 
+    # --- runs: the in-memory broker beside Redis ---------------------------------------------
+
+    async def runs(self, memory: Server, redis: Server) -> None:
+        """Both servers alike but for REDIS_URL; see tests/bench/runs_measure.py."""
+        n, servers, results = (
+            self.args.samples,
+            (memory, redis),
+            self.results.setdefault("runs", {}),
+        )
+        results["first_delta_ms"] = await first_delta(servers, self.users, TEXT, n, 20)
+        results["tool_turns"] = await cpu_per_tool_turn(
+            servers, self.users, TOOL, self.args.duration
+        )
+        await self.knobs(tokens_per_second=20, reply_words=400)
+        attach, stop = {}, {}
+        for server in servers:
+            measured = await attach_then_stop(server, self.users, TEXT, n // 2)
+            assert measured.stopped == n // 2, f"{server.name}: only {measured.stopped} stopped"
+            attach[server.name] = summary_ms(measured.attach_first_event)
+            stop[server.name] = summary_ms(measured.stop_to_done)
+        results["attach_first_event_ms"], results["stop_to_done_ms"] = attach, stop
+        await self.model_idle()
+        await self.knobs(tokens_per_second=0, reply_words=20)
+
+    async def runs_hold(self, redis: Server, admin: asyncpg.Connection) -> None:
+        """Open streams on the Redis server at the slow ramp's pace, as `hold_slow` does on
+        the in-memory one (whose level of the same size is shown beside it)."""
+        assert redis.redis_url is not None
+        n, tps = self.args.runs_streams, self.args.slow_tps
+        await self.knobs(tokens_per_second=tps, reply_words=60)
+        before, redis_before = rss_kib(redis.pid), used_memory_kib(redis.redis_url)
+        port = int(redis.url.rsplit(":", 1)[1])
+        level = await hold_streams(
+            host=HOST, port=port, users=self.users, n=n, pid=redis.pid, baseline_rss=before,
+            admin=admin, database="bench_redis", window_seconds=self.args.window,
+            open_rate=self.args.open_rate,
+        )  # fmt: skip
+        redis_kib = (used_memory_kib(redis.redis_url) - redis_before) / n
+        await self.model_idle()
+        await self.knobs(tokens_per_second=0, reply_words=20)
+        hold = {"redis": {**vars(level), "nominal_ms": 1000 / tps}}
+        slow = self.results.get("todo_chat", {}).get("hold_slow", [])
+        memory = next((lv for lv in slow if lv["streams"] == n), None)
+        if memory is not None:
+            hold["memory"] = memory
+        runs = self.results.setdefault("runs", {})
+        runs["hold"], runs["redis_used_kib_per_run"] = hold, redis_kib
+
     # --- in process --------------------------------------------------------------------------
 
     async def inprocess(self, database_url: str, admin: asyncpg.Connection) -> None:
@@ -366,6 +420,25 @@ async def _through_pgbouncer(
             )  # fmt: skip
 
 
+async def _beside_redis(
+    bench: Bench, memory: Server, env: dict[str, str], tmp: Path, admin: asyncpg.Connection
+) -> None:
+    """A second todo-chat like the first but on a Redis broker (its own database)."""
+    skip = set(bench.args.skip.split(","))
+    async with bench_redis(tmp / "redis") as redis_env:
+        port, log = free_port(), tmp / "app-redis.log"
+        with todo_chat_server(port, {**env, **redis_env}, log) as pid:
+            url = f"http://{HOST}:{port}"
+            await wait_until_up(f"{url}/healthz", pid, log)
+            redis = Server("redis", url, pid, redis_env["REDIS_URL"])
+            if "runs" not in skip:
+                progress("runs: in memory beside Redis")
+                await bench.runs(memory, redis)
+            if "runs-hold" not in skip:
+                progress(f"runs: {bench.args.runs_streams} open streams on Redis")
+                await bench.runs_hold(redis, admin)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     load_before = list(os.getloadavg())
@@ -373,8 +446,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="todo-chat-bench-"))
     embedded = await asyncio.to_thread(EmbeddedPostgres, tmp / "db", delete_on_stop=True)
     try:
-        names = ["bench_http", "bench_inproc", "bench_direct", "bench_pgbouncer"]
-        http_url, inproc_url, *compared = await _create_databases(embedded.url, names)
+        names = ["bench_http", "bench_inproc", "bench_redis", "bench_direct", "bench_pgbouncer"]
+        http_url, inproc_url, redis_url, *compared = await _create_databases(embedded.url, names)
         admin_dsn = make_url(embedded.url).set(drivername="postgresql")
         admin = await asyncpg.connect(admin_dsn.render_as_string(hide_password=False))
         model_port, app_port = free_port(), free_port()
@@ -415,6 +488,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 progress("hold")
                 await bench.hold(app_pid, admin, "bench_http")
             bench.results.setdefault("todo_chat", {})["idle_rss_kib"] = rss_kib(app_pid)
+            if not {"runs", "runs-hold"} <= skip:
+                memory = Server("memory", app_url, app_pid)
+                await _beside_redis(bench, memory, {**env, "DATABASE_URL": redis_url}, tmp, admin)
             if "inprocess" not in skip:
                 progress("inprocess")
                 await bench.inprocess(inproc_url, admin)
@@ -437,6 +513,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = uvloop.run(run(args))
     table = rows(results)
     print(render(table, results["machine"]))
+    if "runs" in results:
+        print("\nRuns and Redis (the same todo-chat with the in-memory broker and with Redis)\n")
+        print(runs_report.render(runs_report.rows(results["runs"])))
     args.out.write_text(json.dumps({"rows": table, "raw": results}, indent=2, default=str))
     print(f"\nwritten to {args.out}")
 

@@ -1,5 +1,6 @@
 """The sliding-window counter behind every per-user limit, on both brokers."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -21,6 +22,13 @@ async def test_keys_are_counted_apart(broker: Broker) -> None:
     assert await broker.hit("alice", 1, 60) is None
     assert await broker.hit("bob", 1, 60) is None
     assert await broker.hit("alice", 1, 60) is not None
+
+
+async def test_more_hits_at_once_than_redis_connections_are_all_answered(broker: Broker) -> None:
+    # redis-py's pool holds 100 connections; a burst beyond that (1,000 open streams do it)
+    # must wait for one, not fail as though Redis were down.
+    answers = await asyncio.gather(*(broker.hit(f"user-{n}", 1, 60) for n in range(300)))
+    assert answers == [None] * 300
 
 
 async def test_a_refused_hit_is_not_counted() -> None:
