@@ -2,6 +2,7 @@
 of row, shared by every test that checks the database."""
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -80,3 +81,18 @@ async def until_released(engine: AsyncEngine, user: str, conversation: int) -> N
             if not await is_claimed(engine, user, conversation):
                 return
             await asyncio.sleep(0.01)
+
+
+RicherRow = tuple[int, str, bool, int | None, list[str], datetime | None, str | None]
+
+
+async def richer_task_rows(engine: AsyncEngine, user: str) -> list[RicherRow]:
+    """A user's task rows with the fields of docs/api.md §18: (number, title, completed,
+    priority rank 1 low … 3 high, tags, due_at in UTC, recurrence)."""
+    found = await rows(
+        engine,
+        "SELECT number, title, completed, priority, tags, due_at, recurrence FROM tasks"
+        " WHERE user_id = :user ORDER BY number",
+        user=user,
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in found]

@@ -46,9 +46,12 @@ class Chat:
     http: httpx.AsyncClient
     headers: dict[str, str]
     user: str = "alice"
+    timezone: str | None = None
+    """Sent with every message when set (the user's IANA zone, docs/api.md §18)."""
 
     def _body(self, message: str, conversation_id: int | None) -> dict[str, Any]:
-        return {"message": message, "conversation_id": conversation_id}
+        body: dict[str, Any] = {"message": message, "conversation_id": conversation_id}
+        return body if self.timezone is None else body | {"timezone": self.timezone}
 
     async def stream(self, message: str, conversation_id: int | None = None) -> list[SSEEvent]:
         """One turn over SSE; the response must be a 200 event stream."""
