@@ -10,6 +10,7 @@ stored answer back into the same events (`wire.replay`).
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 import anyio
 from agents import Agent, RunConfig
+from sqlalchemy import exc as sa_exc
 
 from agent.context import ChatContext
 from agent.events import Done, Failed
@@ -96,6 +98,11 @@ async def begin_turn(
     return Turn(owner, message, run_id, start, idempotency_key, timezone)
 
 
+# How long a finished turn keeps trying to get a pooled connection for its answer (each try
+# waits DB_POOL_TIMEOUT for one).
+ANSWER_STORE_PATIENCE_SECONDS = 30.0
+
+
 async def turn_events(
     sessionmaker: SessionMaker, runtime: ChatRuntime, turn: Turn, stop: asyncio.Event
 ) -> AsyncIterator[ChatEvent]:
@@ -156,6 +163,25 @@ def _log_outcome(outcome: Finished | Failed, about: dict[str, Any]) -> None:
 
 
 async def _store_answer(
+    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
+) -> Finished | Failed:
+    """Store the answer, waiting out a full connection pool: the model's work is done and
+    paid for, and many runs ending at once (a stop storm, a burst of answers) can hold every
+    connection for longer than one pool wait. A database that is down fails as before."""
+    deadline = time.monotonic() + ANSWER_STORE_PATIENCE_SECONDS
+    while True:
+        try:
+            return await _store_answer_once(sessionmaker, turn, started, done)
+        except sa_exc.TimeoutError:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning(
+                "answer not stored yet: no database connection free; trying again",
+                extra={"user_id": turn.owner, "conversation_id": started.conversation_id},
+            )
+
+
+async def _store_answer_once(
     sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
