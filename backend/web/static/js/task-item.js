@@ -34,11 +34,13 @@ function select(values, current, none) {
   return node;
 }
 
-function field(label, input) {
-  return el("label", { className: "field" }, el("span", { text: label }), input);
+function field(task, label, input) {
+  input.id = `task-${task.id}-${label.toLowerCase()}`;
+  return el("div", { className: "field" }, el("label", { text: label, attrs: { for: input.id } }),
+    input);
 }
 
-// The editor's form (each field labelled by the words around it) and a reader of the change it describes (a PATCH body).
+// The editor's form and a reader of the change it describes (a PATCH body).
 export function editor(task) {
   const title = el("input", { attrs: { "aria-label": `Title of task ${task.id}`, maxlength: "200",
     required: "" } });
@@ -52,8 +54,9 @@ export function editor(task) {
   const remind = el("input", { attrs: { type: "datetime-local" } });
   remind.value = toLocalInput(task.remind_at);
   const form = el("form", { className: "edit" }, title,
-    el("div", { className: "edit-fields" }, field("Priority", priority), field("Tags", tags),
-      field("Due", due), field("Repeats", recurrence), field("Reminder", remind)),
+    el("div", { className: "edit-fields" }, field(task, "Priority", priority),
+      field(task, "Tags", tags), field(task, "Due", due), field(task, "Repeats", recurrence),
+      field(task, "Reminder", remind)),
     el("div", { className: "edit-actions" },
       el("button", { text: "Save", attrs: { type: "submit" } }),
       el("button", { className: "quiet", text: "Cancel", attrs: { type: "button",

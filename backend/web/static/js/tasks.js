@@ -20,6 +20,7 @@ export class TaskPanel {
     this.filter = "pending";
     this.editing = null;
     this.reloading = null;
+    this.generation = 0; // a load that a later change overtook is dropped
     // Properties, not listeners: a new sign-in builds a new panel on the same elements.
     for (const button of filters) {
       button.onclick = () => this.setFilter(button.dataset.filter);
@@ -46,6 +47,7 @@ export class TaskPanel {
   }
 
   async load() {
+    const generation = ++this.generation;
     const tasks = new Map();
     const query = this.query();
     for (let offset = 0; ; offset += PAGE) {
@@ -54,6 +56,7 @@ export class TaskPanel {
       for (const task of body.tasks) tasks.set(task.id, task);
       if (body.tasks.length < PAGE || tasks.size >= body.total) break;
     }
+    if (generation !== this.generation) return;
     this.tasks = tasks;
     this.render();
     await this.loadTags();
@@ -70,6 +73,7 @@ export class TaskPanel {
 
   // A change from the live feed, or from our own calls.
   apply(action, task) {
+    this.generation += 1;
     if (action === "deleted") this.tasks.delete(task.id);
     else this.tasks.set(task.id, task);
     this.render();
