@@ -5,7 +5,9 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -41,7 +43,11 @@ def _chat(args: argparse.Namespace) -> int:
     if token is None:
         print("todo-chat chat needs AUTH_SECRET to sign a token", file=sys.stderr)
         return 2
-    body = {"message": args.message, "conversation_id": args.conversation}
+    body = {
+        "message": args.message,
+        "conversation_id": args.conversation,
+        "timezone": local_time_zone(),
+    }
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     url = f"{args.url.rstrip('/')}/api/{quote(args.user, safe='')}/chat"
     try:
@@ -54,6 +60,22 @@ def _chat(args: argparse.Namespace) -> int:
     except httpx.ConnectError:
         print(f"cannot reach {args.url}: is the server running (make run)?", file=sys.stderr)
         return 1
+
+
+def local_time_zone() -> str:
+    """The IANA name of this machine's zone, so "tomorrow" means the person's tomorrow: `TZ`
+    if it names one, else what /etc/localtime links to, else UTC."""
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
+    for name in candidates:
+        try:
+            if name and ZoneInfo(name):
+                return name
+        except (KeyError, ValueError, OSError):  # not a zone this machine knows
+            continue
+    return "UTC"
 
 
 def _print_stream(events: Iterator[tuple[str, dict[str, object]]]) -> int:

@@ -4,18 +4,21 @@ streams, with a token the server accepts however its issuer and audience are con
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from agents.testing import ScriptedModel, assistant_message, function_call
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.chat_cli import local_time_zone
 from backend.cli import main
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving
 from tests.processes import TODO_CHAT
-from tests.rows import message_rows, task_rows
+from tests.rows import message_rows, scalar, task_rows
 from tests.tokens import TEST_SECRET
 
 ISSUER = "https://auth.example.test"
@@ -128,3 +131,33 @@ async def test_each_turn_prints_one_predictable_layout(settings: Settings, serve
         0,
         '[conversation 1]\nLet me add that.\n[add_task {"title": "Tea"}]\nAdded tea as task 1.\n',
     )
+
+
+def test_the_local_zone_is_tz_when_it_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", ":Asia/Tokyo")
+    assert local_time_zone() == "Asia/Tokyo"
+    monkeypatch.setenv("TZ", "America/Denver")
+    assert local_time_zone() == "America/Denver"
+
+
+def test_a_bad_tz_falls_back_to_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TZ", raising=False)
+    machine = local_time_zone()
+    monkeypatch.setenv("TZ", "Mars/Olympus")
+    assert local_time_zone() == machine
+    assert ZoneInfo(machine)  # a name the server accepts, UTC at worst
+
+
+async def test_tomorrow_is_the_tomorrow_of_the_terminal_zone(
+    server_url: str, db_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI sends its zone: a task due "tomorrow" is due on tomorrow's date there. The two
+    zones are 25 hours apart, so their tomorrows are never the same day."""
+    due_dates = {}
+    for user, zone in [("alice", "Pacific/Kiritimati"), ("bob", "Pacific/Pago_Pago")]:
+        monkeypatch.setenv("TZ", zone)
+        assert await chat(server_url, "add a task to pay rent due tomorrow", "--user", user) == 0
+        due_at = await scalar(db_engine, "SELECT due_at FROM tasks WHERE user_id = :u", u=user)
+        due_dates[user] = due_at.astimezone(ZoneInfo(zone)).date()
+        assert due_dates[user] == datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+    assert due_dates["alice"] != due_dates["bob"]

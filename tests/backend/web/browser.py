@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, ConsoleMessage, Dialog, Page, Playwright, Request
@@ -73,11 +74,12 @@ class Watched:
 
 @asynccontextmanager
 async def watched_page(
-    browser: Browser, origin: str, viewport: dict[str, int] = DESKTOP
+    browser: Browser, origin: str, viewport: dict[str, int] = DESKTOP, **options: Any
 ) -> AsyncIterator[Watched]:
-    """A fresh browser context (its own sessionStorage) with one watched page; on the way out
-    it must have stayed on its origin, with no uncaught error and no CSP violation."""
-    context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    """A fresh browser context (its own sessionStorage; `options` such as `timezone_id` or
+    `permissions` go to it) with one watched page; on the way out it must have stayed on its
+    origin, with no uncaught error and no CSP violation."""
+    context = await browser.new_context(viewport=viewport, **options)  # type: ignore[arg-type]
     page = await context.new_page()
     watched = Watched(page, origin)
     page.on("request", watched.on_request)

@@ -9,6 +9,7 @@ import { ChatView } from "./chat.js";
 import { ConversationList } from "./conversations.js";
 import { showNotice } from "./dom.js";
 import { Feed } from "./feed.js";
+import { Reminders } from "./reminders.js";
 import { TaskPanel } from "./tasks.js";
 
 const $ = (id) => document.getElementById(id);
@@ -76,9 +77,11 @@ function signIn(token) {
 
   const tasks = new TaskPanel(api, {
     list: $("task-list"), empty: $("task-empty"), notice: $("task-notice"),
-    filters: [...document.querySelectorAll("[data-filter]")], form: $("add-task"),
-    input: $("new-task"),
+    filters: [...document.querySelectorAll("[data-filter]")], priority: $("only-priority"),
+    tag: $("only-tag"), sort: $("sort"), form: $("add-task"), input: $("new-task"),
   });
+  const reminders = new Reminders($("reminders"), $("allow-notifications"));
+  reminders.clear();
   const conversations = new ConversationList(api, $("conversation-list"), {
     onSelect: (id) => openConversation(id),
     onRenamed: (id) => showTitle(id),
@@ -127,7 +130,7 @@ function signIn(token) {
       else if (conversation.running && !chat.running) chat.open(chat.conversationId).catch(() => {});
       else showTitle(conversation.id);
     },
-    reminder: ({ task }) => tasks.notice(`Reminder: #${task.id} ${task.title}`),
+    reminder: ({ task }) => reminders.show(task),
   });
   session = { feed, chat };
 

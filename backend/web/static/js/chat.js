@@ -5,6 +5,7 @@ import { errorOf } from "./api.js";
 import { backoff, showNotice } from "./dom.js";
 import { AnswerView, storedAnswer, userMessage } from "./messages.js";
 import { readEvents } from "./sse.js";
+import { timeZone } from "./time.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
@@ -76,7 +77,7 @@ export class ChatView {
     try {
       response = await this.api.fetch("/chat", {
         method: "POST",
-        body: { message: text, conversation_id: id },
+        body: { message: text, conversation_id: id, timezone: timeZone },
         headers: SSE_HEADERS,
         signal: controller.signal,
       });

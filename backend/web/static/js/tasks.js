@@ -1,22 +1,32 @@
-// The task panel: pending / completed / all, add, toggle done, edit the title, delete. It
-// holds every task of the user and redraws from them, so a live-feed event is one update.
+// The task panel: status, priority and tag filters and a sort, all asked of the server
+// (GET /tasks); add, toggle done, edit every field, delete. A live-feed event updates the
+// list at once, then the server's order is fetched again.
 import { el, showNotice } from "./dom.js";
+import { details, editor } from "./task-item.js";
+import { timeZone } from "./time.js";
 
 const PAGE = 200;
+const STATUS = { pending: (t) => !t.completed, completed: (t) => t.completed, all: () => true };
 
 export class TaskPanel {
-  constructor(api, { list, empty, notice, filters, form, input }) {
+  constructor(api, { list, empty, notice, filters, priority, tag, sort, form, input }) {
     this.api = api;
     this.listNode = list;
     this.empty = empty;
     this.noticeNode = notice;
     this.filters = filters;
+    this.controls = { priority, tag, sort };
     this.tasks = new Map();
     this.filter = "pending";
     this.editing = null;
+    this.reloading = null;
+    this.generation = 0; // a load that a later change overtook is dropped
     // Properties, not listeners: a new sign-in builds a new panel on the same elements.
     for (const button of filters) {
       button.onclick = () => this.setFilter(button.dataset.filter);
+    }
+    for (const control of Object.values(this.controls)) {
+      control.onchange = () => this.load().catch((error) => this.notice(error.message));
     }
     form.onsubmit = (event) => {
       event.preventDefault();
@@ -28,22 +38,52 @@ export class TaskPanel {
     showNotice(this.noticeNode, text);
   }
 
+  query() {
+    const { priority, tag, sort } = this.controls;
+    const query = new URLSearchParams({ status: this.filter, sort: sort.value, limit: PAGE });
+    if (priority.value) query.set("priority", priority.value);
+    if (tag.value) query.set("tag", tag.value);
+    return query;
+  }
+
   async load() {
+    const generation = ++this.generation;
     const tasks = new Map();
+    const query = this.query();
     for (let offset = 0; ; offset += PAGE) {
-      const body = await this.api.json(`/tasks?status=all&limit=${PAGE}&offset=${offset}`);
+      query.set("offset", offset);
+      const body = await this.api.json(`/tasks?${query}`);
       for (const task of body.tasks) tasks.set(task.id, task);
       if (body.tasks.length < PAGE || tasks.size >= body.total) break;
     }
+    if (generation !== this.generation) return;
     this.tasks = tasks;
     this.render();
+    await this.loadTags();
+  }
+
+  async loadTags() {
+    const { tags } = await this.api.json("/tags");
+    const select = this.controls.tag;
+    const chosen = select.value;
+    select.replaceChildren(el("option", { text: "any tag", attrs: { value: "" } }),
+      ...tags.map(({ name, count }) => el("option", { text: `${name} (${count})`, attrs: { value: name } })));
+    select.value = tags.some((tag) => tag.name === chosen) ? chosen : "";
   }
 
   // A change from the live feed, or from our own calls.
   apply(action, task) {
+    this.generation += 1;
     if (action === "deleted") this.tasks.delete(task.id);
     else this.tasks.set(task.id, task);
     this.render();
+    this.reloadSoon();
+  }
+
+  // Many changes at once (a chat turn, a bulk request) are one reload.
+  reloadSoon() {
+    clearTimeout(this.reloading);
+    this.reloading = setTimeout(() => this.load().catch(() => {}), 300);
   }
 
   setFilter(filter) {
@@ -52,11 +92,15 @@ export class TaskPanel {
       button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
     }
     this.render();
+    this.load().catch((error) => this.notice(error.message));
   }
 
+  // What the server would list, until it says so itself: changed tasks keep their place.
   visible() {
-    const wanted = { pending: (t) => !t.completed, completed: (t) => t.completed, all: () => true };
-    return [...this.tasks.values()].filter(wanted[this.filter]).sort((a, b) => a.id - b.id);
+    const { priority, tag } = this.controls;
+    return [...this.tasks.values()].filter((t) => STATUS[this.filter](t)
+      && (!priority.value || t.priority === priority.value)
+      && (!tag.value || t.tags.includes(tag.value)));
   }
 
   render() {
@@ -80,6 +124,8 @@ export class TaskPanel {
     box.addEventListener("change", () => this.update(task.id, { completed: box.checked }));
     const label = el("label", { attrs: { for: id } }, el("span", { className: "task-id",
       text: `#${task.id}` }), " ", el("span", { className: "task-title", text: task.title }));
+    const extra = details(task);
+    if (extra) label.append(extra);
     const edit = this.button("Edit", task, () => this.startEdit(task));
     const remove = this.button("Delete", task, () => this.remove(task));
     return el("li", { className: `task${task.completed ? " done" : ""}`,
@@ -98,32 +144,30 @@ export class TaskPanel {
     this.editing = null;
     this.render();
     const li = this.listNode.querySelector(`li[data-id="${task.id}"]`);
-    const input = el("input", { attrs: { "aria-label": `Title of task ${task.id}`,
-      maxlength: "200", required: "" } });
-    input.value = task.title;
-    const form = el("form", { className: "edit" }, input,
-      el("button", { text: "Save", attrs: { type: "submit" } }));
+    const { form, title, change } = editor(task);
     const stop = () => {
       this.editing = null;
       this.render();
       this.listNode.querySelector(`[data-task="${task.id}"][data-role="edit"]`)?.focus();
     };
-    input.addEventListener("keydown", (event) => {
+    form.addEventListener("keydown", (event) => {
       if (event.key === "Escape") stop();
     });
+    form.querySelector("[data-role=cancel]").addEventListener("click", stop);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (await this.update(task.id, { title: input.value })) stop();
+      if (await this.update(task.id, change())) stop();
     });
     li.classList.add("editing");
     li.replaceChildren(form);
     this.editing = task.id;
-    input.focus();
+    title.focus();
   }
 
   async add(input) {
     try {
-      const task = await this.api.json("/tasks", { method: "POST", body: { title: input.value } });
+      const task = await this.api.json("/tasks",
+        { method: "POST", body: { title: input.value, timezone: timeZone } });
       input.value = "";
       this.notice("");
       if (this.filter === "completed") this.setFilter("pending");
@@ -135,7 +179,9 @@ export class TaskPanel {
 
   async update(id, change) {
     try {
-      this.apply("updated", await this.api.json(`/tasks/${id}`, { method: "PATCH", body: change }));
+      const task = await this.api.json(`/tasks/${id}`,
+        { method: "PATCH", body: { ...change, timezone: timeZone } });
+      this.apply("updated", task);
       this.notice("");
       return true;
     } catch (error) {
