@@ -192,10 +192,10 @@ async def test_tokens_in_the_query_string_are_ignored(
     assert_error(response, 403, "forbidden")
 
 
-@pytest.mark.parametrize("size", [MAX_TOKEN_LENGTH + 1, 200_000])
-async def test_oversized_authorization_headers_are_401_over_a_real_server(
-    settings: Settings, size: int
-) -> None:
+async def test_an_oversized_token_is_401_over_a_real_server(settings: Settings) -> None:
+    """Past the verifier's bound but within the server's: a header past the server's own
+    bound (16 KiB a line) is refused before any of this, 431 (tests/backend/test_http_guard.py)."""
+    size = MAX_TOKEN_LENGTH + 1
     async with serving_in_thread(create_app(settings)) as base_url, httpx.AsyncClient() as http:
         headers = {"Authorization": "Bearer " + "a" * size}
         assert_unauthorized(await http.get(f"{base_url}{TASKS}", headers=headers))
