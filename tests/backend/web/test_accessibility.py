@@ -57,3 +57,25 @@ async def test_the_page_follows_the_colour_scheme_and_reduced_motion(page: Watch
     assert await browser_page.evaluate(RUNNING_MARK_ANIMATION) == "pulse"
     await browser_page.emulate_media(reduced_motion="reduce")
     assert await browser_page.evaluate(RUNNING_MARK_ANIMATION) == "none"
+
+
+async def test_a_change_arriving_while_editing_keeps_the_persons_place(
+    page: Watched, site: Site
+) -> None:
+    browser_page = await sign_in(page)
+    await browser_page.get_by_role("textbox", name="New task").fill("Buy milk")
+    await browser_page.keyboard.press("Enter")
+    await browser_page.get_by_role("button", name="Edit task 1 “Buy milk”").press("Enter")
+    title = browser_page.get_by_role("textbox", name="Title of task 1")
+    await expect(title).to_be_focused()
+    await title.press("End")
+    await title.press_sequentially(" and eggs")
+
+    headers = await site.as_user("alice")
+    created = await site.http.post("/api/alice/tasks", json={"title": "Call mom"}, headers=headers)
+    assert created.status_code == 201
+    await expect(task_item(browser_page, "Call mom")).to_be_visible()  # redrawn from the feed
+
+    await expect(title).to_be_focused()
+    await title.press_sequentially(" too")
+    await expect(title).to_have_value("Buy milk and eggs too")

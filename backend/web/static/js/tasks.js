@@ -108,10 +108,18 @@ export class TaskPanel {
     const focus = active?.dataset?.task ? [active.dataset.task, active.dataset.role] : null;
     const shown = this.visible();
     const editingItem = this.listNode.querySelector("li.editing");
+    // The open editor is kept as it is; moving it in the list blurs whatever field the person
+    // is in, so that field gets its focus (and caret) back.
+    const inEditor = editingItem?.contains(active) ? active : null;
+    const caret = inEditor && "selectionStart" in inEditor
+      ? [inEditor.selectionStart, inEditor.selectionEnd] : null;
     this.listNode.replaceChildren(...shown.map((task) =>
       task.id === this.editing && editingItem ? editingItem : this.item(task)));
     this.empty.hidden = shown.length > 0;
-    if (focus) {
+    if (inEditor?.isConnected) {
+      inEditor.focus();
+      if (caret && caret[0] !== null) inEditor.setSelectionRange(...caret);
+    } else if (focus) {
       this.listNode.querySelector(`[data-task="${focus[0]}"][data-role="${focus[1]}"]`)?.focus();
     }
   }
