@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend.database_url import Pooler
 from backend.db import SessionMaker, create_engine, create_sessionmaker
 from backend.main import create_app
 from backend.settings import Settings
@@ -34,9 +35,12 @@ def collector(sent: Sent) -> Publish:
 
 
 @pytest.fixture
-async def sessionmakers(database: str) -> AsyncIterator[list[SessionMaker]]:
-    """One engine per simulated server process, each with its own connections."""
-    engines = [create_engine(database) for _ in range(PROCESSES)]
+async def sessionmakers(
+    database: str, database_pooler: Pooler
+) -> AsyncIterator[list[SessionMaker]]:
+    """One engine per simulated server process, each with its own connections (through
+    PgBouncer in that CI pass, as a server there would be)."""
+    engines = [create_engine(database, pooler=database_pooler) for _ in range(PROCESSES)]
     yield [create_sessionmaker(engine) for engine in engines]
     for engine in engines:
         await engine.dispose()
