@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, JSONServerSentEvent, ServerSentEvent
 
 from backend.auth.deps import Owner
-from backend.broker.base import Broker
+from backend.broker.base import Broker, FeedEvent
 from backend.conversations import sse
 from backend.deps import ServicesDep
 from backend.errors import (
@@ -47,15 +47,28 @@ async def _frames(broker: Broker, owner: str) -> AsyncIterator[ServerSentEvent]:
     """Every event published to the user from now on. While the broker is away events may be
     missed, so the stream then ends with `error`: the client reconnects and reloads."""
     async with broker.subscribe(owner) as events:
-        while True:
-            try:
-                event = await asyncio.wait_for(anext(events), sse.PING_SECONDS)
-            except TimeoutError:
-                if await broker.ready():
-                    continue
-                unavailable = BrokerUnavailable()
-                yield JSONServerSentEvent(
-                    data={"code": unavailable.code, "detail": unavailable.detail}, event="error"
-                )
-                return
-            yield JSONServerSentEvent(data=event.data, event=event.name)
+        # One pending read across quiet intervals: a read cancelled by a timeout would close
+        # the subscription's generator, and the next one would find it exhausted.
+        pending: asyncio.Future[FeedEvent] | None = None
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.ensure_future(anext(events))
+                done, _ = await asyncio.wait({pending}, timeout=sse.PING_SECONDS)
+                if not done:
+                    if await broker.ready():
+                        continue
+                    yield _unavailable()
+                    return
+                event, pending = pending.result(), None
+                yield JSONServerSentEvent(data=event.data, event=event.name)
+        finally:
+            if pending is not None:
+                pending.cancel()
+
+
+def _unavailable() -> JSONServerSentEvent:
+    unavailable = BrokerUnavailable()
+    return JSONServerSentEvent(
+        data={"code": unavailable.code, "detail": unavailable.detail}, event="error"
+    )

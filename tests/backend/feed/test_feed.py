@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from backend.conversations import sse
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving
@@ -109,3 +110,33 @@ async def test_without_redis_the_feed_and_readiness_say_so_then_recover(
             await eventually(ready, 5, "ready again once Redis answers")
     finally:
         await redis.stop()
+
+
+async def test_a_feed_quiet_past_its_ping_interval_still_delivers(
+    served: str, auth: Auth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sse, "PING_SECONDS", 0.1)
+    user = f"erin-{uuid.uuid4().hex[:8]}"
+    async with (
+        httpx.AsyncClient(base_url=served, timeout=DEADLINE) as http,
+        http.stream("GET", f"/api/{user}/events", headers=auth(user)) as feed,
+    ):
+        lines = feed.aiter_lines()
+
+        async def pinged_twice() -> bool:
+            pings = 0
+            async for line in lines:
+                pings += line == ": ping"
+                if pings == 2:
+                    return True
+            return False
+
+        async with asyncio.timeout(DEADLINE):
+            assert await pinged_twice()  # quiet for several intervals
+        created = await http.post(f"/api/{user}/tasks", json={"title": "Late"}, headers=auth(user))
+        assert created.status_code == 201
+        async with asyncio.timeout(DEADLINE):
+            async for line in lines:
+                if line.startswith("data:"):
+                    assert '"Late"' in line
+                    break
