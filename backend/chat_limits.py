@@ -6,16 +6,13 @@ as runs in progress in PostgreSQL when a run starts (backend/conversations/chat.
 outlive the requests that start them, so open requests would undercount.
 """
 
-import math
-
 from backend.broker.base import Broker
 from backend.errors import TooManyRequests
-
-WINDOW_SECONDS = 60.0
+from backend.rate_limits import seconds_to_wait
 
 
 async def admit_chat_message(broker: Broker, user_id: str, per_minute: int) -> None:
     """Count one chat message for the user, or raise 429 with the seconds to wait."""
-    wait = await broker.hit(f"chat-messages:{user_id}", per_minute, WINDOW_SECONDS)
+    wait = await seconds_to_wait(broker, f"chat-messages:{user_id}", per_minute)
     if wait is not None:
-        raise TooManyRequests(max(1, math.ceil(wait)))
+        raise TooManyRequests(wait)

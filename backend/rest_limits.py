@@ -1,23 +1,20 @@
 """The per-user request rate of the REST API, counted through the broker (shared by every
 worker when the broker is Redis): one account cannot take the server's time from the others."""
 
-import math
-
 from fastapi import Depends
 
 from backend.auth.deps import Owner
 from backend.deps import ServicesDep
 from backend.errors import TooManyApiRequests
-
-WINDOW_SECONDS = 60.0
+from backend.rate_limits import seconds_to_wait
 
 
 async def rest_rate_limit(owner: Owner, services: ServicesDep) -> str:
     """Count this request for its user; 429 with Retry-After beyond the per-minute limit."""
     limit = services.settings.rest_requests_per_minute
-    wait = await services.broker.hit(f"rest:{owner}", limit, WINDOW_SECONDS)
+    wait = await seconds_to_wait(services.broker, f"rest:{owner}", limit)
     if wait is not None:
-        raise TooManyApiRequests(max(1, math.ceil(wait)))
+        raise TooManyApiRequests(wait)
     return owner
 
 

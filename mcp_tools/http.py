@@ -26,9 +26,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.db import SessionMaker
 from backend.errors import Unauthorized
+from backend.rate_limits import HitCounter
 from backend.settings import Settings
 from mcp_tools.identity import token_user
-from mcp_tools.limits import CallLimit, HitCounter
+from mcp_tools.limits import CallLimit
 from mcp_tools.results import tool_error
 from mcp_tools.server import TodoServer
 from mcp_tools.tasks import register_task_tools

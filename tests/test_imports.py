@@ -18,6 +18,7 @@ LEAVES = frozenset(
         "backend.errors",
         "backend.fields",
         "backend.changes",
+        "backend.rate_limits",
         "backend.tasks.recurrence",  # pure date arithmetic the store and the tools share
     }
 )
