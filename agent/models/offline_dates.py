@@ -11,7 +11,7 @@ Every pattern here is a flat alternation of words with bounded repeats: linear i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import dateparser
 
@@ -65,9 +65,8 @@ def find_date(sentence: str, now: datetime) -> DatePhrase | None:
 def resolve(phrase: str, now: datetime) -> datetime | None:
     """ "tomorrow", "Friday at 5pm", "in 2 hours" -> an aware datetime in `now`'s zone."""
     core = _LEAD_WORD.sub("", phrase.strip())
-    # The week's last day, so "due this week" takes in the weekend (dateparser reads "this
-    # week" as now).
-    core = "sunday" if _THIS_WEEK.match(core) else core
+    if _THIS_WEEK.match(core):
+        return end_of_week(now)
     zone = now.tzinfo
     key = getattr(zone, "key", None) or "UTC"
     parsed = dateparser.parse(
@@ -94,6 +93,13 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
 
 def end_of_day(now: datetime) -> datetime:
     return datetime.combine(now.date(), time(23, 59, 59)).replace(tzinfo=now.tzinfo)
+
+
+def end_of_week(now: datetime) -> datetime:
+    """The end of this week's Sunday: today itself on a Sunday, so "due this week" takes in
+    the weekend and never reaches into the next week (dateparser reads "this week" as now, and
+    "sunday" on a Sunday as the next one)."""
+    return end_of_day(now + timedelta(days=6 - now.weekday()))
 
 
 def iso(when: datetime) -> str:
