@@ -1,0 +1,1 @@
+"""The HTTP edge: middleware, the guarded HTTP/1.1 server, errors and their handlers, health, docs UI, request logs."""

@@ -1,0 +1,1 @@
+"""Every limit a user meets: per-minute rates (chat, REST, /mcp) through the broker, and the per-turn tool budget."""
