@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from mcp_tools.budget import ToolBudget
+from backend.limits.tool_budget import ToolBudget
 
 
 @dataclass

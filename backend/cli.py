@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from types import FrameType
 
 from backend.auth.tokens import local_token, parse_ttl
-from backend.embedded_pg import EmbeddedPostgres
-from backend.migrate import upgrade
+from backend.db.embedded import EmbeddedPostgres
+from backend.db.migrate import upgrade
 from backend.settings import Settings, SettingsError, load_settings
 
 
@@ -75,7 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
             # uvicorn's h11 protocol with the limits a server facing the internet needs
             # (docs/limits.md): httptools buffers any header size and neither bounds slow
             # clients.
-            http="backend.http_guard:GuardedH11Protocol",
+            http="backend.http.guard:GuardedH11Protocol",
         )
     return 0
 

@@ -13,12 +13,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
-from backend.docs_ui import install_docs
-from backend.error_handlers import install_error_handlers
 from backend.feed.router import router as feed_router
-from backend.health import router as health_router
-from backend.logs import configure_logging
-from backend.middleware import (
+from backend.http.docs_ui import install_docs
+from backend.http.error_handlers import install_error_handlers
+from backend.http.health import router as health_router
+from backend.http.logs import configure_logging
+from backend.http.middleware import (
     BodySizeLimitMiddleware,
     HeadAsGetMiddleware,
     RequestIdMiddleware,

@@ -22,8 +22,8 @@ from backend.chatkit.server import TodoChatKitServer
 from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turns
 from backend.conversations.chat import ChatRuntime
-from backend.db import SessionMaker, StoreLimits, create_engine, create_sessionmaker
-from backend.embedded_pg import EmbeddedPostgres
+from backend.db.embedded import EmbeddedPostgres
+from backend.db.engine import SessionMaker, StoreLimits, create_engine, create_sessionmaker
 from backend.feed.on_commit import publish_changes_on_commit
 from backend.feed.reminders import reminders_on_feed
 from backend.runs.owner import RunDeps

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.database_url import Pooler, parse_database_url
+from backend.db.url import Pooler, parse_database_url
 
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 # A Host header value: a DNS name or IPv4 address, or a bracketed IPv6 one, and maybe a port.
@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     tasks_per_user: int = Field(10_000, ge=1, le=10_000_000)
     db_search_timeout: float = Field(2.0, gt=0, le=60)
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=10 * 1024 * 1024)
-    # The HTTP edge of `todo-chat serve` (backend/http_guard.py).
+    # The HTTP edge of `todo-chat serve` (backend/http/guard.py).
     http_header_timeout: float = Field(10.0, gt=0, le=300)
     http_body_timeout: float = Field(10.0, gt=0, le=300)
     http_max_header_bytes: int = Field(64 * 1024, ge=4096, le=1024 * 1024)

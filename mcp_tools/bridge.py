@@ -22,7 +22,7 @@ from mcp.types import (
     Tool,
 )
 
-from mcp_tools.budget import ToolBudget
+from backend.limits.tool_budget import ToolBudget
 from mcp_tools.identity import TIMEZONE_META_KEY, USER_META_KEY
 from mcp_tools.results import tool_error
 

@@ -24,12 +24,12 @@ from mcp.types import CallToolResult, InputRequiredResult
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backend.db import SessionMaker
-from backend.errors import Unauthorized
-from backend.rate_limits import HitCounter
+from backend.db.engine import SessionMaker
+from backend.http.errors import Unauthorized
+from backend.limits.mcp import CallLimit
+from backend.limits.rate import HitCounter
 from backend.settings import Settings
 from mcp_tools.identity import token_user
-from mcp_tools.limits import CallLimit
 from mcp_tools.results import tool_error
 from mcp_tools.server import TodoServer
 from mcp_tools.tasks import register_task_tools
@@ -78,7 +78,7 @@ class RemoteTodoServer(TodoServer):
             return tool_error("This tool needs a bearer token.")
         refused = await self._limit.refusal(user)
         if refused is not None:
-            return refused
+            return tool_error(refused)
         return await super().call_tool(name, arguments, context)
 
 

@@ -9,7 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, InputRequiredResult
 from pydantic import ValidationError
 
-from backend.db import SessionMaker
+from backend.db.engine import SessionMaker
 from mcp_tools.tasks import register_task_tools
 
 SERVER_NAME = "todo"

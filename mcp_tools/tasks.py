@@ -13,9 +13,9 @@ from mcp.server.mcpserver import MCPServer, Resolve
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from backend.db import SessionMaker
-from backend.errors import SearchTimedOut, TaskLimitReached
+from backend.db.engine import SessionMaker
 from backend.fields import SearchQuery, TaskDescription, TaskTag, TaskTags, TaskTitle
+from backend.http.errors import SearchTimedOut, TaskLimitReached
 from backend.tasks.recurrence import Recurrence
 from backend.tasks.store import (
     Priority,

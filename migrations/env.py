@@ -7,9 +7,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from backend.database_url import Pooler
-from backend.db import engine_arguments
-from backend.models import SQLModel
+from backend.db.engine import engine_arguments
+from backend.db.models import SQLModel
+from backend.db.url import Pooler
 from backend.settings import Settings
 
 config = context.config

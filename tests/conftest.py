@@ -15,12 +15,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.auth.tokens import issue_token, parse_ttl
-from backend.database_url import Pooler
-from backend.db import create_engine
-from backend.embedded_pg import EmbeddedPostgres
+from backend.db.embedded import EmbeddedPostgres
+from backend.db.engine import create_engine
+from backend.db.migrate import upgrade
+from backend.db.models import SQLModel
+from backend.db.url import Pooler
 from backend.main import create_app
-from backend.migrate import upgrade
-from backend.models import SQLModel
 from backend.settings import Settings
 from tests.apps import running
 from tests.databases import embedded_data_dir, fresh_database

@@ -12,18 +12,21 @@ PACKAGES = ("backend", "agent", "mcp_tools", "migrations")
 LEAVES = frozenset(
     {
         "backend.settings",
-        "backend.db",
-        "backend.database_url",
-        "backend.models",
-        "backend.errors",
+        "backend.db.engine",
+        "backend.db.url",
+        "backend.db.models",
+        "backend.http.errors",
         "backend.fields",
-        "backend.changes",
-        "backend.rate_limits",
+        "backend.feed.changes",
+        "backend.limits.rate",
+        "backend.limits.tool_budget",  # per-turn tool counts, shared by the agent and the bridge
         "backend.tasks.recurrence",  # pure date arithmetic the store and the tools share
     }
 )
 # Leaves that other leaves may import: reading DATABASE_URL is both a setting and the engine's.
-LEAVES_OF_LEAVES = frozenset({"backend.database_url"})
+LEAVES_OF_LEAVES = frozenset({"backend.db.url"})
+# The /mcp server counts its callers' tool calls like every other per-minute limit.
+MCP_TOOLS_MAY_ALSO_IMPORT = frozenset({"backend.limits.mcp"})
 WIRING = frozenset({"backend.main", "backend.services", "backend.cli", "backend.chat_cli"})
 
 
@@ -77,7 +80,7 @@ def is_store(module: str) -> bool:
 
 
 def is_router(module: str) -> bool:
-    return module.endswith(".router") or module in {"backend.main", "backend.health"}
+    return module.endswith(".router") or module in {"backend.main", "backend.http.health"}
 
 
 def violations(modules: list[str], allowed: frozenset[str] | None = None) -> dict[str, set[str]]:
@@ -89,7 +92,7 @@ def violations(modules: list[str], allowed: frozenset[str] | None = None) -> dic
 def test_the_walk_sees_the_imports_it_must_judge() -> None:
     """The rules below pass trivially if the walk finds nothing: prove it finds real edges."""
     assert LEAVES <= set(source_modules())
-    assert {"backend.models", "backend.sequences"} <= our_imports("backend.tasks.store")
+    assert {"backend.db.models", "backend.db.sequences"} <= our_imports("backend.tasks.store")
     assert "backend.tasks.store" in our_imports("backend.tasks.router")
     assert "backend.chat_cli" in our_imports("backend.cli")  # imported inside a function
 
@@ -102,8 +105,8 @@ def test_the_leaves_import_nothing_of_ours_but_the_leaves_of_leaves() -> None:
 def test_stores_import_only_the_leaves() -> None:
     stores = [m for m in source_modules() if is_store(m)]
     assert "backend.tasks.store" in stores
-    assert violations(stores, LEAVES | {"backend.sequences"}) == {}
-    assert violations(["backend.sequences"], LEAVES) == {}
+    assert violations(stores, LEAVES | {"backend.db.sequences"}) == {}
+    assert violations(["backend.db.sequences"], LEAVES) == {}
 
 
 def test_mcp_tools_use_only_stores_and_leaves_never_agent_or_routers() -> None:
@@ -114,7 +117,10 @@ def test_mcp_tools_use_only_stores_and_leaves_never_agent_or_routers() -> None:
             for i in our_imports(m)
             if package_of(i) == "agent"
             or is_router(i)
-            or (package_of(i) == "backend" and not (i in LEAVES or is_store(i)))
+            or (
+                package_of(i) == "backend"
+                and not (i in LEAVES or i in MCP_TOOLS_MAY_ALSO_IMPORT or is_store(i))
+            )
         }
         for m in tools
     }
@@ -124,7 +130,7 @@ def test_mcp_tools_use_only_stores_and_leaves_never_agent_or_routers() -> None:
 def test_agent_imports_no_router_or_store() -> None:
     agent = [m for m in source_modules() if package_of(m) == "agent"]
     bad = {
-        m: {i for i in our_imports(m) if is_router(i) or is_store(i) or i == "backend.sequences"}
+        m: {i for i in our_imports(m) if is_router(i) or is_store(i) or i == "backend.db.sequences"}
         for m in agent
     }
     assert {m: i for m, i in bad.items() if i} == {}
@@ -137,3 +143,21 @@ def test_only_the_composition_root_wires_agent_and_mcp_tools_together() -> None:
         if {"agent", "mcp_tools"} <= {package_of(i) for i in our_imports(m)} - {package_of(m)}
     }
     assert both <= WIRING, sorted(both - WIRING)
+
+
+def test_the_top_of_backend_is_the_composition_root_settings_and_the_command_line() -> None:
+    """Every other concern has a package whose name says what it owns."""
+    loose = {
+        module
+        for module, path in source_modules().items()
+        if path.parent == ROOT / "backend" and path.name != "__init__.py"
+    }
+    assert loose == {
+        "backend.main",
+        "backend.services",
+        "backend.deps",
+        "backend.settings",
+        "backend.fields",
+        "backend.cli",
+        "backend.chat_cli",
+    }

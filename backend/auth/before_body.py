@@ -4,8 +4,8 @@ without a valid token cannot make the server wait for, or buffer, a body."""
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.auth.verifier import TokenVerifier
-from backend.errors import Unauthorized
-from backend.middleware import send_error
+from backend.http.errors import Unauthorized
+from backend.http.middleware import send_error
 
 # Where the token checked here and its user wait for `current_user` (no second verification).
 VERIFIED = "verified_bearer"

@@ -7,9 +7,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.auth.before_body import bearer_token, verified_earlier
 from backend.auth.verifier import TokenVerifier
-from backend.errors import Forbidden
 from backend.fields import UserId
-from backend.middleware import user_id_var
+from backend.http.errors import Forbidden
+from backend.http.middleware import user_id_var
 
 # Declares the scheme in OpenAPI; the header itself is parsed below, stricter than HTTPBearer.
 _bearer_scheme = HTTPBearer(auto_error=False, description="A JWT whose `sub` is the user id.")

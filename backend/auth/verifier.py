@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import jwt
 
 from backend.auth.jwks import JwksCache
-from backend.errors import Unauthorized
+from backend.http.errors import Unauthorized
 
 HMAC_ALGORITHM = "HS256"
 MAX_TOKEN_LENGTH = 8192

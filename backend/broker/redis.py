@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from backend.broker.base import FeedEvent, LoggedEvent
 from backend.broker.redis_logs import READ_BLOCK_MS, RedisRunLogs
 from backend.broker.redis_signals import RedisSignals
-from backend.errors import BrokerUnavailable
+from backend.http.errors import BrokerUnavailable
 
 # Seconds: long enough for a loaded Redis on the same network, short enough that a request
 # waiting on a dead one fails well before a client gives up.

@@ -24,7 +24,7 @@ from redis.exceptions import RedisError, ResponseError
 from backend.broker.base import LoggedEvent
 from backend.broker.redis_signals import cancelled
 from backend.broker.run_log import RunLog
-from backend.errors import BrokerUnavailable
+from backend.http.errors import BrokerUnavailable
 
 log = logging.getLogger(__name__)
 

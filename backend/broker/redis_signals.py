@@ -18,7 +18,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from backend.broker.base import FeedEvent
-from backend.errors import BrokerUnavailable
+from backend.http.errors import BrokerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class RedisSignals:
     async def close(self) -> None:
         if self._listener is not None:
             await cancelled(self._listener)
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]  # typed from redis 7
 
     # ---- stops ------------------------------------------------------------------------------
 

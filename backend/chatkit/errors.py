@@ -1,7 +1,7 @@
 """The errors only ChatKit requests can meet (docs/chatkit.md). Streaming requests carry them
 in ChatKit's `error` event; the others answer with the JSON error of docs/api.md §5."""
 
-from backend.errors import AppError, NotFound
+from backend.http.errors import AppError, NotFound
 
 
 class UnsupportedRequest(AppError):

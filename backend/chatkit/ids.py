@@ -7,7 +7,7 @@ import re
 from typing import Literal
 
 from backend.chatkit.errors import ItemNotFound
-from backend.errors import ConversationNotFound
+from backend.http.errors import ConversationNotFound
 
 Part = Literal["wf", "msg"]
 # Within one message, the order its items are shown in.

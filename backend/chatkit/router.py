@@ -14,7 +14,13 @@ from backend.chatkit.context import RequestContext
 from backend.chatkit.errors import UnsupportedRequest
 from backend.conversations.sse import PING_SECONDS, SHUTDOWN_GRACE_SECONDS, failure_of, ping
 from backend.deps import ServicesDep
-from backend.errors import AppError, ConversationNotFound, InvalidRequest, Unauthorized, responses
+from backend.http.errors import (
+    AppError,
+    ConversationNotFound,
+    InvalidRequest,
+    Unauthorized,
+    responses,
+)
 
 log = logging.getLogger(__name__)
 

@@ -48,8 +48,8 @@ from backend.chatkit.ids import conversation_of
 from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turn, Turns
 from backend.conversations.store import title_from
-from backend.errors import AppError
 from backend.fields import MessageText, TimeZoneName
+from backend.http.errors import AppError
 
 SUPPORTED = (
     ThreadsCreateReq,

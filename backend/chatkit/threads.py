@@ -21,8 +21,8 @@ from backend.chatkit.ids import PART_ORDER, Part, conversation_of, item_id, item
 from backend.chatkit.items import items_of
 from backend.conversations.schemas import ConversationTitle
 from backend.conversations.store import ConversationRecord, ConversationStore
-from backend.db import SessionMaker
-from backend.errors import ConversationNotFound
+from backend.db.engine import SessionMaker
+from backend.http.errors import ConversationNotFound
 
 _TITLE = TypeAdapter(ConversationTitle)
 

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from backend.broker.base import Broker
-from backend.chat_limits import admit_chat_message
 from backend.conversations.wire import ChatEvent, Started
+from backend.limits.chat import admit_chat_message
 from backend.runs.ref import RunRef
 from backend.runs.registry import Runs
 

@@ -28,8 +28,8 @@ from agent.run import run_turn
 from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ChatEvent, Finished, Started
-from backend.db import SessionMaker
-from backend.errors import ConversationBusy
+from backend.db.engine import SessionMaker
+from backend.http.errors import ConversationBusy
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)

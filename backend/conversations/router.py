@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from agent.events import Failed
 from backend.auth.deps import Owner
-from backend.chat_limits import admit_chat_message
 from backend.conversations import sse, wire
 from backend.conversations.schemas import (
     ChatFailure,
@@ -24,7 +23,8 @@ from backend.conversations.schemas import (
 )
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
-from backend.errors import (
+from backend.fields import MAX_ROW_NUMBER, PathNumber
+from backend.http.errors import (
     DATABASE_RETRY_AFTER,
     ConversationBusy,
     ConversationNotFound,
@@ -40,10 +40,10 @@ from backend.errors import (
     Unauthorized,
     responses,
 )
-from backend.fields import MAX_ROW_NUMBER, PathNumber
 from backend.idempotency.http import REPLAYED_HEADER, IdempotencyKeyHeader
 from backend.idempotency.store import StoredResponse
-from backend.rest_limits import REST_RATE_LIMIT
+from backend.limits.chat import admit_chat_message
+from backend.limits.rest import REST_RATE_LIMIT
 from backend.runs.ref import RunRef
 from backend.services import Services
 

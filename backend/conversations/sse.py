@@ -11,8 +11,8 @@ from sse_starlette import EventSourceResponse, JSONServerSentEvent, ServerSentEv
 
 from agent.events import Failed
 from backend.conversations.wire import Viewed, frame, is_final
-from backend.db import database_unavailable
-from backend.errors import DatabaseUnavailable
+from backend.db.engine import database_unavailable
+from backend.http.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -31,17 +31,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.changes import Action, Change, note
-from backend.errors import (
+from backend.db.models import conversations as _conv
+from backend.db.models import messages as _msg
+from backend.db.sequences import next_number
+from backend.feed.changes import Action, Change, note
+from backend.fields import is_visible
+from backend.http.errors import (
     ConversationBusy,
     ConversationNotFound,
     ConversationRunning,
     TooManyStreams,
 )
-from backend.fields import is_visible
-from backend.models import conversations as _conv
-from backend.models import messages as _msg
-from backend.sequences import next_number
 
 TITLE_LENGTH = 80
 # Used when a caller names none: the default of CHAT_RUN_STALE_SECONDS.

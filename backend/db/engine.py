@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
-from backend.database_url import Pooler, parse_database_url
+from backend.db.url import Pooler, parse_database_url
 
 SessionMaker = async_sessionmaker[AsyncSession]
 CONNECT_TIMEOUT_SECONDS = 5.0

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 
 import migrations
-from backend.database_url import Pooler
+from backend.db.url import Pooler
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 

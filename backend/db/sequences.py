@@ -3,7 +3,7 @@
 from sqlalchemy import CTE, BindParameter
 from sqlalchemy.dialects.postgresql import insert
 
-from backend.models import user_sequences as table
+from backend.db.models import user_sequences as table
 
 
 def next_number(user_id: str | BindParameter[str], kind: str) -> CTE:

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from backend import changes
 from backend.broker.base import Broker, FeedEvent
 from backend.conversations.schemas import ConversationOut
 from backend.conversations.store import ConversationRecord
+from backend.feed import changes
 from backend.feed.publish import conversation_event, publish, task_event
 from backend.tasks.schemas import TaskOut
 from backend.tasks.store import TaskRecord

@@ -9,7 +9,7 @@ import logging
 from typing import Any, Literal
 
 from backend.broker.base import Broker, FeedEvent
-from backend.errors import BrokerUnavailable
+from backend.http.errors import BrokerUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from backend.auth.deps import Owner
 from backend.broker.base import Broker, FeedEvent
 from backend.conversations import sse
 from backend.deps import ServicesDep
-from backend.errors import (
+from backend.http.errors import (
     BrokerUnavailable,
     Forbidden,
     InvalidRequest,

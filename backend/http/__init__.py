@@ -1,1 +1,2 @@
-"""The HTTP edge: middleware, the guarded HTTP/1.1 server, errors and their handlers, health, docs UI, request logs."""
+"""The HTTP edge: middleware, the guarded HTTP/1.1 server, errors and their handlers, health,
+the docs UI and request logs."""

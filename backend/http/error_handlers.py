@@ -11,8 +11,8 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
-from backend.db import DATABASE_DOWN, database_unavailable
-from backend.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
+from backend.db.engine import DATABASE_DOWN, database_unavailable
+from backend.http.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
 
 log = logging.getLogger(__name__)
 

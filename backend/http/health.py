@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from backend.db import DATABASE_DOWN
+from backend.db.engine import DATABASE_DOWN
 from backend.deps import ServicesDep
-from backend.errors import (
+from backend.http.errors import (
     DATABASE_RETRY_AFTER,
     BrokerUnavailable,
     DatabaseUnavailable,

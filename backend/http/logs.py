@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from backend.middleware import request_id_var, user_id_var
+from backend.http.middleware import request_id_var, user_id_var
 
 
 class JsonFormatter(logging.Formatter):

@@ -9,11 +9,11 @@ from contextvars import ContextVar
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.errors import AppError, PayloadTooLarge
+from backend.http.errors import AppError, PayloadTooLarge
 
 log = logging.getLogger(__name__)
 
-# What the logs say about the request being served (backend/logs.py).
+# What the logs say about the request being served (backend/http/logs.py).
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

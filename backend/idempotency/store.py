@@ -10,8 +10,8 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.errors import IdempotencyInProgress, IdempotencyKeyReused
-from backend.models import idempotency_keys as _keys
+from backend.db.models import idempotency_keys as _keys
+from backend.http.errors import IdempotencyInProgress, IdempotencyKeyReused
 
 KEY_TTL = timedelta(hours=24)
 # A key still "in progress" after this long belongs to a request that died with its server

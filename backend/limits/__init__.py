@@ -1,1 +1,2 @@
-"""Every limit a user meets: per-minute rates (chat, REST, /mcp) through the broker, and the per-turn tool budget."""
+"""Every limit a user meets: per-minute rates (chat, REST, /mcp) counted through the broker, and
+the per-turn tool budget."""

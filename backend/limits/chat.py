@@ -7,8 +7,8 @@ outlive the requests that start them, so open requests would undercount.
 """
 
 from backend.broker.base import Broker
-from backend.errors import TooManyRequests
-from backend.rate_limits import seconds_to_wait
+from backend.http.errors import TooManyRequests
+from backend.limits.rate import seconds_to_wait
 
 
 async def admit_chat_message(broker: Broker, user_id: str, per_minute: int) -> None:

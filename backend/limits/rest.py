@@ -5,8 +5,8 @@ from fastapi import Depends
 
 from backend.auth.deps import Owner
 from backend.deps import ServicesDep
-from backend.errors import TooManyApiRequests
-from backend.rate_limits import seconds_to_wait
+from backend.http.errors import TooManyApiRequests
+from backend.limits.rate import seconds_to_wait
 
 
 async def rest_rate_limit(owner: Owner, services: ServicesDep) -> str:

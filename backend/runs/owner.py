@@ -17,8 +17,8 @@ from backend.conversations import wire
 from backend.conversations.chat import ChatRuntime, Turn, turn_events
 from backend.conversations.sse import failure_of
 from backend.conversations.store import ConversationStore
-from backend.db import SessionMaker
-from backend.errors import BrokerUnavailable
+from backend.db.engine import SessionMaker
+from backend.http.errors import BrokerUnavailable
 from backend.runs.ref import RunRef
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from backend.conversations import wire
 from backend.conversations.chat import begin_turn
 from backend.conversations.store import ConversationStore
-from backend.errors import ConversationNotFound
+from backend.http.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
 from backend.runs import viewer
 from backend.runs.owner import HEARTBEAT_SECONDS, LogWriter, RunDeps, drive

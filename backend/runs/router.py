@@ -7,7 +7,13 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from backend.auth.deps import Owner
 from backend.conversations import sse
 from backend.deps import ServicesDep
-from backend.errors import ConversationNotFound, Forbidden, InvalidRequest, Unauthorized, responses
+from backend.http.errors import (
+    ConversationNotFound,
+    Forbidden,
+    InvalidRequest,
+    Unauthorized,
+    responses,
+)
 
 router = APIRouter(
     prefix="/api/{user_id}/conversations/{conversation_id}",

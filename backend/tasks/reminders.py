@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from backend.db import SessionMaker
+from backend.db.engine import SessionMaker
 from backend.tasks.store import DueReminder, TaskRecord, claim_due_reminders
 
 log = logging.getLogger(__name__)

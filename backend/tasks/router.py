@@ -8,7 +8,8 @@ from fastapi.exceptions import RequestValidationError
 
 from backend.auth.deps import Owner
 from backend.deps import SessionDep
-from backend.errors import (
+from backend.fields import MAX_ROW_NUMBER, Moment, PathNumber, SearchQuery, TaskTag
+from backend.http.errors import (
     Forbidden,
     IdempotencyKeyReused,
     InvalidRequest,
@@ -20,10 +21,9 @@ from backend.errors import (
     Unauthorized,
     responses,
 )
-from backend.fields import MAX_ROW_NUMBER, Moment, PathNumber, SearchQuery, TaskTag
 from backend.idempotency.http import IdempotencyKeyHeader, replayed
 from backend.idempotency.store import IdempotencyStore, request_hash
-from backend.rest_limits import REST_RATE_LIMIT
+from backend.limits.rest import REST_RATE_LIMIT
 from backend.tasks.schemas import (
     ChangedTaskOut,
     TagCount,

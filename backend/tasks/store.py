@@ -26,11 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.changes import Action, Change, note
-from backend.db import store_limits
-from backend.errors import SearchTimedOut, TaskLimitReached
-from backend.models import tasks as _tasks
-from backend.sequences import next_number
+from backend.db.engine import store_limits
+from backend.db.models import tasks as _tasks
+from backend.db.sequences import next_number
+from backend.feed.changes import Action, Change, note
+from backend.http.errors import SearchTimedOut, TaskLimitReached
 from backend.tasks.recurrence import Recurrence, next_occurrence
 
 TaskStatus = Literal["all", "pending", "completed"]

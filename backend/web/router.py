@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 from backend.auth.tokens import local_token
 from backend.deps import ServicesDep
-from backend.errors import InvalidRequest, NotFound, responses
 from backend.fields import UserId
+from backend.http.errors import InvalidRequest, NotFound, responses
 from backend.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -8,7 +8,7 @@ from agents import RunContextWrapper
 from agent.context import ChatContext
 from agent.instructions import INSTRUCTIONS, instructions_for
 from agent.models.offline_situation import read_situation
-from mcp_tools.budget import ToolBudget
+from backend.limits.tool_budget import ToolBudget
 
 
 def test_the_user_is_told_their_local_date_weekday_time_and_limits() -> None:

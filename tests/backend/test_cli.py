@@ -14,7 +14,7 @@ import pytest
 from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.verifier import TokenVerifier
 from backend.cli import main, served_url
-from backend.errors import Unauthorized
+from backend.http.errors import Unauthorized
 from tests.processes import REPO, TODO_CHAT, serve_env, todo_chat_serve
 
 SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"

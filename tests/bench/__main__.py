@@ -25,8 +25,8 @@ import httpx
 import uvloop
 from sqlalchemy.engine import make_url
 
-from backend.embedded_pg import EmbeddedPostgres
-from backend.migrate import upgrade
+from backend.db.embedded import EmbeddedPostgres
+from backend.db.migrate import upgrade
 from backend.settings import Settings
 from tests.bench import baselines as base
 from tests.bench import runs_report

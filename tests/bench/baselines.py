@@ -19,7 +19,7 @@ from agent.context import ChatContext
 from agent.factory import build_agent
 from agent.instructions import INSTRUCTIONS
 from agent.models.provider import build_model, model_settings
-from backend.db import create_engine, create_sessionmaker
+from backend.db.engine import create_engine, create_sessionmaker
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.server import create_todo_server
 from tests.bench.load import until

@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.db import SessionMaker
+from backend.db.engine import SessionMaker
 from backend.main import create_app
 from backend.services import Services
 from backend.settings import Settings

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent.context import ChatContext
 from agent.factory import build_agent
-from backend.db import create_sessionmaker
+from backend.db.engine import create_sessionmaker
+from backend.limits.tool_budget import ToolBudget
 from mcp_tools.bridge import LIMIT_META_KEY, InProcessMCPServer
-from mcp_tools.budget import ToolBudget
 from mcp_tools.identity import meta_for_user
 from mcp_tools.server import create_todo_server
 from tests.mcp_tools.test_tasks import FRAMEWORK_NOISE, text_of

@@ -9,7 +9,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import RequestParamsMeta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.db import create_sessionmaker
+from backend.db.engine import create_sessionmaker
 from mcp_tools.identity import USER_META_KEY
 from mcp_tools.server import create_todo_server
 from tests.mcp_tools.test_tasks import text_of

@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.types import CallToolResult, RequestParamsMeta, TextContent
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.db import create_sessionmaker
+from backend.db.engine import create_sessionmaker
 from mcp_tools.identity import USER_META_KEY
 from mcp_tools.server import create_todo_server
 from tests.rows import all_task_rows

@@ -8,8 +8,8 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from backend.db import create_engine
-from backend.migrate import alembic_config, upgrade
+from backend.db.engine import create_engine
+from backend.db.migrate import alembic_config, upgrade
 from tests.databases import fresh_database
 
 BEFORE = "0005_task_search_trgm"

@@ -18,9 +18,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
-from backend.embedded_pg import EmbeddedPostgres
+from backend.db.embedded import EmbeddedPostgres
+from backend.db.migrate import upgrade
 from backend.main import create_app
-from backend.migrate import upgrade
 from backend.settings import Settings
 from tests.apps import serving_in_thread
 from tests.backend.support import assert_error

@@ -9,7 +9,7 @@ from agents import Agent, RunConfig, Runner
 from agent.context import ChatContext
 from agent.instructions import instructions_for
 from agent.models.offline import OfflineModel
-from mcp_tools.budget import ToolBudget
+from backend.limits.tool_budget import ToolBudget
 from tests.agent.models.task_fake import TaskFake
 
 

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from backend.auth import jwks as jwks_module
 from backend.auth.jwks import JwksCache
 from backend.auth.verifier import MAX_TOKEN_LENGTH, TokenVerifier
-from backend.errors import Unauthorized
+from backend.http.errors import Unauthorized
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving_in_thread
@@ -194,7 +194,7 @@ async def test_tokens_in_the_query_string_are_ignored(
 
 async def test_an_oversized_token_is_401_over_a_real_server(settings: Settings) -> None:
     """Past the verifier's bound but within the server's: a header past the server's own
-    bound (16 KiB a line) is refused before any of this, 431 (tests/backend/test_http_guard.py)."""
+    bound (16 KiB a line) is refused before any of this, 431 (tests/backend/http/test_guard.py)."""
     size = MAX_TOKEN_LENGTH + 1
     async with serving_in_thread(create_app(settings)) as base_url, httpx.AsyncClient() as http:
         headers = {"Authorization": "Bearer " + "a" * size}

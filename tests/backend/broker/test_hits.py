@@ -8,7 +8,7 @@ import pytest
 from backend.broker.base import Broker
 from backend.broker.memory import MemoryBroker
 from backend.broker.redis import RedisBroker
-from backend.errors import BrokerUnavailable
+from backend.http.errors import BrokerUnavailable
 
 
 async def test_admits_up_to_the_limit_then_says_how_long_to_wait(broker: Broker) -> None:

@@ -10,7 +10,7 @@ import pytest
 from backend.broker.base import FeedEvent
 from backend.broker.redis import RedisBroker
 from backend.broker.redis_logs import READ_BLOCK_MS
-from backend.errors import BrokerUnavailable
+from backend.http.errors import BrokerUnavailable
 from tests.backend.broker.test_run_logs import DEADLINE, collect, event
 from tests.polling import eventually
 from tests.redis_server import RestartableRedis

@@ -10,7 +10,7 @@ from agents.testing import ScriptedModel, assistant_message
 from chatkit.types import ThreadItemRemovedEvent, UserMessageItem, WorkflowItem
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.errors import ConversationBusy
+from backend.http.errors import ConversationBusy
 from backend.settings import Settings
 from tests.backend.chat_support import Gate
 from tests.backend.chatkit.client import (

@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.database_url import parse_database_url
-from backend.db import create_engine, engine_arguments
+from backend.db.engine import create_engine, engine_arguments
+from backend.db.url import parse_database_url
 from backend.settings import Settings
 from tests.processes import serve_env, todo_chat_serve
 from tests.rows import count_rows

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from agents.testing import ScriptedModel, assistant_message, function_call
 
-from backend.logs import JsonFormatter
+from backend.http.logs import JsonFormatter
 from backend.settings import Settings
 from tests.backend.chat_support import Gate, with_raw_header
 from tests.backend.support import app_client

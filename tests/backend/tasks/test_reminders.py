@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.database_url import Pooler
-from backend.db import SessionMaker, create_engine, create_sessionmaker
+from backend.db.engine import SessionMaker, create_engine, create_sessionmaker
+from backend.db.url import Pooler
 from backend.main import create_app
 from backend.settings import Settings
 from backend.tasks.recurrence import Recurrence

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.database_url import Pooler
-from backend.db import SessionMaker, create_engine, create_sessionmaker
+from backend.db.engine import SessionMaker, create_engine, create_sessionmaker
+from backend.db.url import Pooler
 from backend.tasks.store import TaskFilter, TaskRecord, TaskStore
 from tests.rows import task_rows
 

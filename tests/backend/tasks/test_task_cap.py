@@ -4,7 +4,7 @@ refuses with a readable error; other users are not affected, and a deletion make
 from mcp import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.db import StoreLimits, create_sessionmaker
+from backend.db.engine import StoreLimits, create_sessionmaker
 from backend.settings import Settings
 from mcp_tools.server import create_todo_server
 from tests.backend.support import app_client, assert_error
