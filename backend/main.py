@@ -95,7 +95,7 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(chatkit_router)
     install_page(app)
-    app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
+    app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app, settings))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuthBeforeBodyMiddleware)
     if settings.cors_origin_list:

@@ -15,7 +15,7 @@ from agent.factory import build_agent
 from agent.models.provider import build_model, close_model, model_settings
 from backend.auth.jwks import JwksCache
 from backend.auth.tokens import hs256_secret
-from backend.auth.verifier import TokenVerifier
+from backend.auth.verifier import TokenVerifier, mcp_verifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
 from backend.chatkit.server import TodoChatKitServer
@@ -132,6 +132,7 @@ async def build_services(
         issuer=settings.auth_issuer,
         audience=settings.auth_audience,
         leeway_seconds=settings.auth_leeway_seconds,
+        refused_audience=settings.mcp_resource,
     )
     broker = build_broker(settings.redis_url, settings.redis_key_prefix)
     stack.push_async_callback(broker.close)
@@ -155,7 +156,7 @@ async def build_services(
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )
-    mcp = create_remote_mcp(settings, sessionmaker, verifier, broker)
+    mcp = create_remote_mcp(settings, sessionmaker, mcp_verifier(settings, verifier), broker)
     await stack.enter_async_context(mcp.running())
     runs = Runs(RunDeps(broker, sessionmaker, chat, settings.chat_resume_seconds))
     # Left before the broker and the engine close: stopped runs still store their answers.

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     mcp_allowed_hosts: str = ""
     mcp_calls_per_minute: int = Field(60, ge=1, le=10_000)
+    # The OAuth authorization server whose access tokens /mcp takes (default AUTH_ISSUER).
+    mcp_auth_issuer: str | None = None
+    # The scope an access token needs on /mcp (RFC 6749 scope-token: no spaces or quotes).
+    mcp_scope: str = Field("todo", pattern=r"^[!#-\[\]-~]{1,64}$")
     chat_resume_seconds: int = Field(120, ge=1, le=86_400)
     chat_on_disconnect: Literal["continue", "cancel"] = "continue"
     # How often each server process looks for reminders whose time has come.
@@ -106,6 +110,17 @@ class Settings(BaseSettings):
     @property
     def mcp_allowed_host_list(self) -> list[str]:
         return _split(self.mcp_allowed_hosts)
+
+    @property
+    def mcp_oauth_issuer(self) -> str | None:
+        """Who issues /mcp's OAuth access tokens; None: /mcp takes the same bearer tokens as
+        the API (dev mode, or a client that sends a header it was given)."""
+        return self.mcp_auth_issuer or self.auth_issuer
+
+    @property
+    def mcp_resource(self) -> str:
+        """/mcp's canonical URL: the audience its access tokens are issued for (RFC 8707)."""
+        return f"{self.public_url}/mcp"
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -21,8 +21,10 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, InputRequiredResult
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.db.engine import SessionMaker
 from backend.http.errors import Unauthorized
@@ -40,26 +42,38 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 class Verifier(Protocol):
-    """backend/auth/verifier.py's `TokenVerifier`."""
+    """backend/auth/verifier.py's `TokenVerifier`, set up for /mcp's tokens."""
 
-    async def verify(self, token: str) -> str:
-        """The token's subject, or `Unauthorized`."""
+    async def claims(self, token: str) -> dict[str, Any]:
+        """The verified token's claims (`sub` a usable user id), or `Unauthorized`."""
         ...
 
 
 class BearerTokens(TokenVerifier):
-    """Our verifier (HS256 secret or JWKS, issuer, audience) as the SDK's `TokenVerifier`."""
+    """Our verifier (HS256 secret or JWKS, issuer, audience) as the SDK's `TokenVerifier`.
+    The scopes are the token's own (`scope`, RFC 9068, or a `scp` list); the SDK's middleware
+    answers `403 insufficient_scope` when the required one is missing."""
 
     def __init__(self, verifier: Verifier) -> None:
         self._verifier = verifier
 
     async def verify_token(self, token: str) -> AccessToken | None:
         try:
-            user = await self._verifier.verify(token.strip())
+            claims = await self._verifier.claims(token.strip())
         except Unauthorized:
             return None
-        # No OAuth clients here: the user is the principal the SDK binds requests to.
-        return AccessToken(token=token, client_id=user, scopes=[], subject=user)
+        user: str = claims["sub"]
+        # The user is the principal the SDK binds requests to, whichever client holds it.
+        return AccessToken(token=token, client_id=user, scopes=_scopes(claims), subject=user)
+
+
+def _scopes(claims: dict[str, Any]) -> list[str]:
+    scope, scp = claims.get("scope"), claims.get("scp")
+    if isinstance(scope, str):
+        return scope.split()
+    if isinstance(scp, list):
+        return [item for item in scp if isinstance(item, str)]
+    return []
 
 
 class RemoteTodoServer(TodoServer):
@@ -98,13 +112,16 @@ def create_remote_mcp(
     verifier: Verifier,
     counter: HitCounter,
 ) -> RemoteMCP:
+    issuer = settings.mcp_oauth_issuer
     server = RemoteTodoServer(
         CallLimit(counter, settings.mcp_calls_per_minute),
         token_verifier=BearerTokens(verifier),
         auth=AuthSettings(
-            issuer_url=authorization_server(settings),
-            resource_server_url=f"{settings.public_url}{MCP_PATH}",
-            # Our verifier checks `aud` itself (AUTH_AUDIENCE).
+            # Named only in the SDK's own metadata route, which `ProtectedResource` replaces.
+            issuer_url=issuer or settings.public_url,
+            resource_server_url=settings.mcp_resource,
+            required_scopes=[settings.mcp_scope] if issuer else None,
+            # Our verifier checks `aud` itself (the resource, with an OAuth issuer).
             validate_token_resource=False,
         ),
     )
@@ -118,13 +135,20 @@ def create_remote_mcp(
     return RemoteMCP(server, app)
 
 
-def authorization_server(settings: Settings) -> str:
-    """What the RFC 9728 document names as the token issuer: AUTH_ISSUER when it is a URL,
-    else this server (its tokens come from `todo-chat token` or an app sharing the secret)."""
-    issuer = settings.auth_issuer
+def protected_resource_metadata(settings: Settings) -> dict[str, Any]:
+    """The RFC 9728 document: the authorization server that issues /mcp's tokens and the scope
+    they need, or, with none configured, no server at all (a client then sends a bearer header
+    it was given: docs/mcp.md), never one that serves no authorization endpoints."""
+    document: dict[str, Any] = {
+        "resource": settings.mcp_resource,
+        "bearer_methods_supported": ["header"],
+        "resource_name": "todo-chat",
+    }
+    issuer = settings.mcp_oauth_issuer
     if issuer and urlsplit(issuer).scheme in ("http", "https"):
-        return issuer
-    return settings.public_url
+        document["authorization_servers"] = [issuer]
+        document["scopes_supported"] = [settings.mcp_scope]
+    return document
 
 
 def transport_security(settings: Settings) -> TransportSecuritySettings:
@@ -149,20 +173,42 @@ def _with_any_port(host: str) -> list[str]:
 
 class _Forward:
     """An endpoint for FastAPI's router that hands the request to the MCP app the lifespan
-    built: routes are fixed when the app is created, before the lifespan runs."""
+    built: routes are fixed when the app is created, before the lifespan runs. A refusal's
+    challenge also names the scope to ask for (RFC 6750 §3), which the SDK's leaves out."""
 
-    def __init__(self, target: Callable[[], ASGIApp]) -> None:
+    def __init__(self, target: Callable[[], ASGIApp], scope_needed: str | None) -> None:
         self._target = target
+        self._scope_needed = scope_needed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._target()(scope, receive, send)
+        needed = self._scope_needed
+        if needed is None:
+            await self._target()(scope, receive, send)
+            return
+
+        async def challenge_with_scope(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (401, 403):
+                message["headers"] = [
+                    (name, value + f', scope="{needed}"'.encode())
+                    if name.lower() == b"www-authenticate"
+                    else (name, value)
+                    for name, value in message["headers"]
+                ]
+            await send(message)
+
+        await self._target()(scope, receive, challenge_with_scope)
 
 
-def mcp_routes(target: Callable[[], ASGIApp]) -> list[BaseRoute]:
-    """Exactly the two paths the MCP app serves, so every other path keeps the API's own
-    404/405 answers (a mount at `/` would take them over)."""
-    forward = _Forward(target)
+def mcp_routes(target: Callable[[], ASGIApp], settings: Settings) -> list[BaseRoute]:
+    """Exactly the two paths /mcp needs, so every other path keeps the API's own 404/405
+    answers (a mount at `/` would take them over)."""
+    document = protected_resource_metadata(settings)
+
+    async def metadata(request: Request) -> JSONResponse:
+        return JSONResponse(document, headers={"Cache-Control": "public, max-age=3600"})
+
+    scope_needed = settings.mcp_scope if settings.mcp_oauth_issuer else None
     return [
-        Route(MCP_PATH, forward, include_in_schema=False),
-        Route(METADATA_PATH, forward, include_in_schema=False),
+        Route(MCP_PATH, _Forward(target, scope_needed), include_in_schema=False),
+        Route(METADATA_PATH, metadata, methods=["GET"], include_in_schema=False),
     ]

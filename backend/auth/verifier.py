@@ -1,11 +1,13 @@
 """Bearer token verification (docs/api.md §4, RFC 8725): pinned algorithms, required claims."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import jwt
 
 from backend.auth.jwks import JwksCache
 from backend.http.errors import Unauthorized
+from backend.settings import Settings
 
 HMAC_ALGORITHM = "HS256"
 MAX_TOKEN_LENGTH = 8192
@@ -16,6 +18,11 @@ def _not_numeric(value: object) -> bool:
     return value is not None and (isinstance(value, bool) or not isinstance(value, int | float))
 
 
+def _audiences(claims: dict[str, Any]) -> list[object]:
+    audience = claims.get("aud")
+    return audience if isinstance(audience, list) else [audience]
+
+
 @dataclass(frozen=True)
 class TokenVerifier:
     secret: str | None
@@ -23,9 +30,17 @@ class TokenVerifier:
     issuer: str | None = None
     audience: str | None = None
     leeway_seconds: int = 30
+    refused_audience: str | None = None
+    """A resource whose access tokens this surface refuses: REST, the page and ChatKit take
+    session tokens, never the OAuth access tokens issued for `/mcp` (RFC 8707)."""
 
     async def verify(self, token: str) -> str:
         """Return the token's subject (the user id), or raise `Unauthorized`."""
+        subject: str = (await self.claims(token))["sub"]
+        return subject
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        """The verified token's claims (`sub` checked), or raise `Unauthorized`."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise Unauthorized("The bearer token is too large.")
         try:
@@ -55,7 +70,9 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not 1 <= len(subject) <= 128 or "\x00" in subject:
             raise Unauthorized("The bearer token has no usable subject.")
-        return subject
+        if self.refused_audience is not None and self.refused_audience in _audiences(claims):
+            raise Unauthorized("This access token is for the MCP endpoint only.")
+        return claims
 
     async def _key_for(self, header: dict[str, object]) -> tuple[str | jwt.PyJWK, str]:
         algorithm = header.get("alg")
@@ -68,3 +85,14 @@ class TokenVerifier:
             if key is not None and key.algorithm_name == algorithm:
                 return key, algorithm
         raise Unauthorized("The bearer token is signed with an unaccepted key or algorithm.")
+
+
+def mcp_verifier(settings: Settings, api: TokenVerifier) -> TokenVerifier:
+    """/mcp's verifier, with the same keys as the API's. With an OAuth issuer (MCP_AUTH_ISSUER,
+    else AUTH_ISSUER) it takes only that issuer's access tokens for this resource (`aud`
+    contains PUBLIC_URL + /mcp), so a session token is refused there; without one it takes the
+    API's tokens (dev mode, or a header a client was given)."""
+    issuer = settings.mcp_oauth_issuer
+    if issuer is None:
+        return replace(api, refused_audience=None)
+    return replace(api, issuer=issuer, audience=settings.mcp_resource, refused_audience=None)
