@@ -74,6 +74,12 @@ def reference_days(zone: ZoneInfo) -> tuple[ReferenceDay, ...]:
     return CALENDAR_DAYS + dst_eves(zone)
 
 
+def end_to_end_days(zone: ZoneInfo) -> tuple[ReferenceDay, ...]:
+    """The days for a test through the whole app, where each day costs a turn: the calendar
+    arithmetic has every day at unit level; 31 December stands for the month end here."""
+    return tuple(day for day in reference_days(zone) if day.name != "month-end")
+
+
 @contextmanager
 def travel(moment: datetime) -> Iterator[datetime]:
     """Python's clock at `moment`, ticking on from there, for the block."""
@@ -88,9 +94,7 @@ def on_reference_days(
     the `clock` fixture travelled to that day's moment in `zone`."""
     chosen = reference_days(zone) if days is None else days
     return pytest.mark.parametrize(
-        "clock",
-        [pytest.param(day.moment(zone), id=day.name) for day in chosen],
-        indirect=True,
+        "clock", [pytest.param(day.moment(zone), id=day.name) for day in chosen], indirect=True
     )
 
 
