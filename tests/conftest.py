@@ -23,6 +23,7 @@ from backend.db.url import Pooler
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import running
+from tests.clock import clock  # noqa: F401  (the fixture, for every test: see tests/clock.py)
 from tests.databases import embedded_data_dir, fresh_database
 from tests.redis_server import redis_server
 from tests.tokens import TEST_SECRET, AuthHeaders, TokenFactory

@@ -11,7 +11,7 @@ Every pattern here is a flat alternation of words with bounded repeats: linear i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import dateparser
 
@@ -27,7 +27,7 @@ _MONTH = (
 )
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?\b"
 _DAY = (
-    rf"(?:today|tonight|tomorrow|tmrw|(?:next|this|coming)\s+(?:week|month|{_WEEKDAY})|"
+    rf"(?:today|tonight|tomorrow|tmrw|(?:next|this|coming)\s+(?:week(?:end)?\b|month|{_WEEKDAY})|"
     rf"{_WEEKDAY}|{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}\b)"
 )
 _CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}:\d{2}\b|noon\b|midnight\b)"
@@ -35,14 +35,23 @@ _TIME = rf"(?:(?:at|@)\s+)?{_CLOCK}"
 _SPAN = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b"
 _IN = rf"in\s+(?:\d{{1,3}}|an?|one|two|three|a few)\s+{_SPAN}"
 _LEAD = r"(?:(?:by|on|due|until|till|before|for|from|at)\s+)?"
+# "the weekend" only after a word that makes it a date: "plan the weekend trip" is a title.
+_THE_WEEKEND = r"(?:by|on|over|for|at|until|till|before|during)\s+the\s+weekend\b"
 DATE_PHRASE = linear.compile(
-    rf"\b{_LEAD}(?:{_DAY}(?:\s+{_TIME})?|(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|"
-    rf"{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN})",
+    rf"\b(?:{_THE_WEEKEND}|{_LEAD}(?:{_DAY}(?:\s+{_TIME})?|"
+    rf"(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN}))",
     ignore_case=True,
 )
 _HAS_TIME = linear.compile(rf"{_CLOCK}|\bin\s|\btonight\b", ignore_case=True)
 _LEAD_WORD = linear.compile(r"^(?:by|on|due|until|till|before|for|from)\s+", ignore_case=True)
-_THIS_WEEK = linear.compile(r"^(?:this|the)\s+week$", ignore_case=True)
+# A week or a weekend: dateparser reads "next week" as a week from now (next Monday, on a
+# Monday) and "this weekend" not at all; they end on that week's Sunday.
+_WEEK = linear.compile(
+    r"^(?:(?:over|at|during)\s+)?(?:(this|the)|next|coming)\s+week(?:end)?$", ignore_case=True
+)
+# "in 2 hours" is a span of time, not of the wall clock: across a DST change the clock
+# moves by one hour more or less.
+_ELAPSED = linear.compile(r"^in\s.*(?:minutes?|mins?|hours?|hrs?)$", ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,9 @@ def find_date(sentence: str, now: datetime) -> DatePhrase | None:
 def resolve(phrase: str, now: datetime) -> datetime | None:
     """ "tomorrow", "Friday at 5pm", "in 2 hours" -> an aware datetime in `now`'s zone."""
     core = _LEAD_WORD.sub("", phrase.strip())
-    if _THIS_WEEK.match(core):
-        return end_of_week(now)
+    week = _WEEK.match(core)
+    if week:
+        return end_of_week(now, weeks_on=0 if week.group(1) else 1)
     zone = now.tzinfo
     key = getattr(zone, "key", None) or "UTC"
     parsed = dateparser.parse(
@@ -85,6 +95,9 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
     # own offset is today's, wrong across a DST change ("tomorrow at 5pm" on the eve of the
     # change came back as 17:00+02:00). (An aware base fixes that but loses "at 5pm".)
     local = parsed.replace(tzinfo=None).replace(tzinfo=zone)
+    if _ELAPSED.match(core):
+        elapsed = parsed.replace(tzinfo=None) - now.replace(tzinfo=None)
+        return (now.astimezone(UTC) + elapsed).astimezone(zone)
     if _HAS_TIME.search(core):
         return local
     end_of_day = datetime.combine(local.date(), time(23, 59, 59))
@@ -95,11 +108,11 @@ def end_of_day(now: datetime) -> datetime:
     return datetime.combine(now.date(), time(23, 59, 59)).replace(tzinfo=now.tzinfo)
 
 
-def end_of_week(now: datetime) -> datetime:
-    """The end of this week's Sunday: today itself on a Sunday, so "due this week" takes in
-    the weekend and never reaches into the next week (dateparser reads "this week" as now, and
-    "sunday" on a Sunday as the next one)."""
-    return end_of_day(now + timedelta(days=6 - now.weekday()))
+def end_of_week(now: datetime, weeks_on: int = 0) -> datetime:
+    """The end of this week's Sunday (`weeks_on` weeks later): today itself on a Sunday, so
+    "due this week" takes in the weekend and never reaches into the next week (dateparser
+    reads "this week" as now, and "sunday" on a Sunday as the next one)."""
+    return end_of_day(now + timedelta(days=6 - now.weekday() + 7 * weeks_on))
 
 
 def iso(when: datetime) -> str:

@@ -254,7 +254,9 @@ class TaskStore:
         if filters.due_after:
             conditions.append(_tasks.c.due_at >= filters.due_after)
         if filters.overdue:
-            conditions.append(and_(_tasks.c.due_at < func.now(), ~_tasks.c.completed))
+            # The app's clock, not PostgreSQL's: one "now" for the whole app (and the one a
+            # test sets).
+            conditions.append(and_(_tasks.c.due_at < datetime.now(UTC), ~_tasks.c.completed))
         return conditions
 
     async def _count_beyond_page(self, filters: TaskFilter, offset: int) -> int:
@@ -357,7 +359,7 @@ async def claim_due_reminders(session: AsyncSession, limit: int = 100) -> list[D
     unsent = and_(
         ~_tasks.c.completed,
         _tasks.c.reminded_at.is_distinct_from(_tasks.c.remind_at),
-        _tasks.c.remind_at <= func.now(),
+        _tasks.c.remind_at <= datetime.now(UTC),  # the app's clock, as for `overdue`
     )
     due = (
         select(_tasks.c.pk)

@@ -1,7 +1,8 @@
 """The person-says table of docs/api.md §18 through POST /chat on both OpenAI APIs (respx):
 the model's tool call scripted as a real model told the user's date would make it, and what
 the user notices: the rows (dates in UTC for the zone's calendar), the tool results on the
-wire, and the stored answer. Completing a recurring task in chat creates its next occurrence."""
+wire, and the stored answer. Completing a recurring task in chat creates its next occurrence.
+The date-dependent ones run on the reference days (tests/clock.py), the clock set by the test."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -22,6 +23,7 @@ from tests.backend.conversations.local_days import (
     next_weekday,
     today,
 )
+from tests.clock import end_to_end_days, on_reference_days
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
 from tests.providers import APIS, ModelApi, provider_app
 from tests.rows import message_rows, richer_task_rows
@@ -34,6 +36,7 @@ ZONE_NAME = "America/New_York"
 ZONE = ZoneInfo(ZONE_NAME)
 HIGH, LOW = 3, 1  # priority ranks as stored
 REPLY = "Done."
+on_each_day = on_reference_days(ZONE, end_to_end_days(ZONE))
 
 Body = dict[str, Any]
 
@@ -92,8 +95,9 @@ async def say(
     return Turn(calls, await richer_task_rows(db_engine, "alice"))
 
 
+@on_each_day
 async def test_add_a_high_priority_task_to_pay_rent_by_friday(
-    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+    clock: datetime, settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
     friday = next_weekday(ZONE, FRIDAY)
     arguments = {"title": "Pay rent", "priority": "high", "due": friday.isoformat()}
@@ -116,8 +120,9 @@ async def test_add_a_high_priority_task_to_pay_rent_by_friday(
     assert turn.rows == [(1, "Pay rent", False, HIGH, [], in_utc(due), None)]
 
 
+@on_each_day
 async def test_remind_me_every_monday_to_take_out_the_trash(
-    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+    clock: datetime, settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
     monday = next_weekday(ZONE, MONDAY)
     arguments = {"title": "Take out the trash", "due": monday.isoformat(), "recurrence": "weekly"}
@@ -163,8 +168,9 @@ async def test_tag_task_2_as_work(
     ]
 
 
+@on_each_day
 async def test_whats_due_this_week(
-    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+    clock: datetime, settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
     tonight = end_of_day(today(ZONE), ZONE)
     later = end_of_day(end_of_week(ZONE) + timedelta(days=8), ZONE)
@@ -185,8 +191,9 @@ async def test_whats_due_this_week(
     assert [number for number, *_ in turn.rows] == [1, 2, 3, 4]  # listing changes nothing
 
 
+@on_each_day
 async def test_whats_overdue(
-    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+    clock: datetime, settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
     yesterday_noon = datetime.combine(today(ZONE) - timedelta(days=1), time(12), tzinfo=ZONE)
     tomorrow = end_of_day(today(ZONE) + timedelta(days=1), ZONE)
@@ -229,8 +236,9 @@ async def test_show_my_work_tasks_by_priority(
     )  # fmt: skip
 
 
+@on_each_day
 async def test_completing_a_recurring_task_in_chat_creates_the_next_one(
-    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
+    clock: datetime, settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
     # Due yesterday at 18:00 on the user's clock: one week on is the first time in the future.
     due = datetime.combine(today(ZONE) - timedelta(days=1), time(18), tzinfo=ZONE)

@@ -1,7 +1,8 @@
 """The person-says table of docs/api.md §18 with the offline model (docs/offline-model.md),
-through POST /chat in Europe/Berlin on today's real calendar: the tool calls it makes and the
-rows they leave. The model is not tuned on this table; tests/agent/models/heldout.py scores
-the same phrasings at a fixed date."""
+through POST /chat in Europe/Berlin: the tool calls it makes and the rows they leave. The
+date-dependent ones run on the reference days (tests/clock.py), the clock set by the test.
+The model is not tuned on this table; tests/agent/models/heldout.py scores the same phrasings
+at a fixed date."""
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,12 +21,14 @@ from tests.backend.conversations.local_days import (
     in_utc,
     today,
 )
+from tests.clock import end_to_end_days, on_reference_days
 from tests.rows import message_rows, richer_task_rows
 from tests.tokens import AuthHeaders
 
 ZONE_NAME = "Europe/Berlin"
 ZONE = ZoneInfo(ZONE_NAME)
 HIGH, LOW = 3, 1  # priority ranks as stored
+on_each_day = on_reference_days(ZONE, end_to_end_days(ZONE))
 
 Body = dict[str, Any]
 
@@ -78,8 +81,9 @@ def shown(moment: datetime) -> str:
     return moment.astimezone(ZONE).isoformat()
 
 
+@on_each_day
 async def test_add_a_high_priority_task_to_pay_rent_by_friday(
-    berlin: Chat, db_engine: AsyncEngine
+    clock: datetime, berlin: Chat, db_engine: AsyncEngine
 ) -> None:
     [call] = await answered(berlin, db_engine, "Add a high priority task to pay rent by Friday")
 
@@ -93,8 +97,9 @@ async def test_add_a_high_priority_task_to_pay_rent_by_friday(
     ]
 
 
+@on_each_day
 async def test_remind_me_every_monday_to_take_out_the_trash(
-    berlin: Chat, db_engine: AsyncEngine
+    clock: datetime, berlin: Chat, db_engine: AsyncEngine
 ) -> None:
     [call] = await answered(berlin, db_engine, "Remind me every Monday to take out the trash")
 
@@ -126,7 +131,8 @@ async def test_tag_task_2_as_work_keeps_its_current_tags(
     ]
 
 
-async def test_whats_due_this_week(berlin: Chat, db_engine: AsyncEngine) -> None:
+@on_each_day
+async def test_whats_due_this_week(clock: datetime, berlin: Chat, db_engine: AsyncEngine) -> None:
     tonight = end_of_day(today(ZONE), ZONE)
     later = end_of_day(end_of_week(ZONE) + timedelta(days=8), ZONE)
     await seed(
@@ -150,7 +156,8 @@ async def test_whats_due_this_week(berlin: Chat, db_engine: AsyncEngine) -> None
     }
 
 
-async def test_whats_overdue(berlin: Chat, db_engine: AsyncEngine) -> None:
+@on_each_day
+async def test_whats_overdue(clock: datetime, berlin: Chat, db_engine: AsyncEngine) -> None:
     yesterday_noon = datetime.combine(today(ZONE) - timedelta(days=1), time(12), tzinfo=ZONE)
     tomorrow = end_of_day(today(ZONE) + timedelta(days=1), ZONE)
     await seed(
@@ -192,8 +199,9 @@ async def test_show_my_work_tasks_by_priority(berlin: Chat, db_engine: AsyncEngi
     ]
 
 
+@on_each_day
 async def test_completing_a_recurring_task_creates_the_next_one(
-    berlin: Chat, db_engine: AsyncEngine
+    clock: datetime, berlin: Chat, db_engine: AsyncEngine
 ) -> None:
     due = datetime.combine(today(ZONE) - timedelta(days=1), time(18), tzinfo=ZONE)
     await seed(

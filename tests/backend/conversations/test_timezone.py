@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
 from tests.backend.conversations.chatting import Chat
+from tests.clock import dst_eves, reference_days
 from tests.fakes.openai_frames import Reply, sequential
 from tests.providers import provider_app
 from tests.rows import task_rows
@@ -79,8 +80,20 @@ def _told_now(instructions: str, zone: str) -> datetime:
     return datetime.fromisoformat(stamp)
 
 
-@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Berlin"])
-async def test_the_offline_model_reads_tomorrow_in_the_users_zone(alice: Chat, zone: str) -> None:
+# The zones at either end of the day, each on 31 December (tomorrow is in the next year), and
+# Berlin on the eves of its clock changes (tomorrow has another offset).
+TOMORROW_DAYS = [
+    pytest.param(zone, day.moment(ZoneInfo(zone)), id=f"{zone}-{day.name}")
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Berlin")
+    for day in reference_days(ZoneInfo(zone))
+    if day.name == "new-years-eve" or day in dst_eves(ZoneInfo(zone))
+]
+
+
+@pytest.mark.parametrize(("zone", "clock"), TOMORROW_DAYS, indirect=["clock"])
+async def test_the_offline_model_reads_tomorrow_in_the_users_zone(
+    clock: datetime, alice: Chat, zone: str
+) -> None:
     response = await alice.http.post(
         "/api/alice/chat",
         json={"message": "add a task to call mom tomorrow at 9am", "timezone": zone},
@@ -91,7 +104,7 @@ async def test_the_offline_model_reads_tomorrow_in_the_users_zone(alice: Chat, z
     [call] = response.json()["tool_calls"]
     assert call["arguments"]["title"] == "Call mom"
     due = datetime.fromisoformat(call["arguments"]["due"])
-    tomorrow = datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+    tomorrow = clock.date() + timedelta(days=1)
     assert (due.date(), due.hour, due.minute) == (tomorrow, 9, 0)
     assert due.utcoffset() == due.astimezone(ZoneInfo(zone)).utcoffset()
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from backend.tasks.recurrence import Recurrence
 from backend.tasks.reminders import Publish, ReminderLoop
 from backend.tasks.store import TaskRecord, TaskStore
 from tests.apps import running
+from tests.clock import on_reference_days
 from tests.polling import eventually
 from tests.tokens import TEST_SECRET
 
@@ -84,6 +86,20 @@ async def test_many_processes_send_each_due_reminder_exactly_once(
     assert ("alice", done.number) not in numbers
     # Nothing is left to send.
     assert await loops[0].send_due() == 0
+
+
+@on_reference_days(ZoneInfo("America/New_York"))
+async def test_a_reminder_comes_due_on_the_apps_clock(
+    clock: datetime, sessionmakers: list[SessionMaker]
+) -> None:
+    """Due is the app's "now" (the clock the test set), not the database server's."""
+    maker = sessionmakers[0]
+    sent: Sent = Counter()
+    past = await add(maker, "alice", clock - timedelta(minutes=1))
+    await add(maker, "alice", clock + timedelta(minutes=5))
+
+    assert await ReminderLoop(maker, collector(sent), interval_seconds=1).send_due() == 1
+    assert sent == Counter({("alice", past.number, past.remind_at): 1})
 
 
 async def test_a_new_reminder_time_is_sent_again_the_same_one_never(
