@@ -3,6 +3,7 @@ one rule for "has visible content", strict numbers and flags."""
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -139,5 +140,21 @@ def _rfc3339(value: object) -> object:
     return value
 
 
-# An instant as a client writes it: a date-time with its UTC offset.
-Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+# The instants a task may name. Python's datetime ends at year 9999 in UTC (so
+# 9999-12-31T23:59:59-14:00 cannot even be converted), and a recurring task's next occurrence
+# or its moved reminder lies beyond the date it follows: a margin of centuries keeps every
+# step of that arithmetic inside what Python and PostgreSQL can hold.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(9000, 1, 1, tzinfo=UTC)
+MOMENT_RANGE = "between 1900-01-01T00:00:00Z and 9000-01-01T00:00:00Z"
+
+
+def check_moment(value: datetime) -> datetime:
+    """ValueError for an instant outside the range above (comparing never overflows)."""
+    if not EARLIEST_MOMENT <= value < LATEST_MOMENT:
+        raise ValueError(f"must be {MOMENT_RANGE}")
+    return value
+
+
+# An instant as a client writes it: a date-time with its UTC offset, within the range above.
+Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(check_moment)]
