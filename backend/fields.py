@@ -109,10 +109,28 @@ def _unique_in_order(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+# Inside a tag: no line breaks, control or format characters, unassigned code points, or
+# spaces other than the plain one (a label drawn on one line must not hide or recolour text).
+_TAG_FORBIDDEN_CATEGORIES = frozenset({"Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Co"})
+
+
+def _tag_character_allowed(character: str) -> bool:
+    category = unicodedata.category(character)
+    if category == "Zs":
+        return character == " "
+    return category not in _TAG_FORBIDDEN_CATEGORIES and character not in _BLANK_CHARACTERS
+
+
 def _tag(value: str) -> str:
     tag = value.strip().lower()
     if not tag:
         raise ValueError("must not be blank")
+    if not all(_tag_character_allowed(character) for character in tag):
+        raise ValueError(
+            "must be letters, digits, marks, punctuation, symbols and plain spaces "
+            "(no control, format or invisible characters)"
+        )
+    _visible(tag)
     if len(tag) > 30:  # lower-casing can lengthen ("İ" is two characters lower-cased)
         raise ValueError("must be at most 30 characters lower-cased")
     return tag
