@@ -64,6 +64,8 @@ SUPPORTED = (
 _REQUEST: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
 _MESSAGE = TypeAdapter(MessageText)
 _ZONE = TypeAdapter(TimeZoneName)
+# `limit` on threads.list and items.list: the SDK reads 0 or none as its default page (20).
+MAX_PAGE_SIZE = 200
 
 
 def parse(request: str | bytes | bytearray) -> ChatKitReq:
@@ -73,6 +75,18 @@ def parse(request: str | bytes | bytearray) -> ChatKitReq:
         return _REQUEST.validate_json(request)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
+
+
+def check_page_size(request: ChatKitReq) -> None:
+    """A page of 1 to MAX_PAGE_SIZE: the SDK passes any integer on to the store, where a
+    negative or huge one would reach PostgreSQL's LIMIT (or overflow its driver)."""
+    if not isinstance(request, ThreadsListReq | ItemsListReq):
+        return
+    limit = request.params.limit
+    if limit is not None and not 0 <= limit <= MAX_PAGE_SIZE:
+        message = f"limit must be between 1 and {MAX_PAGE_SIZE} (0 or none: 20)"
+        issue = {"type": "page_size", "loc": ("body", "params", "limit"), "msg": message}
+        raise RequestValidationError([issue])
 
 
 def time_zone(request: ChatKitReq) -> str:
@@ -113,6 +127,7 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         if not is_streaming_req(parsed):
             if not isinstance(parsed, SUPPORTED):
                 raise UnsupportedRequest()
+            check_page_size(parsed)
             return await super().process(request, context)
         try:
             if not isinstance(parsed, SUPPORTED):
