@@ -163,6 +163,9 @@ def mcp_routes(target: Callable[[], ASGIApp]) -> list[BaseRoute]:
     404/405 answers (a mount at `/` would take them over)."""
     forward = _Forward(target)
     return [
-        Route(MCP_PATH, forward, include_in_schema=False),
+        # No GET (nor HEAD): stateless, the server offers no stream of its own, and the SDK's
+        # GET would hold one open that never sends a byte. Answering 405 is what the MCP
+        # transport asks of a server without one; DELETE is the SDK's (405 when stateless).
+        Route(MCP_PATH, forward, methods=["POST", "DELETE"], include_in_schema=False),
         Route(METADATA_PATH, forward, include_in_schema=False),
     ]
