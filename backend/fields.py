@@ -3,6 +3,7 @@ one rule for "has visible content", strict numbers and flags."""
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -108,10 +109,28 @@ def _unique_in_order(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+# Inside a tag: no line breaks, control or format characters, unassigned code points, or
+# spaces other than the plain one (a label drawn on one line must not hide or recolour text).
+_TAG_FORBIDDEN_CATEGORIES = frozenset({"Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Co"})
+
+
+def _tag_character_allowed(character: str) -> bool:
+    category = unicodedata.category(character)
+    if category == "Zs":
+        return character == " "
+    return category not in _TAG_FORBIDDEN_CATEGORIES and character not in _BLANK_CHARACTERS
+
+
 def _tag(value: str) -> str:
     tag = value.strip().lower()
     if not tag:
         raise ValueError("must not be blank")
+    if not all(_tag_character_allowed(character) for character in tag):
+        raise ValueError(
+            "must be letters, digits, marks, punctuation, symbols and plain spaces "
+            "(no control, format or invisible characters)"
+        )
+    _visible(tag)
     if len(tag) > 30:  # lower-casing can lengthen ("İ" is two characters lower-cased)
         raise ValueError("must be at most 30 characters lower-cased")
     return tag
@@ -139,5 +158,21 @@ def _rfc3339(value: object) -> object:
     return value
 
 
-# An instant as a client writes it: a date-time with its UTC offset.
-Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+# The instants a task may name. Python's datetime ends at year 9999 in UTC (so
+# 9999-12-31T23:59:59-14:00 cannot even be converted), and a recurring task's next occurrence
+# or its moved reminder lies beyond the date it follows: a margin of centuries keeps every
+# step of that arithmetic inside what Python and PostgreSQL can hold.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(9000, 1, 1, tzinfo=UTC)
+MOMENT_RANGE = "between 1900-01-01T00:00:00Z and 9000-01-01T00:00:00Z"
+
+
+def check_moment(value: datetime) -> datetime:
+    """ValueError for an instant outside the range above (comparing never overflows)."""
+    if not EARLIEST_MOMENT <= value < LATEST_MOMENT:
+        raise ValueError(f"must be {MOMENT_RANGE}")
+    return value
+
+
+# An instant as a client writes it: a date-time with its UTC offset, within the range above.
+Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(check_moment)]

@@ -172,6 +172,8 @@ async def build_services(
         runs=runs,
         chatkit=TodoChatKitServer(
             ThreadStore(sessionmaker, chat.stale_after),
-            Turns(runs, broker, settings.chat_requests_per_minute),
+            Turns(
+                runs, broker, settings.chat_requests_per_minute, settings.chat_max_streams_per_user
+            ),
         ),
     )

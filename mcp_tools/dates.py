@@ -3,6 +3,8 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from backend.fields import EARLIEST_MOMENT, LATEST_MOMENT, MOMENT_RANGE
+
 END_OF_DAY = time(23, 59, 59)
 
 
@@ -12,10 +14,15 @@ def parse_when(text: str, zone: ZoneInfo, *, day_time: time = END_OF_DAY) -> dat
     text = text.strip()
     try:
         if len(text) == len("2026-12-05"):
-            return datetime.combine(date.fromisoformat(text), day_time, tzinfo=zone)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), day_time, tzinfo=zone)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
             f"'{text}' is not an ISO 8601 date (2026-12-05) or date-time (2026-12-05T17:00)."
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    if not EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        raise ValueError(f"'{text}' is out of range: dates must be {MOMENT_RANGE}.")
+    return moment

@@ -209,6 +209,14 @@ def mcp_routes(target: Callable[[], ASGIApp], settings: Settings) -> list[BaseRo
 
     scope_needed = settings.mcp_scope if settings.mcp_oauth_issuer else None
     return [
-        Route(MCP_PATH, _Forward(target, scope_needed), include_in_schema=False),
+        # No GET (nor HEAD): stateless, the server offers no stream of its own, and the SDK's
+        # GET would hold one open that never sends a byte. Answering 405 is what the MCP
+        # transport asks of a server without one; DELETE is the SDK's (405 when stateless).
+        Route(
+            MCP_PATH,
+            _Forward(target, scope_needed),
+            methods=["POST", "DELETE"],
+            include_in_schema=False,
+        ),
         Route(METADATA_PATH, metadata, methods=["GET"], include_in_schema=False),
     ]

@@ -10,3 +10,4 @@ class RequestContext:
     owner: str  # the verified token's user: every store call is filtered by it
     timezone: str = "UTC"  # the person's IANA zone (the request's `metadata.timezone`)
     turn: Turn | None = None  # the run this request started, once it has
+    retry_admitted: bool = False  # a retry's message was counted before anything was deleted

@@ -64,6 +64,8 @@ SUPPORTED = (
 _REQUEST: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
 _MESSAGE = TypeAdapter(MessageText)
 _ZONE = TypeAdapter(TimeZoneName)
+# `limit` on threads.list and items.list: the SDK reads 0 or none as its default page (20).
+MAX_PAGE_SIZE = 200
 
 
 def parse(request: str | bytes | bytearray) -> ChatKitReq:
@@ -73,6 +75,18 @@ def parse(request: str | bytes | bytearray) -> ChatKitReq:
         return _REQUEST.validate_json(request)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
+
+
+def check_page_size(request: ChatKitReq) -> None:
+    """A page of 1 to MAX_PAGE_SIZE: the SDK passes any integer on to the store, where a
+    negative or huge one would reach PostgreSQL's LIMIT (or overflow its driver)."""
+    if not isinstance(request, ThreadsListReq | ItemsListReq):
+        return
+    limit = request.params.limit
+    if limit is not None and not 0 <= limit <= MAX_PAGE_SIZE:
+        message = f"limit must be between 1 and {MAX_PAGE_SIZE} (0 or none: 20)"
+        issue = {"type": "page_size", "loc": ("body", "params", "limit"), "msg": message}
+        raise RequestValidationError([issue])
 
 
 def time_zone(request: ChatKitReq) -> str:
@@ -113,6 +127,7 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         if not is_streaming_req(parsed):
             if not isinstance(parsed, SUPPORTED):
                 raise UnsupportedRequest()
+            check_page_size(parsed)
             return await super().process(request, context)
         try:
             if not isinstance(parsed, SUPPORTED):
@@ -137,6 +152,13 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             item = await self._threads.load_item(params.thread_id, params.item_id, context)
             if not isinstance(item, UserMessageItem):
                 raise ItemNotFound("Only a message you sent can be retried.")
+            # The SDK deletes the answer (and `_send_again` the message) before the resend
+            # starts a run: the limits are checked first, so a refusal leaves all in place.
+            await self._turns.admit(context.owner)
+            await self._threads.check_can_start(
+                params.thread_id, context, self._turns.max_runs_per_user
+            )
+            context.retry_admitted = True
 
     async def respond(
         self,
@@ -166,8 +188,9 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         self, thread: ThreadMetadata, message: UserMessageItem, context: RequestContext
     ) -> Turn:
         """The message becomes the conversation's last (stored anew, with a new number), and a
-        run answers it; the history the model sees then ends with it once. If the run cannot
-        start (a limit), the message stays deleted and the error event says why."""
+        run answers it; the history the model sees then ends with it once. The limits were
+        checked before anything was deleted; only a run started in between (another tab, the
+        same instant) can still refuse it here, and the error event says why."""
         conversation = conversation_of(thread.id)
         await self._threads.delete_thread_item(thread.id, message.id, context)
         text = "".join(part.text for part in message.content)
@@ -175,7 +198,9 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         return context.turn
 
     async def _start(self, context: RequestContext, conversation: int | None, text: str) -> Turn:
-        return await self._turns.start(context.owner, conversation, text, context.timezone)
+        return await self._turns.start(
+            context.owner, conversation, text, context.timezone, admitted=context.retry_admitted
+        )
 
     async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext

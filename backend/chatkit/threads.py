@@ -152,6 +152,11 @@ class ThreadStore(Store[RequestContext]):
         async with self._conversations(context) as conversations:
             await conversations.delete(number)
 
+    async def check_can_start(self, thread_id: str, context: RequestContext, max_runs: int) -> None:
+        """Raises the error a new run on the thread would meet now (busy, runs at the limit)."""
+        async with self._conversations(context) as conversations:
+            await conversations.check_can_start(conversation_of(thread_id), max_runs)
+
     async def delete_thread_item(
         self, thread_id: str, item_id: str, context: RequestContext
     ) -> None:

@@ -28,14 +28,26 @@ class Turns:
     runs: Runs
     broker: Broker
     messages_per_minute: int
+    max_runs_per_user: int
+
+    async def admit(self, owner: str) -> None:
+        """Count one message against the user's per-minute limit (TooManyRequests)."""
+        await admit_chat_message(self.broker, owner, self.messages_per_minute)
 
     async def start(
-        self, owner: str, conversation: int | None, message: str, timezone: str
+        self,
+        owner: str,
+        conversation: int | None,
+        message: str,
+        timezone: str,
+        *,
+        admitted: bool = False,
     ) -> Turn:
-        """Count the message against the user's limits, store it and start the run (a new
-        conversation when `conversation` is None). Raises the errors of POST /chat
-        (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
-        await admit_chat_message(self.broker, owner, self.messages_per_minute)
+        """Count the message against the user's limits (unless `admitted` already), store it
+        and start the run (a new conversation when `conversation` is None). Raises the errors
+        of POST /chat (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
+        if not admitted:
+            await self.admit(owner)
         run = await self.runs.start(owner, conversation, message, timezone=timezone)
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
         viewed = self.runs.follow(run)

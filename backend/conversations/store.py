@@ -324,6 +324,18 @@ class ConversationStore:
         )
         return TurnStart(pk, conversation, message_number, history)
 
+    async def check_can_start(self, number: int, max_runs: int) -> None:
+        """Raise what `start_turn` would for the conversation now (not found, busy, the
+        owner's runs at their limit), changing nothing: ChatKit's retry asks before it
+        deletes the message it resends."""
+        record = await self.get(number)
+        if record is None:
+            raise ConversationNotFound()
+        if record.running:
+            raise ConversationBusy()
+        if await self.running_runs() >= max_runs:
+            raise TooManyStreams(retry_after_seconds=1)
+
     async def _refuse(self, number: int | None) -> None:
         """Why an existing conversation was not claimed: not the owner's, its own run still
         going, or the owner's runs at their limit."""

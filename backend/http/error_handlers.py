@@ -101,7 +101,17 @@ async def _database_down(_: Request, error: Exception) -> JSONResponse:
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
     if database_unavailable(error):
         return await _database_down(request, error)
-    raise error
+    # Logged by kind only: a driver's message can quote the statement's parameters (asyncpg's
+    # "invalid input for query argument $2: datetime.datetime(9999, …)"), and its traceback
+    # would carry them into the log whatever `hide_parameters` says.
+    original = getattr(error, "orig", None)
+    log.error(
+        "database error: %s (%s, SQLSTATE %s)",
+        type(error).__name__,
+        type(original).__name__,
+        getattr(original, "sqlstate", None) or getattr(original, "pgcode", None),
+    )
+    return error_response(AppError())
 
 
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -132,3 +132,43 @@ async def test_path_ids_are_plain_decimal_digits(
     ).status_code == 200
     response = await client.request(method, "/api/alice/" + route.format(path_id), headers=alice)
     assert response.status_code == 422, response.text
+
+
+INVISIBLE_OR_CONTROL_TAGS = ["\u200b", "\u2800", "\u3164", "\x1b[31mred", "a\nb", "wo\u200brk"]
+
+
+@pytest.mark.parametrize("tag", INVISIBLE_OR_CONTROL_TAGS)
+async def test_tags_follow_the_visible_text_rule_over_rest(
+    client: httpx.AsyncClient, auth: AuthHeaders, tag: str
+) -> None:
+    alice = auth("alice")
+    created = await client.post(
+        "/api/alice/tasks", json={"title": "t", "tags": [tag]}, headers=alice
+    )
+    assert created.status_code == 422, created.text
+    assert (await client.post("/api/alice/tasks", json={"title": "t"}, headers=alice)).is_success
+    patched = await client.patch("/api/alice/tasks/1", json={"tags": ["ok", tag]}, headers=alice)
+    assert patched.status_code == 422, patched.text
+    listed = await client.get("/api/alice/tasks", params={"tag": tag}, headers=alice)
+    assert listed.status_code == 422, listed.text
+    tags = await client.get("/api/alice/tags", headers=alice)
+    assert tags.json() == {"tags": []}
+
+
+@pytest.mark.parametrize("tag", INVISIBLE_OR_CONTROL_TAGS)
+async def test_tags_follow_the_visible_text_rule_in_tools(
+    db_engine: AsyncEngine, database: str, tag: str
+) -> None:
+    async with todo_server(db_engine) as todo:
+        await todo.error("add_task", {"title": "t", "tags": [tag]})
+        await todo.error("list_tasks", {"tag": tag})
+
+
+async def test_tags_in_any_script_with_marks_and_spaces_are_kept(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    tags = ["हिंदी", "café", "to do", "🥛", "c++"]
+    body = {"title": "t", "tags": tags}
+    created = await client.post("/api/alice/tasks", json=body, headers=auth("alice"))
+    assert created.status_code == 201, created.text
+    assert created.json()["tags"] == tags

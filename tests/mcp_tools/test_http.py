@@ -272,6 +272,24 @@ async def test_the_api_keeps_its_own_answers_beside_mcp(
     assert health.status_code == 200
 
 
+async def test_get_and_head_on_mcp_are_405_not_a_silent_stream(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """The server offers no stream: with a valid token a GET opened one that never sent a
+    byte, and with Last-Event-ID, or as HEAD, it was a plain 500."""
+    headers = {**bearer("alice"), "Accept": "text/event-stream"}
+    async with served(settings) as url, httpx.AsyncClient(base_url=url, timeout=5) as http:
+        plain = await http.get("/mcp", headers=headers)
+        resumed = await http.get("/mcp", headers={**headers, "Last-Event-ID": "1"})
+        head = await http.head("/mcp", headers=headers)
+        listed = await post_tools_list(url, bearer("alice"))
+    for response in (plain, resumed):
+        assert_error(response, 405, "method_not_allowed")
+        assert response.headers["allow"] == "DELETE, POST"
+    assert head.status_code == 405
+    assert listed.status_code == 200
+
+
 async def task_events(events: AsyncIterator[SSEEvent], count: int) -> list[dict[str, Any]]:
     """The next `count` task events of a live feed."""
     found: list[dict[str, Any]] = []

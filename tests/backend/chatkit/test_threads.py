@@ -141,3 +141,22 @@ async def test_bad_requests_get_422_and_unsupported_ones_say_so(alice: ChatKit) 
 async def test_no_token_is_401(client: httpx.AsyncClient) -> None:
     response = await client.post("/chatkit", content=b'{"type": "threads.list", "params": {}}')
     assert_unauthorized(response)
+
+
+@pytest.mark.parametrize("limit", [-5, -1, 201, 10**30])
+async def test_a_page_size_out_of_range_is_422_not_500(alice: ChatKit, limit: int) -> None:
+    headers = {**alice.headers, "Content-Type": "application/json"}
+    for kind, params in (
+        ("threads.list", f'{{"limit": {limit}}}'),
+        ("items.list", f'{{"thread_id": "1", "limit": {limit}}}'),
+    ):
+        body = f'{{"type": "{kind}", "params": {params}}}'.encode()
+        response = await alice.http.post("/chatkit", content=body, headers=headers)
+        assert_error(response, 422, "validation_error")
+        assert response.json()["detail"][0]["loc"] == ["body", "params", "limit"]
+
+
+async def test_the_page_size_edges_are_served(alice: ChatKit) -> None:
+    assert [t.id for t in (await alice.threads(limit=200)).data] == ["3", "2", "1"]
+    assert len((await alice.threads(limit=0)).data) == 3  # the SDK's default page
+    assert len((await alice.items("1", limit=200)).data) == 3

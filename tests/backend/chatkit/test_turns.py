@@ -158,3 +158,51 @@ async def test_the_persons_time_zone_comes_from_the_requests_metadata(
         "metadata.timezone must be an IANA time zone name, such as Europe/Berlin."
     ]
     assert len(await message_rows(db_engine, "alice")) == 2  # the refused message was not stored
+
+
+async def test_retry_at_the_message_limit_deletes_nothing(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    model = ScriptedModel([[assistant_message("One.")], [assistant_message("Two.")]])
+    async with app_client(settings, model, chat_requests_per_minute=2) as client:
+        kit = ChatKit(client, auth("alice"))
+        await kit.create("first")
+        await kit.send("1", "second")
+        retried = await kit.stream("threads.retry_after_item", thread_id="1", item_id="msg_3")
+        items = [i.id for i in (await kit.items("1", order="asc")).data]
+
+    assert [(e.message or "").startswith("Too many chat messages") for e in errors(retried)] == [
+        True
+    ]
+    assert not [e for e in retried if isinstance(e, ThreadItemRemovedEvent)]
+    assert items == ["msg_1", "msg_2", "msg_3", "msg_4"]
+    assert [row[2:] for row in await message_rows(db_engine, "alice")] == [
+        ("user", "first"),
+        ("assistant", "One."),
+        ("user", "second"),
+        ("assistant", "Two."),
+    ]
+
+
+async def test_retry_at_the_runs_limit_deletes_nothing(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    gate = Gate()
+    model = ScriptedModel([[assistant_message("One.")], gate.step("Busy elsewhere.")])
+    async with app_client(settings, model, chat_max_streams_per_user=1) as client:
+        kit = ChatKit(client, auth("alice"))
+        await kit.create("first")
+        elsewhere = asyncio.create_task(kit.create("another thread"))
+        await gate.wait_entered()
+        retried = await kit.stream("threads.retry_after_item", thread_id="1", item_id="msg_1")
+        items = [i.id for i in (await kit.items("1", order="asc")).data]
+        gate.opened.set()
+        await elsewhere
+
+    assert len(errors(retried)) == 1
+    assert not [e for e in retried if isinstance(e, ThreadItemRemovedEvent)]
+    assert items == ["msg_1", "msg_2"]
+    assert [row[1:] for row in await message_rows(db_engine, "alice")][:2] == [
+        (1, "user", "first"),
+        (2, "assistant", "One."),
+    ]

@@ -7,8 +7,10 @@ const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const FENCE = /^\s*```/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
-// One inline token at a time: code, bold, italics, a link.
-const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|_([^_\s](?:[^_]*[^_\s])?)_|\[([^\]\n]+)\]\(([^)\s]+)\)/;
+// One inline token at a time: code, bold, italics, a link. A link's label and target stop
+// at the next bracket, so a failed try never scans past where the next one starts: a line
+// of unmatched `[` (or `[a](`) costs linear time, not quadratic (16,000 of them took 131 ms).
+const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|_([^_\s](?:[^_]*[^_\s])?)_|\[([^[\]\n]+)\]\(([^()[\]\s]+)\)/;
 
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
