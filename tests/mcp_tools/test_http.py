@@ -32,6 +32,9 @@ from tests.rows import all_task_rows
 from tests.sse import SSEEvent, read_events
 
 MODES = ["auto", "legacy"]  # the newest protocol, and the initialize handshake
+# Both protocol eras from the one endpoint: the initialize handshake of 2025-11-25, and the
+# stateless 2026-07-28 (no initialize, no session id), each as the official client speaks it.
+ERAS = {"2025-11-25": "legacy", "2026-07-28": "2026-07-28"}
 FEED_DEADLINE = 5.0
 
 
@@ -74,10 +77,12 @@ async def test_lists_the_five_tools_with_no_user_parameter(
         assert "owner" not in json.dumps(schema).lower(), name
 
 
+@pytest.mark.parametrize(("era", "mode"), ERAS.items(), ids=list(ERAS))
 async def test_each_tool_changes_the_same_tasks_rest_sees(
-    settings: Settings, engine: AsyncEngine
+    settings: Settings, engine: AsyncEngine, era: str, mode: str
 ) -> None:
-    async with served(settings) as url, mcp_client(url, bearer("alice")) as client:
+    async with served(settings) as url, mcp_client(url, bearer("alice"), mode) as client:
+        assert client.protocol_version == era
         assert await ok(client, "add_task", {"title": "Buy milk"}) == {
             "task_id": 1,
             "status": "created",
