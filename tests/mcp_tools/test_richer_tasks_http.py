@@ -99,10 +99,11 @@ async def test_richer_fields_over_mcp_are_the_tasks_rest_sees(
 async def test_completing_a_recurring_task_over_mcp_returns_its_next_occurrence(
     clock: datetime, settings: Settings, engine: AsyncEngine
 ) -> None:
-    # Due yesterday at 08:00 in Tokyo: moved a day at a time until it is in the future; at
-    # the reference moment (10:00) today's 08:00 has passed, so tomorrow's.
+    # Due yesterday at 08:00 in Tokyo: moved a day at a time until it is in the future, so
+    # today's 08:00 at 00:30 (29 February), tomorrow's at 10:00.
     due = datetime.combine(clock.date() - timedelta(days=1), time(8), tzinfo=ZONE)
-    next_due = datetime.combine(clock.date() + timedelta(days=1), time(8), tzinfo=ZONE)
+    ahead = 0 if clock.time() < time(8) else 1
+    next_due = datetime.combine(clock.date() + timedelta(days=ahead), time(8), tzinfo=ZONE)
     async with served(settings) as url:
         async with mcp_client(url, bearer("alice")) as client:
             await ok(
