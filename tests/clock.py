@@ -13,8 +13,9 @@ signature, so the app, its tokens and its rows are made on the reference day:
 
 The days: a Sunday, a Saturday, a Monday, the last day of a month, 31 December, 29 February
 2028, and, per zone, the eve of each DST change (computed from the zone's rules, so a test in
-Tokyo has none). A day's moment is 10:00 on the zone's clock, an eve's 21:00: the change
-comes a few hours later, so "tomorrow" and "in 6 hours" cross it.
+Tokyo has none). A day's moment is 10:00 on the zone's clock; 29 February's is 00:30, when
+UTC's date is another day east of UTC; an eve's is 21:00 (another UTC day west of UTC): the
+change comes a few hours later, so "tomorrow" and "in 6 hours" cross it.
 """
 
 from collections.abc import Iterator, Sequence
@@ -28,7 +29,7 @@ import pytest
 import time_machine
 
 DST_YEAR = 2026
-_MORNING, _EVENING = time(10), time(21)
+_MORNING, _EVENING, _JUST_AFTER_MIDNIGHT = time(10), time(21), time(0, 30)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ CALENDAR_DAYS: tuple[ReferenceDay, ...] = (
     ReferenceDay("monday", date(2026, 12, 7)),
     ReferenceDay("month-end", date(2027, 6, 30)),  # a Wednesday: this week ends in July
     ReferenceDay("new-years-eve", date(2026, 12, 31)),  # a Thursday
-    ReferenceDay("leap-day", date(2028, 2, 29)),  # a Tuesday
+    # A Tuesday, just after midnight: east of UTC (Berlin, Tokyo) UTC's date is still the
+    # 28th, so a test or a model that takes UTC's date for the user's shows here.
+    ReferenceDay("leap-day", date(2028, 2, 29), _JUST_AFTER_MIDNIGHT),
 )
 
 

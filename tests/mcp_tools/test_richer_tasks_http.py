@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.settings import Settings
 from mcp_tools.identity import TIMEZONE_META_KEY
+from tests.clock import end_to_end_days, on_reference_days
 from tests.mcp_tools.remote import bearer, mcp_client, served
 from tests.mcp_tools.test_http import error
 from tests.rows import richer_task_rows
@@ -94,15 +95,15 @@ async def test_richer_fields_over_mcp_are_the_tasks_rest_sees(
     )  # fmt: skip
 
 
+@on_reference_days(ZONE, end_to_end_days(ZONE))
 async def test_completing_a_recurring_task_over_mcp_returns_its_next_occurrence(
-    settings: Settings, engine: AsyncEngine
+    clock: datetime, settings: Settings, engine: AsyncEngine
 ) -> None:
-    # Due yesterday at 08:00 in Tokyo: moved a day at a time until it is in the future
-    # (today's 08:00, or tomorrow's once that has passed).
-    due = datetime.combine(datetime.now(ZONE).date() - timedelta(days=1), time(8), tzinfo=ZONE)
-    next_due = due + timedelta(days=1)
-    while next_due <= datetime.now(ZONE):
-        next_due += timedelta(days=1)
+    # Due yesterday at 08:00 in Tokyo: moved a day at a time until it is in the future, so
+    # today's 08:00 at 00:30 (29 February), tomorrow's at 10:00.
+    due = datetime.combine(clock.date() - timedelta(days=1), time(8), tzinfo=ZONE)
+    ahead = 0 if clock.time() < time(8) else 1
+    next_due = datetime.combine(clock.date() + timedelta(days=ahead), time(8), tzinfo=ZONE)
     async with served(settings) as url:
         async with mcp_client(url, bearer("alice")) as client:
             await ok(

@@ -3,6 +3,7 @@ return, dates read on the user's clock, and readable errors."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 from mcp.types import CallToolResult, RequestParamsMeta
@@ -10,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mcp_tools.identity import meta_for_user
+from tests.clock import on_reference_days
 from tests.mcp_tools.test_tasks import Todo, text_of, todo_server
 
 BERLIN = "Europe/Berlin"
@@ -110,9 +112,9 @@ async def test_update_task_changes_and_clears_fields(engine: AsyncEngine) -> Non
     assert await stored(engine, "priority") == [None]
 
 
-async def test_list_tasks_filters_and_sorts(engine: AsyncEngine) -> None:
-    now = datetime.now(UTC)
-    yesterday = (now - timedelta(days=1)).isoformat()
+@on_reference_days(ZoneInfo(BERLIN))
+async def test_list_tasks_filters_and_sorts(clock: datetime, engine: AsyncEngine) -> None:
+    yesterday = (clock - timedelta(days=1)).isoformat()
     async with todo_server(engine) as todo:
         await ok(todo, "add_task", {"title": "a", "priority": "low", "tags": ["work"]})
         await ok(todo, "add_task", {"title": "b", "priority": "high", "due": yesterday})
@@ -131,7 +133,8 @@ async def test_list_tasks_filters_and_sorts(engine: AsyncEngine) -> None:
         assert await ids(priority="high") == [2, 3]
         assert await ids(overdue=True) == [2]
         assert await ids(due_before="2098-12-31") == [2]
-        assert await ids(due_after=now.date().isoformat()) == [3]
+        # A date alone is a day on the user's clock: Berlin's today, not UTC's.
+        assert await ids(due_after=clock.date().isoformat()) == [3]
         assert await ids(due_before="2099-01-01") == [2, 3]  # a date includes its whole day
         assert await ids(sort="due_at") == [2, 3, 1]
         listing = await ok(todo, "list_tasks", {"priority": "low"})

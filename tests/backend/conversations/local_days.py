@@ -1,4 +1,5 @@
-"""Days on a user's calendar, as a model told "today" in that zone would name them."""
+"""Days on a user's calendar, as a model told "today" in that zone would name them. "Today"
+is the clock's: a test using these travels to a reference day first (tests/clock.py)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
