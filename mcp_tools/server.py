@@ -2,16 +2,19 @@
 agent, one over HTTP for other clients (mcp_tools/http.py), both for the app's lifetime."""
 
 import re
+from importlib.metadata import version
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import CallToolResult, InputRequiredResult
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
 from pydantic import ValidationError
 
 from backend.db.engine import SessionMaker
 from mcp_tools.tasks import register_task_tools
 
+PACKAGE = "todo-chat"
 SERVER_NAME = "todo"
 INSTRUCTIONS = "Tools to manage the authenticated user's todo list."
 _FRAMING = re.compile(r"^Error executing tool \S+: ")
@@ -31,10 +34,29 @@ def readable_tool_error(error: ToolError) -> str:
 
 
 class TodoServer(MCPServer[Any]):
-    """Every MCP client, not only our bridge, gets readable tool errors."""
+    """Every MCP client, not only our bridge, gets readable tool errors, the package's version
+    as `serverInfo.version`, and `-32602` for a prompt that does not exist."""
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(SERVER_NAME, instructions=INSTRUCTIONS, log_level="WARNING", **options)
+        super().__init__(
+            SERVER_NAME,
+            instructions=INSTRUCTIONS,
+            version=version(PACKAGE),
+            log_level="WARNING",
+            **options,
+        )
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[Any, Any] | None = None,
+    ) -> GetPromptResult | InputRequiredResult:
+        # mcp answers an unknown name with a ValueError: JSON-RPC code 0 and a traceback at
+        # ERROR for what is the client's mistake (the MCP spec asks for invalid params).
+        if name not in {prompt.name for prompt in await self.list_prompts()}:
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name}", {"name": name})
+        return await super().get_prompt(name, arguments, context)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None

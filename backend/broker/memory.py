@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from backend.broker.base import FeedEvent, LoggedEvent
+from backend.broker.local_feeds import LocalFeeds
 from backend.broker.run_log import RunLog
 
 # Windows of keys not seen for a while are dropped first once this many are tracked.
 MAX_TRACKED_KEYS = 100_000
-# A feed that does not keep up loses its oldest events rather than growing without bound.
-FEED_BUFFER = 1_000
 
 
 class MemoryBroker:
@@ -22,7 +21,7 @@ class MemoryBroker:
         self._logs: dict[str, RunLog] = {}
         self._expiries: dict[str, asyncio.TimerHandle] = {}
         self._stops: dict[str, asyncio.Event] = {}
-        self._feeds: dict[str, set[asyncio.Queue[FeedEvent]]] = {}
+        self._feeds = LocalFeeds()
 
     async def hit(self, key: str, limit: int, window_seconds: float) -> float | None:
         now = self._clock()
@@ -70,22 +69,15 @@ class MemoryBroker:
         await self._stops.setdefault(run, asyncio.Event()).wait()
 
     async def publish(self, user: str, event: FeedEvent) -> None:
-        for queue in self._feeds.get(user, ()):
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(event)
+        self._feeds.deliver(user, event)
 
     @asynccontextmanager
     async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
-        queue: asyncio.Queue[FeedEvent] = asyncio.Queue(FEED_BUFFER)
-        self._feeds.setdefault(user, set()).add(queue)
+        queue = self._feeds.add(user)
         try:
-            yield _drain(queue)
+            yield queue.events()
         finally:
-            feeds = self._feeds[user]
-            feeds.discard(queue)
-            if not feeds:
-                del self._feeds[user]
+            self._feeds.remove(user, queue)
 
     async def ready(self) -> bool:
         return True
@@ -96,8 +88,3 @@ class MemoryBroker:
         self._expiries.clear()
         self._logs.clear()
         self._windows.clear()
-
-
-async def _drain(queue: "asyncio.Queue[FeedEvent]") -> AsyncIterator[FeedEvent]:
-    while True:
-        yield await queue.get()

@@ -21,8 +21,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from backend.broker.background import cancelled
 from backend.broker.base import LoggedEvent
-from backend.broker.redis_signals import cancelled
 from backend.broker.run_log import RunLog
 from backend.http.errors import BrokerUnavailable
 

@@ -17,7 +17,9 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
+from backend.broker.background import cancelled
 from backend.broker.base import FeedEvent
+from backend.broker.local_feeds import LocalFeeds
 from backend.http.errors import BrokerUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,6 @@ RETRY_SECONDS = 0.25
 # Waiting owners also look for their stop key this often (seconds), in case a published
 # request was missed while the subscription was reconnecting.
 STOP_RECHECK_SECONDS = 1.5
-FEED_BUFFER = 1_000
 
 
 class RedisSignals:
@@ -37,7 +38,7 @@ class RedisSignals:
         self._pubsub: PubSub = redis.pubsub(ignore_subscribe_messages=True)
         self._stop_channel = f"{prefix}stops"
         self._stops: dict[str, asyncio.Event] = {}
-        self._feeds: dict[str, set[asyncio.Queue[FeedEvent]]] = {}
+        self._feeds = LocalFeeds()
         self._listener: asyncio.Task[None] | None = None
         # redis-py's PubSub connects on its first command: two at once would each open a
         # connection, and the listener would read the one the other did not subscribe on.
@@ -102,21 +103,18 @@ class RedisSignals:
 
     @asynccontextmanager
     async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
-        queue: asyncio.Queue[FeedEvent] = asyncio.Queue(FEED_BUFFER)
-        queues = self._feeds.setdefault(user, set())
-        queues.add(queue)
+        queue = self._feeds.add(user)
         try:
-            if len(queues) == 1:
+            if self._feeds.subscribers(user) == 1:
                 try:
                     async with self._commands:
                         await self._pubsub.subscribe(self._feed_channel(user))
                 except RedisError as error:
                     raise BrokerUnavailable() from error
-            yield _drain(queue)
+            yield queue.events()
         finally:
-            queues.discard(queue)
-            if not queues:
-                del self._feeds[user]
+            self._feeds.remove(user, queue)
+            if not self._feeds.subscribers(user):
                 try:
                     async with self._commands:
                         await self._pubsub.unsubscribe(self._feed_channel(user))
@@ -148,25 +146,8 @@ class RedisSignals:
             return
         user = channel.removeprefix(f"{self._prefix}feed:")
         payload = json.loads(message["data"])
-        event = FeedEvent(payload["name"], payload["data"])
-        for queue in self._feeds.get(user, ()):
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(event)
-
-
-async def cancelled(task: "asyncio.Task[None]") -> None:
-    """Cancel a background task and wait until it ended. Again if needed: redis-py can
-    swallow a cancellation that lands while a read is timing out."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait([task], timeout=0.1)
+        self._feeds.deliver(user, FeedEvent(payload["name"], payload["data"]))
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-async def _drain(queue: "asyncio.Queue[FeedEvent]") -> AsyncIterator[FeedEvent]:
-    while True:
-        yield await queue.get()

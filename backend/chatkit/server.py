@@ -9,6 +9,7 @@ start, and a busy conversation or a limit is an error event with nothing stored.
 """
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 import anyio
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
@@ -27,8 +28,10 @@ from chatkit.types import (
     ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     ThreadsUpdateReq,
+    UserMessageContent,
     UserMessageInput,
     UserMessageItem,
+    UserMessageTagContent,
     is_streaming_req,
 )
 from fastapi.exceptions import RequestValidationError
@@ -66,6 +69,9 @@ _MESSAGE = TypeAdapter(MessageText)
 _ZONE = TypeAdapter(TimeZoneName)
 # `limit` on threads.list and items.list: the SDK reads 0 or none as its default page (20).
 MAX_PAGE_SIZE = 200
+# A tag is a word of its own, except where punctuation hugs it ("call @Mom, then…").
+_HUGS_LEFT = tuple(",.;:!?)]}'\"\u2019\u201d\u2026")
+_HUGS_RIGHT = tuple("([{'\"\u2018\u201c")
 
 
 def parse(request: str | bytes | bytearray) -> ChatKitReq:
@@ -74,7 +80,20 @@ def parse(request: str | bytes | bytearray) -> ChatKitReq:
     try:
         return _REQUEST.validate_json(request)
     except ValidationError as error:
-        raise RequestValidationError(error.errors(include_input=False)) from None
+        raise RequestValidationError(_problems(error)) from None
+
+
+def _problems(error: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's report without the input: it quotes an unknown `type` in its message
+    ("Input tag 'threads.nope' found…"), so that one says what is expected instead."""
+    problems = []
+    for problem in error.errors(include_url=False, include_input=False):
+        context = problem.pop("ctx", {})
+        if problem["type"] == "union_tag_invalid":
+            expected = context.get("expected_tags", "")
+            problem["msg"] = f"Unknown type; expected one of: {expected}"
+        problems.append(dict(problem))
+    return problems
 
 
 def check_page_size(request: ChatKitReq) -> None:
@@ -103,9 +122,32 @@ def message_text(sent: UserMessageInput) -> str:
     if sent.attachments:
         raise AttachmentsUnsupported()
     try:
-        return _MESSAGE.validate_python("".join(part.text for part in sent.content))
+        return _MESSAGE.validate_python(readable_text(sent.content))
     except ValidationError:
         raise InvalidMessage() from None
+
+
+def readable_text(content: list[UserMessageContent]) -> str:
+    """The parts joined as the composer shows them: a tag ("Mom" after "add a task to call")
+    is a word of its own, so a space goes between it and the text beside it unless one is
+    already there or punctuation hugs it."""
+    text = ""
+    previous: UserMessageContent | None = None
+    for part in content:
+        tag_boundary = isinstance(part, UserMessageTagContent) or isinstance(
+            previous, UserMessageTagContent
+        )
+        if tag_boundary and _needs_space(text, part.text):
+            text += " "
+        text += part.text
+        previous = part
+    return text
+
+
+def _needs_space(before: str, after: str) -> bool:
+    if not before or not after or before[-1].isspace() or after[0].isspace():
+        return False
+    return not (after.startswith(_HUGS_LEFT) or before.endswith(_HUGS_RIGHT))
 
 
 async def _one_error(error: AppError) -> AsyncGenerator[bytes, None]:
@@ -193,7 +235,7 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         same instant) can still refuse it here, and the error event says why."""
         conversation = conversation_of(thread.id)
         await self._threads.delete_thread_item(thread.id, message.id, context)
-        text = "".join(part.text for part in message.content)
+        text = readable_text(message.content)
         context.turn = await self._start(context, conversation, text)
         return context.turn
 

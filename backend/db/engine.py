@@ -61,8 +61,8 @@ def create_engine(
     url: str,
     *,
     pooler: Pooler | None = None,
-    pool_size: int = 10,
-    max_overflow: int = 10,
+    pool_size: int = 20,
+    max_overflow: int = 0,
     pool_timeout: float = 5.0,
 ) -> AsyncEngine:
     sqlalchemy_url, connect_args = engine_arguments(url, pooler)

@@ -119,14 +119,20 @@ class RecurrenceNeedsDueDate(ValueError):
 
 _OWNER = bindparam("owner", type_=_tasks.c.user_id.type)
 _NEW_FIELDS = ("description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone")
-# Built once (add_task runs it on every call); only its parameters change.
+# Room under the per-user cap, checked by the statement that creates the task (one round
+# trip per add_task): concurrent creates may pass the cap by a few.
+_HAS_ROOM = select(func.count()).select_from(_tasks).where(
+    _tasks.c.user_id == _OWNER
+).scalar_subquery() < bindparam("cap")
+# Built once (add_task runs it on every call); only its parameters change. No row back: the
+# user is at the cap.
 _CREATE = (
     insert(_tasks)
     .from_select(
         ["user_id", "number", "title", *_NEW_FIELDS],
         select(
             _OWNER,
-            next_number(_OWNER, "task").c.last_value,
+            next_number(_OWNER, "task", only_if=_HAS_ROOM).c.last_value,
             bindparam("title", type_=_tasks.c.title.type),
             *(bindparam(name, type_=_tasks.c[name].type) for name in _NEW_FIELDS),
         ),
@@ -179,17 +185,15 @@ class TaskStore:
         return clause if number is None else and_(clause, _tasks.c.number == number)
 
     async def create(self, title: str, **fields: Unpack[TaskFields]) -> TaskRecord:
-        await self._check_room()
-        params = dict.fromkeys(_NEW_FIELDS) | {"tags": [], "time_zone": "UTC"}
-        params |= _stored(fields) | {"owner": self._owner, "title": title}
-        return self._noted("created", _record((await self._execute(_CREATE, params)).one()))
-
-    async def _check_room(self) -> None:
-        """Refuse a task beyond the per-user cap (concurrent creates may pass it by a few)."""
+        """The new task, or TaskLimitReached beyond the per-user cap (nothing stored, no
+        number used up)."""
         cap = store_limits(self._session).tasks_per_user
-        statement = select(func.count()).select_from(_tasks).where(self._mine())
-        if (await self._session.scalar(statement) or 0) >= cap:
+        params = dict.fromkeys(_NEW_FIELDS) | {"tags": [], "time_zone": "UTC"}
+        params |= _stored(fields) | {"owner": self._owner, "title": title, "cap": cap}
+        row = (await self._execute(_CREATE, params)).first()
+        if row is None:
             raise TaskLimitReached(f"This user has {cap} tasks, the most allowed; delete some.")
+        return self._noted("created", _record(row))
 
     async def get(self, number: int) -> TaskRecord | None:
         row = (await self._session.execute(select(*_COLUMNS).where(self._mine(number)))).first()

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict
+from starlette.routing import Route
 
 from backend.auth.tokens import local_token
 from backend.deps import ServicesDep
 from backend.fields import UserId
 from backend.http.errors import InvalidRequest, NotFound, responses
 from backend.settings import Settings
+from backend.web.files import RevalidatedFiles, SingleFile, compressed
 
 STATIC_DIR = Path(__file__).parent / "static"
 DEV_TOKEN_TTL = timedelta(hours=12)
@@ -31,7 +31,6 @@ PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
 }
 
 router = APIRouter()
@@ -45,11 +44,6 @@ class DevTokenRequest(BaseModel):
 
 class DevToken(BaseModel):
     token: str
-
-
-@router.get("/", include_in_schema=False)
-async def page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
 
 
 async def dev_mode_loopback(request: Request, services: ServicesDep) -> Settings:
@@ -100,6 +94,11 @@ def _is_loopback_address(host: str) -> bool:
 
 
 def install_page(app: FastAPI) -> None:
-    """The page's routes and files; before any catch-all mount at `/`."""
+    """The page's routes and files (compressed, revalidated: backend/web/files.py); before
+    any catch-all mount at `/`."""
+    page = SingleFile(RevalidatedFiles(directory=STATIC_DIR, headers=PAGE_HEADERS), "index.html")
+    app.router.routes.append(
+        Route("/", compressed(page), methods=["GET", "HEAD"], include_in_schema=False)
+    )
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", compressed(RevalidatedFiles(directory=STATIC_DIR)), name="static")

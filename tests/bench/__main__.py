@@ -49,12 +49,23 @@ from tests.bench.report import held, machine, render, rows
 from tests.bench.runs_measure import Server, attach_then_stop, cpu_per_tool_turn, first_delta
 from tests.bench.sse_client import Window, chat_request, chat_turn, open_probe
 from tests.bench.stats import summary_ms
-from tests.bench.todo_chat import Users, active_connections, close_all, db_activity, hold_streams
+from tests.bench.todo_chat import (
+    DatabaseMeter,
+    Users,
+    active_connections,
+    close_all,
+    db_activity,
+    hold_streams,
+)
 from tests.pgbouncer import pgbouncer_path, running_pgbouncer
 
 HOST = "127.0.0.1"
 TEXT = "Hello, how is my list?"
 TOOL = f"Add a task to buy milk {TOOL_MARK}"
+# Closed-loop clients for the throughput figures; the SDK running our agent skips 1.
+CONCURRENCY = (1, 16, 64)
+LOADED = (16, 64)
+MAX_WINDOW_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -150,35 +161,60 @@ class Bench:
             async def todo_tool_ok(i: int) -> bool:
                 return (await todo_tool_turn(i)).tool_outputs == 1
 
-            rate, cpu = await throughput(
-                todo_tool_ok, 16, self.args.duration, cpu=time.process_time
-            )
+            loaded = await self._throughput(todo_tool_ok, time.process_time, LOADED)
         self.results["sdk_todo_tools"] = {
             **_latency(todo_text),
             "tool_turn_ms": summary_ms([t.total for t in todo_tool]),
-            "turns_per_second": {"16": rate},
-            "cpu_ms_per_tool_turn": cpu,
+            **loaded,
         }
 
         async def sdk_tool_turn(_: int) -> bool:
             return (await base.sdk_turn(agent, TOOL)).tool_outputs == 1
 
-        rates, cpu_ms = await self._throughput(sdk_tool_turn, time.process_time)
         self.results["bare_sdk"] = {
             **_latency(text),
             "tool_turn_ms": summary_ms([t.total for t in tool]),
-            "turns_per_second": rates,
-            "cpu_ms_per_tool_turn": cpu_ms,
+            **await self._throughput(sdk_tool_turn, time.process_time),
         }
 
-    async def _throughput(self, turn: Any, cpu: Any) -> tuple[dict[str, float], float]:
-        """Turns/s at each concurrency, and CPU ms per turn at 16."""
-        rates, cpu_ms = {}, float("nan")
-        for c in (1, 16, 64):
-            rates[str(c)], used = await throughput(turn, c, self.args.duration, cpu=cpu)
-            if c == 16:
-                cpu_ms = used
-        return rates, cpu_ms
+    async def _throughput(
+        self,
+        turn: Any,
+        cpu: Any,
+        levels: Sequence[int] = CONCURRENCY,
+        database: DatabaseMeter | None = None,
+    ) -> dict[str, Any]:
+        """At each concurrency: turns/s, the closed loop's turn latency, and CPU ms per turn
+        (`cpu`: seconds the system under test used so far); CPU at 16 also as the headline.
+        With `database`: PostgreSQL's CPU and the connections opened, per turn."""
+        figures = ("turns_per_second", "loaded_tool_turn_ms", "cpu_ms_per_tool_turn_at",
+                   "database_per_tool_turn")  # fmt: skip
+        results: dict[str, Any] = {figure: {} for figure in figures}
+        calls = [0]
+
+        async def counted(index: int) -> bool:
+            calls[0] += 1
+            return bool(await turn(index))
+
+        rate = 0.0
+        for c in levels:
+            latencies: list[float] = []
+            before = (await database.read(), calls[0]) if database else None
+            rate, cpu_ms = await throughput(
+                counted, c, _window(self.args.duration, c, rate), cpu=cpu, latencies=latencies
+            )
+            level = str(c)
+            results["turns_per_second"][level] = rate
+            results["cpu_ms_per_tool_turn_at"][level] = cpu_ms
+            results["loaded_tool_turn_ms"][level] = summary_ms(latencies)
+            if database and before:
+                (pg_cpu, sessions), turns = await database.read(), calls[0] - before[1]
+                results["database_per_tool_turn"][level] = {
+                    "postgres_cpu_ms": (pg_cpu - before[0][0]) * 1000 / turns,
+                    "connections_opened": (sessions - before[0][1]) / turns,
+                }
+        results["cpu_ms_per_tool_turn"] = results["cpu_ms_per_tool_turn_at"].get("16")
+        return results
 
     async def sdk_hold(self) -> None:
         agent = base.bare_agent(self.model_url)
@@ -206,7 +242,7 @@ class Bench:
 
     # --- todo-chat over HTTP -----------------------------------------------------------------
 
-    async def todo_chat(self, app_pid: int) -> None:
+    async def todo_chat(self, app_pid: int, database: DatabaseMeter) -> None:
         n, warmup = self.args.samples, 20
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(base_url=self.app_url, limits=limits, timeout=60) as client:
@@ -225,12 +261,12 @@ class Bench:
                 result = await turn(i, TOOL)
                 return bool(result.ok)
 
-            rates, cpu_ms = await self._throughput(tool_turn, lambda: cpu_seconds(app_pid))
             self.results["todo_chat"] = {
                 **_latency(text),
                 "tool_turn_ms": summary_ms([t.total for t in tool]),
-                "turns_per_second": rates,
-                "cpu_ms_per_tool_turn": cpu_ms,
+                **await self._throughput(
+                    tool_turn, lambda: cpu_seconds(app_pid), database=database
+                ),
             }
 
     async def hold(self, app_pid: int, admin: asyncpg.Connection, database: str) -> None:
@@ -372,6 +408,15 @@ def _latency(timings: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def _window(duration: float, clients: int, last_rate: float) -> float:
+    """Seconds to count turns for: `duration`, or long enough for each client to finish about
+    two turns at the rate the previous level reached (on a loaded machine a turn at 64
+    clients can outlast `duration`, and a window no turn ends in would read 0 turns/s)."""
+    if last_rate <= 0:
+        return duration
+    return min(MAX_WINDOW_SECONDS, max(duration, 2 * clients / last_rate))
+
+
 def _levels(text: str) -> list[int]:
     return [int(level) for level in text.split(",") if level]
 
@@ -477,7 +522,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await bench.baselines(inproc_url)
             if "todo-chat" not in skip:
                 progress("todo_chat")
-                await bench.todo_chat(app_pid)
+                meter = DatabaseMeter(tmp / "db" / "pgdata", admin, "bench_http")
+                await bench.todo_chat(app_pid, meter)
             if "pgbouncer" not in skip and pgbouncer_path():
                 progress("todo_chat directly and through PgBouncer")
                 await _through_pgbouncer(bench, embedded.url, (compared[0], compared[1]), env, tmp)

@@ -21,11 +21,12 @@ async def throughput(
     duration: float,
     warmup: float = 0.5,
     cpu: Callable[[], float] | None = None,
+    latencies: list[float] | None = None,
 ) -> tuple[float, float]:
     """Completed turns per second with `concurrency` workers, each starting its next turn as
     soon as the last one ended (worker index passed to `turn`), and the CPU milliseconds per
     turn that `cpu` (seconds used so far by the system under test) saw. Failed turns do not
-    count."""
+    count; each counted turn's seconds go to `latencies` when given."""
     done = 0
     counting = False
     stop = time.perf_counter() + warmup + duration
@@ -33,9 +34,13 @@ async def throughput(
     async def worker(index: int) -> None:
         nonlocal done
         while time.perf_counter() < stop:
+            began = time.perf_counter()
             ok = await turn(index)
-            if ok and counting and time.perf_counter() <= stop:
+            ended = time.perf_counter()
+            if ok and counting and ended <= stop:
                 done += 1
+                if latencies is not None:
+                    latencies.append(ended - began)
 
     workers = [asyncio.create_task(worker(i)) for i in range(concurrency)]
     await asyncio.sleep(warmup)

@@ -45,6 +45,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds(pgdata: Path) -> float:
+    """CPU time a PostgreSQL server used so far: its postmaster, the backends alive now, and
+    those that ended (the kernel adds a reaped child's time to its parent's)."""
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    total = _cpu_fields(postmaster, children=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(postmaster):
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == postmaster:
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_fields(pid: int, *, children: bool) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    own = int(fields[11]) + int(fields[12])
+    return own + (int(fields[13]) + int(fields[14]) if children else 0)
+
+
 @contextmanager
 def subprocess_of(args: list[str], env: Mapping[str, str], log: Path) -> Iterator[int]:
     """Run `args` for the duration of the block; yields its pid."""

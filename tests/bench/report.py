@@ -70,14 +70,35 @@ def rows(results: dict[str, Any]) -> list[Row]:
             sdk, todo = values.get("bare_sdk"), values.get("todo_chat")
             target, met = "=> 0.75 SDK", bool(sdk and todo and todo >= 0.75 * sdk)
         add(f"tool turns/s at concurrency {c}", "1/s", values, target, met)
-    add("CPU per tool turn at concurrency 16 (server / SDK process)", "ms",
-        each("cpu_ms_per_tool_turn"))  # fmt: skip
+    _loaded_rows(each, add)
     for ramp in RAMPS:
         _hold_rows(results, ramp, add)
     _db_rows(results, add)
     _pooler_rows(results.get("pooler", {}), add)
     _bridge_rows(results.get("mcp_bridge", {}), add)
     return table
+
+
+def _loaded_rows(each: Callable[[str], dict[str, Any]], add: Add) -> None:
+    """c16 beside c64: what a growing number of clients costs each system, the SDK running
+    our agent included (docs/performance.md, "From 16 to 64 clients")."""
+    for c in ("16", "64"):
+        add(f"tool turn under load p50, concurrency {c}", "ms",
+            each(f"loaded_tool_turn_ms.{c}.p50"))  # fmt: skip
+        add(f"tool turn under load p99, concurrency {c}", "ms",
+            each(f"loaded_tool_turn_ms.{c}.p99"))  # fmt: skip
+    for c in ("16", "64"):
+        add(f"CPU per tool turn at concurrency {c} (server / SDK process)", "ms",
+            each(f"cpu_ms_per_tool_turn_at.{c}"))  # fmt: skip
+    for c in ("16", "64"):
+        add(f"PostgreSQL CPU per tool turn at concurrency {c}", "ms",
+            each(f"database_per_tool_turn.{c}.postgres_cpu_ms"))  # fmt: skip
+    for c in ("16", "64"):
+        add(f"DB connections opened per tool turn at concurrency {c}", "conns",
+            each(f"database_per_tool_turn.{c}.connections_opened"))  # fmt: skip
+    at_16, at_64 = each("turns_per_second.16"), each("turns_per_second.64")
+    kept = {s: rate / at_16[s] for s, rate in at_64.items() if _num(at_16.get(s)) and at_16[s]}
+    add("turns/s kept from concurrency 16 to 64", "ratio", kept)
 
 
 def _hold_rows(results: dict[str, Any], ramp: str, add: Add) -> None:

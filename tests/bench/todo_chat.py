@@ -5,12 +5,13 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 
 from backend.auth.tokens import issue_token
 from tests.bench.load import until
-from tests.bench.procs import cpu_seconds, rss_kib
+from tests.bench.procs import cpu_seconds, postgres_cpu_seconds, rss_kib
 from tests.bench.sse_client import StreamProbe, Window, chat_request, open_probe
 from tests.bench.stats import percentile
 
@@ -49,6 +50,28 @@ async def db_transactions(admin: asyncpg.Connection, database: str) -> int:
         "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1", database
     )
     return int(value)
+
+
+async def db_sessions(admin: asyncpg.Connection, database: str) -> int:
+    """Connections ever opened to `database` (pg_stat_database.sessions)."""
+    await admin.execute("SELECT pg_stat_clear_snapshot()")
+    value = await admin.fetchval(
+        "SELECT sessions FROM pg_stat_database WHERE datname = $1", database
+    )
+    return int(value)
+
+
+@dataclass(frozen=True)
+class DatabaseMeter:
+    """What the database server spends on todo-chat: its CPU (it shares the machine's cores
+    with the server) and the connections the server opens to `database`."""
+
+    pgdata: Path
+    admin: asyncpg.Connection
+    database: str
+
+    async def read(self) -> tuple[float, int]:
+        return postgres_cpu_seconds(self.pgdata), await db_sessions(self.admin, self.database)
 
 
 def active_connections(activity: dict[str, int]) -> int:

@@ -19,7 +19,9 @@ from chatkit.types import (
     ThreadItemUpdatedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
+    UserMessageContent,
     UserMessageInput,
+    UserMessageTagContent,
     UserMessageTextContent,
     WorkflowItem,
 )
@@ -34,10 +36,18 @@ ITEMS = TypeAdapter(Page[ThreadItem])
 
 
 def message(text: str) -> dict[str, Any]:
+    return composed(UserMessageTextContent(text=text))
+
+
+def tag(text: str) -> UserMessageTagContent:
+    """A tag as ChatKit's composer inserts one (an entity the person picked)."""
+    return UserMessageTagContent(id=f"tag_{text}", text=text, data={}, interactive=False)
+
+
+def composed(*parts: UserMessageContent) -> dict[str, Any]:
+    """A message's `input` as the composer sends it: text parts and tags in order."""
     sent = UserMessageInput(
-        content=[UserMessageTextContent(text=text)],
-        attachments=[],
-        inference_options=InferenceOptions(),
+        content=list(parts), attachments=[], inference_options=InferenceOptions()
     )
     return sent.model_dump()
 

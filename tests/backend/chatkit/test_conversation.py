@@ -10,6 +10,7 @@ from chatkit.types import (
     ThreadCreatedEvent,
     ThreadUpdatedEvent,
     UserMessageItem,
+    UserMessageTextContent,
     WorkflowItem,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.backend.chatkit.client import (
     ChatKit,
     answer_text,
+    composed,
     done_items,
     errors,
     kinds,
     streamed_text,
+    tag,
 )
 from tests.backend.conversations.test_offline_conversation import CONVERSATION
 from tests.rows import task_rows
@@ -109,3 +112,19 @@ async def test_a_conversation_started_over_rest_continues_in_chatkit_and_back(
     assert [i.id for i in thread.items.data] == [
         "msg_1", "wf_2", "msg_2", "msg_3", "wf_4", "msg_4", "msg_5", "wf_6", "msg_6"
     ]  # fmt: skip
+
+
+async def test_a_tag_in_a_message_is_a_word_of_its_own(
+    client: httpx.AsyncClient, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    """ChatKit's composer sends "Add a task to call" and the tag "Mom" as two parts: the task
+    is "Call Mom", as the person read it, not "CallMom"."""
+    said = composed(UserMessageTextContent(text="Add a task to call"), tag("Mom"))
+    events = await ChatKit(client, auth("alice")).stream("threads.create", input=said)
+
+    assert not errors(events)
+    assert await task_rows(db_engine, "alice") == [(1, "Call Mom", None, False)]
+    stored = (
+        await client.get("/api/alice/conversations/1/messages", headers=auth("alice"))
+    ).json()["messages"]
+    assert stored[0]["content"] == "Add a task to call Mom"

@@ -109,6 +109,8 @@ async def test_another_users_threads_and_items_are_exactly_like_missing_ones(
 BAD_BODIES = [
     b"{not json",
     b'{"type": "threads.fly", "params": {}}',
+    b'{"type": "threads.create", "params": {"input": {"content": [{"type": "input_fly",'
+    b' "text": "x"}], "attachments": [], "inference_options": {}}}}',
     b'{"type": "items.list"}',
     b'{"type": "threads.get_by_id", "params": {"thread_id": 1}}',
     b"\xff\xfe",
@@ -121,6 +123,7 @@ async def test_bad_requests_get_422_and_unsupported_ones_say_so(alice: ChatKit) 
         response = await alice.http.post("/chatkit", content=body, headers=headers)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["code"] == "validation_error"
+        assert "fly" not in response.text  # the problems are listed, the input never echoed
     assert_error(
         await alice.post("attachments.delete", attachment_id="a"), 422, "unsupported_request"
     )

@@ -32,6 +32,7 @@ async def test_rest_refuses_tasks_beyond_the_cap_for_that_user_only(
     assert str(CAP) in body["detail"]
     assert bob.status_code == 201
     assert again.status_code == 201
+    assert again.json()["id"] == CAP + 1  # the refused create used up no number
     assert listed.json()["total"] == CAP
 
 
