@@ -13,6 +13,7 @@ from mcp.server.mcpserver import MCPServer, Resolve
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from backend.activity.record import Origin
 from backend.db import SessionMaker
 from backend.errors import SearchTimedOut, TaskLimitReached
 from backend.fields import SearchQuery, TaskDescription, TaskTag, TaskTags, TaskTitle
@@ -26,7 +27,7 @@ from backend.tasks.store import (
     TaskStore,
 )
 from mcp_tools.dates import parse_when
-from mcp_tools.identity import current_user, current_zone
+from mcp_tools.identity import current_origin, current_user, current_zone
 from mcp_tools.results import (
     TaskAction,
     TaskListing,
@@ -38,6 +39,8 @@ from mcp_tools.results import (
 
 Owner = Annotated[str, Resolve(current_user)]
 Zone = Annotated[ZoneInfo, Resolve(current_zone)]
+# Who made a change, for the activity record (never a tool argument either).
+Made = Annotated[Origin, Resolve(current_origin)]
 TaskId = Annotated[
     int,
     Field(ge=1, le=2_147_483_647, description="The task's number as shown by list_tasks."),
@@ -124,6 +127,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         title: Title,
         owner: Owner,
         zone: Zone,
+        origin: Made,
         description: Description = None,
         priority: PriorityArg = None,
         tags: TagsArg = None,
@@ -140,7 +144,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         fields = {"time_zone": zone.key, **fields}
         try:
             async with sessionmaker.begin() as session:
-                record = await TaskStore(session, owner).create(
+                record = await TaskStore(session, owner, origin).create(
                     title, description=description, **fields
                 )
         except TaskLimitReached as error:
@@ -214,11 +218,12 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         "occurrence is created and returned as next_task_id."
     )
     async def complete_task(
-        task_id: TaskId, owner: Owner, zone: Zone
+        task_id: TaskId, owner: Owner, zone: Zone, origin: Made
     ) -> Annotated[CallToolResult, TaskAction]:
         try:
             async with sessionmaker.begin() as session:
-                change = await TaskStore(session, owner).update(task_id, completed=True)
+                store = TaskStore(session, owner, origin)
+                change = await store.update(task_id, completed=True)
         except TaskLimitReached as error:  # its next occurrence would pass the cap
             return tool_error(error.detail)
         if change is None:
@@ -231,10 +236,10 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         annotations=ToolAnnotations(destructive_hint=True),
     )
     async def delete_task(
-        task_id: TaskId, owner: Owner, zone: Zone
+        task_id: TaskId, owner: Owner, zone: Zone, origin: Made
     ) -> Annotated[CallToolResult, TaskAction]:
         async with sessionmaker.begin() as session:
-            record = await TaskStore(session, owner).delete(task_id)
+            record = await TaskStore(session, owner, origin).delete(task_id)
         return _action(record, "deleted", zone) if record else _not_found(task_id)
 
     @server.tool(
@@ -245,6 +250,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         task_id: TaskId,
         owner: Owner,
         zone: Zone,
+        origin: Made,
         title: Annotated[TaskTitle | None, Field(description="The new title.")] = None,
         description: Description = None,
         priority: PriorityArg = None,
@@ -266,7 +272,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
             )
         try:
             async with sessionmaker.begin() as session:
-                change = await TaskStore(session, owner).update(task_id, **changes)
+                change = await TaskStore(session, owner, origin).update(task_id, **changes)
         except RecurrenceNeedsDueDate:
             return tool_error(NEEDS_DUE)
         return _action(change.task, "updated", zone) if change else _not_found(task_id)

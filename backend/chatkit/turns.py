@@ -36,7 +36,9 @@ class Turns:
         conversation when `conversation` is None). Raises the errors of POST /chat
         (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
         await admit_chat_message(self.broker, owner, self.messages_per_minute)
-        run = await self.runs.start(owner, conversation, message, timezone=timezone)
+        run = await self.runs.start(
+            owner, conversation, message, timezone=timezone, source="chatkit"
+        )
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
         viewed = self.runs.follow(run)
         _, started = await anext(viewed)
