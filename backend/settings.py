@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     chat_on_disconnect: Literal["continue", "cancel"] = "continue"
     # How often each server process looks for reminders whose time has come.
     reminder_interval_seconds: float = Field(5.0, gt=0, le=300)
+    # How long activity entries (what changed, and what can be undone) are kept.
+    activity_retention_days: int = Field(30, ge=1, le=3650)
 
     db_pool_size: int = Field(10, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)

@@ -93,7 +93,7 @@ async def test_recurrence(
         response = await client.patch("/api/alice/tasks/1/complete", headers=alice)
         assert response.status_code == 500
     assert (await client.get("/api/alice/tasks/1", headers=alice)).json()["completed"] is False
-    assert await count_rows(db_engine, "SELECT 1 FROM tasks") == 1
+    assert await count_rows(db_engine, "SELECT count(*) FROM tasks") == 1
     assert len(await entries(db_engine)) == 1
     completed = await client.patch("/api/alice/tasks/1/complete", headers=alice)
     assert completed.json()["next_task_id"] == 2
