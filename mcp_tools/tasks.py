@@ -121,8 +121,25 @@ def _richer_fields(
     return given
 
 
+def _hints(
+    title: str, *, read_only: bool = False, destructive: bool = False, idempotent: bool = False
+) -> dict[str, Any]:
+    """A tool's `title` and its MCP annotations: what a client's host shows its person and
+    decides on (nothing here reaches beyond the user's own list: never open-world)."""
+    return {
+        "title": title,
+        "annotations": ToolAnnotations(
+            title=title,
+            read_only_hint=read_only,
+            destructive_hint=destructive,
+            idempotent_hint=idempotent,
+            open_world_hint=False,
+        ),
+    }
+
+
 def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
-    @server.tool(description="Create a new task for the user.")
+    @server.tool(description="Create a new task for the user.", **_hints("Add a task"))
     async def add_task(
         title: Title,
         owner: Owner,
@@ -154,7 +171,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
     @server.tool(
         description="List the user's tasks, optionally filtered (status, search text, "
         "priority, tag, due dates, overdue) and sorted.",
-        annotations=ToolAnnotations(read_only_hint=True),
+        **_hints("List tasks", read_only=True, idempotent=True),
     )
     async def list_tasks(
         owner: Owner,
@@ -215,7 +232,8 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
 
     @server.tool(
         description="Mark one of the user's tasks as completed. A recurring task's next "
-        "occurrence is created and returned as next_task_id."
+        "occurrence is created and returned as next_task_id.",
+        **_hints("Complete a task", idempotent=True),
     )
     async def complete_task(
         task_id: TaskId, owner: Owner, zone: Zone, origin: Made
@@ -233,7 +251,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
 
     @server.tool(
         description="Delete one of the user's tasks by its number.",
-        annotations=ToolAnnotations(destructive_hint=True),
+        **_hints("Delete a task", destructive=True, idempotent=True),
     )
     async def delete_task(
         task_id: TaskId, owner: Owner, zone: Zone, origin: Made
@@ -244,7 +262,9 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
 
     @server.tool(
         description="Change one of the user's tasks: title, description, priority, tags, due "
-        "date, recurrence or reminder. Only the arguments given change."
+        "date, recurrence or reminder. Only the arguments given change.",
+        # Destructive in MCP's sense: it overwrites what was there (undo can put it back).
+        **_hints("Change a task", destructive=True, idempotent=True),
     )
     async def update_task(
         task_id: TaskId,
