@@ -45,6 +45,10 @@ async def undo(
     for entry in entries:
         if entry.undone_by is not None:
             raise AlreadyUndone()
+    # Every task is locked before anything is written, in one order: a concurrent change to
+    # one of them then finishes first instead of deadlocking with this undo.
+    for number in sorted({entry.task_number for entry in entries}):
+        await TaskStore(session, owner).snapshot_locked(number)
     for entry in entries:
         await _undo_one(session, owner, activity, entry, origin)
     return await activity.undos_of([entry.number for entry in entries])

@@ -335,9 +335,14 @@ class TaskStore:
                 (_tasks.c.completed == fields["completed"], _tasks.c.completed_at),
                 else_=func.now() if fields["completed"] else None,
             )
-        task = await self._set(number, values, before)
         completing = fields.get("completed") and not before["completed"]
-        return TaskChange(task, await self._next_occurrence(task) if completing else None)
+        if not completing:
+            return TaskChange(await self._set(number, values, before))
+        # The next occurrence first: its number, then every entry's, are taken in the order a
+        # plain create takes them, so a concurrent create by the same user cannot deadlock.
+        row = await self._apply(number, values)
+        following = await self._next_occurrence(_record(row))
+        return TaskChange(await self._written(row, before), following)
 
     async def toggle_completed(self, number: int) -> TaskChange | None:
         before = await self.snapshot_locked(number)
@@ -352,10 +357,16 @@ class TaskStore:
         return _snapshot(row) if row else None
 
     async def _set(self, number: int, values: dict[str, Any], before: dict[str, Any]) -> TaskRecord:
+        return await self._written(await self._apply(number, values), before)
+
+    async def _apply(self, number: int, values: dict[str, Any]) -> Row[Any]:
         statement = (
             update(_tasks).where(self._mine(number)).values(values).returning(*_SNAPSHOT_COLUMNS)
         )
-        row = (await self._execute(statement)).one()  # locked by snapshot_locked
+        row: Row[Any] = (await self._execute(statement)).one()  # locked by snapshot_locked
+        return row
+
+    async def _written(self, row: Row[Any], before: dict[str, Any]) -> TaskRecord:
         after = _snapshot(row)
         await self._write_entry(_action_of(before, after), before, after)
         return self._noted("updated", _record(row))

@@ -97,9 +97,10 @@ async def test_recurrence(
     assert len(await entries(db_engine)) == 1
     completed = await client.patch("/api/alice/tasks/1/complete", headers=alice)
     assert completed.json()["next_task_id"] == 2
+    # The next occurrence's entry comes first (the order numbers are taken in, docs/api.md).
     assert (await entries(db_engine))[1:] == [
-        ("rest", None, None, "completed", 1),
         ("system", None, None, "created", 2),
+        ("rest", None, None, "completed", 1),
     ]
 
 
