@@ -8,9 +8,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.backend.chatkit.client import ChatKit
 from tests.backend.conversations.chatting import Chat
 from tests.mcp_tools.test_tasks import todo_server
-from tests.rows import task_titles
+from tests.rows import rows, task_titles
 from tests.tokens import AuthHeaders
 
 
@@ -95,3 +96,16 @@ async def test_mcp_clients_undo_their_own_last_change(engine: AsyncEngine) -> No
 @pytest.fixture
 def engine(database: str, db_engine: AsyncEngine) -> AsyncEngine:
     return db_engine
+
+
+async def test_undo_in_a_chatkit_thread(
+    client: httpx.AsyncClient, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    kit = ChatKit(client, auth("alice"))
+    await kit.create("Add a task to buy groceries")
+    await kit.send("1", "undo that")
+    assert await task_titles(db_engine, "alice") == []
+    assert await rows(
+        db_engine,
+        "SELECT source, message_number, action, undo_of FROM activity ORDER BY number",
+    ) == [("chatkit", 2, "created", None), ("chatkit", 4, "deleted", 1)]
