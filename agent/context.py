@@ -1,6 +1,7 @@
 """The run context: who is chatting, where and when. Passed to the Runner, never sent to the
 model (the instructions tell the model the user's local time, see agent/instructions.py)."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +19,10 @@ class ChatContext:
     """The turn's "now": every relative date in the turn is read against this instant."""
     # Tool calls executing right now: a stop waits for them (agent.run).
     tools_running: int = 0
+    # What the activity record says made the turn's changes: the surface ("chat" or
+    # "chatkit") and the run, whose entries name the answer once it is stored.
+    source: str = "chat"
+    run_id: uuid.UUID | None = None
 
     @classmethod
     def for_turn(
@@ -28,12 +33,16 @@ class ChatContext:
         max_tool_calls: int,
         max_destructive_calls: int,
         timezone: str = "UTC",
+        source: str = "chat",
+        run_id: uuid.UUID | None = None,
     ) -> "ChatContext":
         return cls(
             user_id,
             conversation_id,
             ToolBudget(max_tool_calls, max_destructive_calls),
             ZoneInfo(timezone),
+            source=source,
+            run_id=run_id,
         )
 
     @property

@@ -10,6 +10,7 @@ from agents import Model
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from backend.activity.router import router as activity_router
 from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(conversations_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
+    app.include_router(activity_router)
     app.include_router(chatkit_router)
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app, settings))

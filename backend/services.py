@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from agent.factory import build_agent
 from agent.models.provider import build_model, close_model, model_settings
+from backend.activity.retention import RetentionLoop
 from backend.auth.jwks import JwksCache
 from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier, mcp_verifier
@@ -153,6 +154,8 @@ async def build_services(
         interval_seconds=settings.reminder_interval_seconds,
     )
     await stack.enter_async_context(reminders.running())
+    retention = RetentionLoop(sessionmaker, settings.activity_retention_days)
+    await stack.enter_async_context(retention.running())
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     chat_on_disconnect: Literal["continue", "cancel"] = "continue"
     # How often each server process looks for reminders whose time has come.
     reminder_interval_seconds: float = Field(5.0, gt=0, le=300)
+    # How long activity entries (what changed, and what can be undone) are kept.
+    activity_retention_days: int = Field(30, ge=1, le=3650)
 
     # 20 kept open rather than 10 plus 10 opened and closed per burst (docs/performance.md,
     # "From 16 to 64 clients"): the same ceiling, without a new connection every few turns.

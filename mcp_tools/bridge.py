@@ -7,6 +7,7 @@ budget, time zone) comes from the run context, which the model never sees, and i
 request `_meta` by `_caller_meta`.
 """
 
+import uuid
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,13 @@ from mcp.types import (
 )
 
 from backend.limits.tool_budget import ToolBudget
-from mcp_tools.identity import TIMEZONE_META_KEY, USER_META_KEY
+from mcp_tools.identity import (
+    CONVERSATION_META_KEY,
+    RUN_META_KEY,
+    SOURCE_META_KEY,
+    TIMEZONE_META_KEY,
+    USER_META_KEY,
+)
 from mcp_tools.results import tool_error
 
 LIMIT_META_KEY = "todo-chat/limit_exceeded"
@@ -41,10 +48,26 @@ class Caller(Protocol):
     @property
     def timezone(self) -> ZoneInfo: ...
 
+    @property
+    def conversation_id(self) -> int: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def run_id(self) -> uuid.UUID | None: ...
+
 
 def _caller_meta(ctx: MCPToolMetaContext) -> dict[str, Any]:
     caller: Caller = ctx.run_context.context
-    meta: dict[str, Any] = {USER_META_KEY: caller.user_id, TIMEZONE_META_KEY: caller.timezone.key}
+    meta: dict[str, Any] = {
+        USER_META_KEY: caller.user_id,
+        TIMEZONE_META_KEY: caller.timezone.key,
+        SOURCE_META_KEY: caller.source,
+        CONVERSATION_META_KEY: caller.conversation_id,
+    }
+    if caller.run_id is not None:
+        meta[RUN_META_KEY] = str(caller.run_id)
     exceeded = caller.budget.charge(ctx.tool_name)
     if exceeded:
         meta[LIMIT_META_KEY] = exceeded

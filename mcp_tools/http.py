@@ -33,8 +33,7 @@ from backend.limits.rate import HitCounter
 from backend.settings import Settings
 from mcp_tools.identity import token_user
 from mcp_tools.results import tool_error
-from mcp_tools.server import TodoServer
-from mcp_tools.tasks import register_task_tools
+from mcp_tools.server import TodoServer, register_todo_tools
 
 MCP_PATH = "/mcp"
 METADATA_PATH = "/.well-known/oauth-protected-resource/mcp"  # RFC 9728 §3.1, for MCP_PATH
@@ -125,7 +124,7 @@ def create_remote_mcp(
             validate_token_resource=False,
         ),
     )
-    register_task_tools(server, sessionmaker)
+    register_todo_tools(server, sessionmaker)
     app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,

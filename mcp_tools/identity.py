@@ -9,17 +9,23 @@
 The user's time zone travels in `_meta` too (the bridge writes the chat's).
 """
 
+import uuid
 from zoneinfo import ZoneInfo
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
+from backend.activity.record import Origin, Source
 from backend.fields import is_zone_name
 
 # Namespaced so nothing a model produces can collide with it (models only fill `arguments`).
 USER_META_KEY = "todo-chat/user_id"
 TIMEZONE_META_KEY = "todo-chat/timezone"
+# Where a chat turn's changes are recorded as coming from (backend/activity/record.py).
+SOURCE_META_KEY = "todo-chat/source"
+CONVERSATION_META_KEY = "todo-chat/conversation_id"
+RUN_META_KEY = "todo-chat/run_id"
 
 
 def meta_for_user(user_id: str, timezone: str = "UTC") -> dict[str, str]:
@@ -56,3 +62,25 @@ async def current_zone(ctx: Context) -> ZoneInfo:
     name = meta.get(TIMEZONE_META_KEY)
     # Checked against the IANA list first: ZoneInfo(name) would open any path it is given.
     return ZoneInfo(name if isinstance(name, str) and is_zone_name(name) else "UTC")
+
+
+async def current_origin(ctx: Context) -> Origin:
+    """Resolver for what the activity record says made a change: over HTTP always `mcp`; in
+    process, the chat surface, conversation and run the bridge wrote into `_meta`."""
+    if ctx.request_context.request is not None or token_user():
+        return Origin("mcp")
+    meta = ctx.request_context.meta or {}
+    source = meta.get(SOURCE_META_KEY)
+    conversation = meta.get(CONVERSATION_META_KEY)
+    run = meta.get(RUN_META_KEY)
+    if source == "chatkit":
+        chat_source: Source = "chatkit"
+    elif source == "chat":
+        chat_source = "chat"
+    else:
+        return Origin("mcp")
+    return Origin(
+        chat_source,
+        conversation if isinstance(conversation, int) else None,
+        uuid.UUID(run) if isinstance(run, str) else None,
+    )

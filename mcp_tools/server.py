@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from backend.db.engine import SessionMaker
 from mcp_tools.tasks import register_task_tools
+from mcp_tools.undo import register_undo_tool
 
 PACKAGE = "todo-chat"
 SERVER_NAME = "todo"
@@ -70,8 +71,14 @@ class TodoServer(MCPServer[Any]):
             raise ToolError(readable_tool_error(error)) from error.__cause__
 
 
+def register_todo_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
+    """Every tool of the `todo` server, the same in process and over /mcp."""
+    register_task_tools(server, sessionmaker)
+    register_undo_tool(server, sessionmaker)
+
+
 def create_todo_server(sessionmaker: SessionMaker) -> MCPServer:
     """The in-process server our chat agent uses (through mcp_tools/bridge.py)."""
     server = TodoServer()
-    register_task_tools(server, sessionmaker)
+    register_todo_tools(server, sessionmaker)
     return server

@@ -13,6 +13,7 @@ from mcp.server.mcpserver import MCPServer, Resolve
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from backend.activity.record import Origin
 from backend.db.engine import SessionMaker
 from backend.fields import SearchQuery, TaskDescription, TaskTag, TaskTags, TaskTitle
 from backend.http.errors import SearchTimedOut, TaskLimitReached
@@ -26,7 +27,7 @@ from backend.tasks.store import (
     TaskStore,
 )
 from mcp_tools.dates import parse_when
-from mcp_tools.identity import current_user, current_zone
+from mcp_tools.identity import current_origin, current_user, current_zone
 from mcp_tools.results import (
     TaskAction,
     TaskListing,
@@ -38,6 +39,8 @@ from mcp_tools.results import (
 
 Owner = Annotated[str, Resolve(current_user)]
 Zone = Annotated[ZoneInfo, Resolve(current_zone)]
+# Who made a change, for the activity record (never a tool argument either).
+Made = Annotated[Origin, Resolve(current_origin)]
 TaskId = Annotated[
     int,
     Field(ge=1, le=2_147_483_647, description="The task's number as shown by list_tasks."),
@@ -118,12 +121,30 @@ def _richer_fields(
     return given
 
 
+def _hints(
+    title: str, *, read_only: bool = False, destructive: bool = False, idempotent: bool = False
+) -> dict[str, Any]:
+    """A tool's `title` and its MCP annotations: what a client's host shows its person and
+    decides on (nothing here reaches beyond the user's own list: never open-world)."""
+    return {
+        "title": title,
+        "annotations": ToolAnnotations(
+            title=title,
+            read_only_hint=read_only,
+            destructive_hint=destructive,
+            idempotent_hint=idempotent,
+            open_world_hint=False,
+        ),
+    }
+
+
 def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
-    @server.tool(description="Create a new task for the user.")
+    @server.tool(description="Create a new task for the user.", **_hints("Add a task"))
     async def add_task(
         title: Title,
         owner: Owner,
         zone: Zone,
+        origin: Made,
         description: Description = None,
         priority: PriorityArg = None,
         tags: TagsArg = None,
@@ -140,7 +161,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
         fields = {"time_zone": zone.key, **fields}
         try:
             async with sessionmaker.begin() as session:
-                record = await TaskStore(session, owner).create(
+                record = await TaskStore(session, owner, origin).create(
                     title, description=description, **fields
                 )
         except TaskLimitReached as error:
@@ -150,7 +171,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
     @server.tool(
         description="List the user's tasks, optionally filtered (status, search text, "
         "priority, tag, due dates, overdue) and sorted.",
-        annotations=ToolAnnotations(read_only_hint=True),
+        **_hints("List tasks", read_only=True, idempotent=True),
     )
     async def list_tasks(
         owner: Owner,
@@ -211,14 +232,16 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
 
     @server.tool(
         description="Mark one of the user's tasks as completed. A recurring task's next "
-        "occurrence is created and returned as next_task_id."
+        "occurrence is created and returned as next_task_id.",
+        **_hints("Complete a task", idempotent=True),
     )
     async def complete_task(
-        task_id: TaskId, owner: Owner, zone: Zone
+        task_id: TaskId, owner: Owner, zone: Zone, origin: Made
     ) -> Annotated[CallToolResult, TaskAction]:
         try:
             async with sessionmaker.begin() as session:
-                change = await TaskStore(session, owner).update(task_id, completed=True)
+                store = TaskStore(session, owner, origin)
+                change = await store.update(task_id, completed=True)
         except TaskLimitReached as error:  # its next occurrence would pass the cap
             return tool_error(error.detail)
         if change is None:
@@ -228,23 +251,26 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
 
     @server.tool(
         description="Delete one of the user's tasks by its number.",
-        annotations=ToolAnnotations(destructive_hint=True),
+        **_hints("Delete a task", destructive=True, idempotent=True),
     )
     async def delete_task(
-        task_id: TaskId, owner: Owner, zone: Zone
+        task_id: TaskId, owner: Owner, zone: Zone, origin: Made
     ) -> Annotated[CallToolResult, TaskAction]:
         async with sessionmaker.begin() as session:
-            record = await TaskStore(session, owner).delete(task_id)
+            record = await TaskStore(session, owner, origin).delete(task_id)
         return _action(record, "deleted", zone) if record else _not_found(task_id)
 
     @server.tool(
         description="Change one of the user's tasks: title, description, priority, tags, due "
-        "date, recurrence or reminder. Only the arguments given change."
+        "date, recurrence or reminder. Only the arguments given change.",
+        # Destructive in MCP's sense: it overwrites what was there (undo can put it back).
+        **_hints("Change a task", destructive=True, idempotent=True),
     )
     async def update_task(
         task_id: TaskId,
         owner: Owner,
         zone: Zone,
+        origin: Made,
         title: Annotated[TaskTitle | None, Field(description="The new title.")] = None,
         description: Description = None,
         priority: PriorityArg = None,
@@ -266,7 +292,7 @@ def register_task_tools(server: MCPServer, sessionmaker: SessionMaker) -> None:
             )
         try:
             async with sessionmaker.begin() as session:
-                change = await TaskStore(session, owner).update(task_id, **changes)
+                change = await TaskStore(session, owner, origin).update(task_id, **changes)
         except RecurrenceNeedsDueDate:
             return tool_error(NEEDS_DUE)
         return _action(change.task, "updated", zone) if change else _not_found(task_id)

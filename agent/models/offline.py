@@ -52,6 +52,7 @@ from openai.types.responses.response_usage import InputTokensDetails, OutputToke
 from agent.models.offline_answers import ToolCall, json_object, read_result
 from agent.models.offline_replies import Say, Turn, next_step
 from agent.models.offline_situation import Situation, read_situation
+from agent.models.offline_undo import undo_step
 
 MODEL_NAME = "offline"
 
@@ -121,7 +122,7 @@ def respond(
     )
     available = {_canonical(name): name for name in (getattr(tool, "name", "") for tool in tools)}
     turn = read_turn(items, read_situation(system_instructions))
-    step = next_step(turn)
+    step = undo_step(turn.user_text, turn.results) or next_step(turn)
     calls = step.calls if isinstance(step, Say) else (step,) if isinstance(step, ToolCall) else ()
     missing = [call.name for call in calls if call.name not in available]
     if missing:

@@ -48,7 +48,9 @@ class Turns:
         of POST /chat (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
         if not admitted:
             await self.admit(owner)
-        run = await self.runs.start(owner, conversation, message, timezone=timezone)
+        run = await self.runs.start(
+            owner, conversation, message, timezone=timezone, source="chatkit"
+        )
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
         viewed = self.runs.follow(run)
         _, started = await anext(viewed)

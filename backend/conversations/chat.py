@@ -25,6 +25,7 @@ from agent.context import ChatContext
 from agent.events import Done, Failed
 from agent.history import to_input_items
 from agent.run import run_turn
+from backend.activity.store import ActivityStore
 from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ChatEvent, Finished, Started
@@ -57,6 +58,7 @@ class Turn:
     start: TurnStart
     idempotency_key: str | None
     timezone: str = "UTC"
+    source: str = "chat"  # or "chatkit": what the activity record says made its changes
 
     @property
     def started(self) -> Started:
@@ -72,6 +74,7 @@ async def begin_turn(
     idempotency_key: str | None = None,
     *,
     timezone: str = "UTC",
+    source: str = "chat",
 ) -> Turn | StoredResponse:
     """Claim and store the user's message, or return the stored answer of a replayed key."""
     run_id = uuid.uuid4()
@@ -95,7 +98,7 @@ async def begin_turn(
             history_limit=runtime.history_limit,
             max_runs=runtime.max_runs_per_user,
         )
-    return Turn(owner, message, run_id, start, idempotency_key, timezone)
+    return Turn(owner, message, run_id, start, idempotency_key, timezone, source)
 
 
 # How long a finished turn keeps trying to get a pooled connection for its answer (each try
@@ -116,6 +119,8 @@ async def turn_events(
         max_tool_calls=runtime.max_tool_calls,
         max_destructive_calls=runtime.max_destructive_calls,
         timezone=turn.timezone,
+        source=turn.source,
+        run_id=turn.run_id,
     )
     settled = False
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
@@ -196,6 +201,10 @@ async def _store_answer_once(
             )
             await _record(session, turn, wire.record(started, failed))
             return failed
+        # The run's changes name the answer that made them, in the answer's transaction.
+        await ActivityStore(session, turn.owner).link_run(
+            turn.run_id, started.conversation_id, message_id
+        )
         finished = Finished(done, started.conversation_id, message_id)
         await _record(session, turn, wire.record(started, finished))
     return finished

@@ -26,7 +26,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-__all__ = ["Conversation", "IdempotencyKey", "Message", "SQLModel", "Task", "UserSequence"]
+__all__ = [
+    "ActivityEntry",
+    "Conversation",
+    "IdempotencyKey",
+    "Message",
+    "SQLModel",
+    "Task",
+    "UserSequence",
+]
 
 # Deterministic constraint names keep Alembic autogenerate and `alembic check` stable.
 SQLModel.metadata = MetaData(
@@ -194,3 +202,42 @@ class IdempotencyKey(SQLModel, table=True):
 
 
 idempotency_keys: Table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+
+
+class ActivityEntry(SQLModel, table=True):
+    """One change to a task, written in the transaction that made it (backend/activity/)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        UniqueConstraint("user_id", "number"),
+        Index("ix_activity_user_id_task_number_number", "user_id", "task_number", "number"),
+        Index(
+            "ix_activity_user_id_conversation_number_number",
+            "user_id",
+            "conversation_number",
+            "number",
+        ),
+        Index("ix_activity_batch", "batch"),
+        Index("ix_activity_at", "at"),
+    )
+
+    pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    user_id: str = Field(sa_column=Column(String(128), nullable=False))
+    # The entry's id as its owner sees it: numbered per user, like tasks.
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    at: datetime = _timestamp()
+    source: str = Field(sa_column=Column(String(8), nullable=False))
+    conversation_number: int | None = Field(default=None, sa_column=Column(Integer))
+    # Filled when the assistant message whose run made the change is stored.
+    message_number: int | None = Field(default=None, sa_column=Column(Integer))
+    # The changes made together: a chat run's id, else one per transaction.
+    batch: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
+    action: str = Field(sa_column=Column(String(10), nullable=False))
+    task_number: int = Field(sa_column=Column(Integer, nullable=False))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    undo_of: int | None = Field(default=None, sa_column=Column(Integer))
+    undone_by: int | None = Field(default=None, sa_column=Column(Integer))
+
+
+activity: Table = ActivityEntry.__table__  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def error_response(error: AppError) -> JSONResponse:
     return JSONResponse(
-        {"detail": error.detail, "code": error.code},
+        {"detail": error.detail, "code": error.code, **error.extra},
         status_code=error.status_code,
         headers=error.headers,
     )

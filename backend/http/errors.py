@@ -32,6 +32,8 @@ class AppError(Exception):
         if detail is not None:
             self.detail = detail
         self.headers = headers or {}
+        # Fields the body carries besides detail and code (e.g. which entry conflicts).
+        self.extra: dict[str, object] = {}
 
 
 class InvalidRequest(AppError):
@@ -180,3 +182,33 @@ class SearchTimedOut(AppError):
 class TooManyStreams(TooManyRequests):
     code = "too_many_streams"
     detail = "Too many answers are streaming for this user at once; wait for one to finish."
+
+
+class ActivityNotFound(NotFound):
+    code = "activity_not_found"
+    detail = "Activity entry not found."
+
+
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+    detail = "No changes made by that message were found."
+
+
+class UndoConflict(Conflict):
+    code = "undo_conflict"
+    detail = "The task changed after this; undo the later change first."
+
+    def __init__(self, task_number: int, later_entry: int | None) -> None:
+        if later_entry is None:
+            super().__init__(f"Task {task_number} changed after this; it was not undone.")
+        else:
+            super().__init__(
+                f"Task {task_number} changed after this (activity entry {later_entry}); "
+                "undo that first."
+            )
+        self.extra = {"later_entry_id": later_entry}
+
+
+class AlreadyUndone(Conflict):
+    code = "already_undone"
+    detail = "This change was already undone."

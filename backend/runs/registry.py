@@ -49,6 +49,7 @@ class Runs:
         idempotency_key: str | None = None,
         *,
         timezone: str = "UTC",
+        source: str = "chat",
     ) -> RunRef | StoredResponse:
         """Start a run for the message, or return the stored answer of a replayed key."""
         deps = self._deps
@@ -60,6 +61,7 @@ class Runs:
             message,
             idempotency_key,
             timezone=timezone,
+            source=source,
         )
         if isinstance(turn, StoredResponse):
             return turn

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.activity.record import REST, ActivityAction, Origin, record_change
 from backend.db.engine import store_limits
 from backend.db.models import tasks as _tasks
 from backend.db.sequences import next_number
@@ -64,6 +65,21 @@ class TaskRecord:
 # A record's fields name the columns it is read from: a new column is spelled once, above.
 _RECORD_FIELDS = [f.name for f in dataclasses.fields(TaskRecord)]
 _COLUMNS = tuple(_tasks.c[name] for name in _RECORD_FIELDS)
+# What an activity snapshot keeps: the record, and which reminder already went out.
+_SNAPSHOT_COLUMNS = (*_COLUMNS, _tasks.c.reminded_at)
+# Restored as they were; updated_at becomes the time of the restore.
+_RESTORED_FIELDS = (
+    "title",
+    "description",
+    "completed",
+    "completed_at",
+    "priority",
+    "tags",
+    "due_at",
+    "recurrence",
+    "remind_at",
+    "time_zone",
+)
 
 
 def _record(row: Row[Any] | Sequence[Any]) -> TaskRecord:
@@ -73,6 +89,35 @@ def _record(row: Row[Any] | Sequence[Any]) -> TaskRecord:
     values["priority"] = _PRIORITY[rank] if rank is not None else None
     values["tags"] = tuple(values["tags"])
     return TaskRecord(**values)
+
+
+def _snapshot(row: Row[Any] | Sequence[Any]) -> dict[str, Any]:
+    """A row of `_SNAPSHOT_COLUMNS` as the JSON an activity entry keeps (`id` is the number)."""
+    record = _record(row)
+    values: dict[str, Any] = dataclasses.asdict(record) | {"reminded_at": row[len(_COLUMNS)]}
+    values["id"] = values.pop("number")
+    values["tags"] = list(record.tags)
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in values.items()
+    }
+
+
+def _from_snapshot(snapshot: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """Column values for `names` from a snapshot (times parsed, the priority as its rank)."""
+    values: dict[str, Any] = {}
+    for name in names:
+        value = snapshot.get(name)
+        if name.endswith("_at") and isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        values[name] = value
+    return _stored(values)
+
+
+def _action_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> ActivityAction:
+    if before["completed"] != after["completed"]:
+        return "completed" if after["completed"] else "reopened"
+    return "updated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +182,7 @@ _CREATE = (
             *(bindparam(name, type_=_tasks.c[name].type) for name in _NEW_FIELDS),
         ),
     )
-    .returning(*_COLUMNS)
+    .returning(*_SNAPSHOT_COLUMNS)
 )
 _SORTS = {
     "due_at": _tasks.c.due_at,
@@ -174,11 +219,13 @@ def _order_by(sort: TaskSort, order: SortOrder) -> list[ColumnElement[Any]]:
 
 
 class TaskStore:
-    """Task queries for one owner; the owner is fixed when the store is made."""
+    """Task queries for one owner; the owner is fixed when the store is made, and so is the
+    origin every change it makes is recorded under (backend/activity/record.py)."""
 
-    def __init__(self, session: AsyncSession, owner: str) -> None:
+    def __init__(self, session: AsyncSession, owner: str, origin: Origin = REST) -> None:
         self._session = session
         self._owner = owner
+        self._origin = origin.batched()
 
     def _mine(self, number: int | None = None) -> ColumnElement[bool]:
         clause = _tasks.c.user_id == self._owner
@@ -193,6 +240,7 @@ class TaskStore:
         row = (await self._execute(_CREATE, params)).first()
         if row is None:
             raise TaskLimitReached(f"This user has {cap} tasks, the most allowed; delete some.")
+        await self._write_entry("created", None, _snapshot(row))
         return self._noted("created", _record(row))
 
     async def get(self, number: int) -> TaskRecord | None:
@@ -283,37 +331,71 @@ class TaskStore:
     async def update(self, number: int, **fields: Unpack[TaskChanges]) -> TaskChange | None:
         """Change the given fields. Completing a recurring task also creates its next
         occurrence, in the same transaction; un-completing creates nothing."""
-        was_completed = None
-        if fields.get("completed"):
-            was_completed = await self._completed_locked(number)
-            if was_completed is None:
-                return None
+        before = await self.snapshot_locked(number)
+        if before is None:
+            return None
         values = _stored(fields) | {"updated_at": func.now()}
         if "completed" in fields:
             values["completed_at"] = case(
                 (_tasks.c.completed == fields["completed"], _tasks.c.completed_at),
                 else_=func.now() if fields["completed"] else None,
             )
-        statement = update(_tasks).where(self._mine(number)).values(values).returning(*_COLUMNS)
-        row = (await self._execute(statement)).first()
-        if row is None:
-            return None
-        task = self._noted("updated", _record(row))
-        return TaskChange(
-            task, await self._next_occurrence(task) if was_completed is False else None
-        )
+        completing = fields.get("completed") and not before["completed"]
+        if not completing:
+            return TaskChange(await self._set(number, values, before))
+        # The next occurrence first: its number, then every entry's, are taken in the order a
+        # plain create takes them, so a concurrent create by the same user cannot deadlock.
+        row = await self._apply(number, values)
+        following = await self._next_occurrence(_record(row))
+        return TaskChange(await self._written(row, before), following)
 
     async def toggle_completed(self, number: int) -> TaskChange | None:
-        was_completed = await self._completed_locked(number)
-        if was_completed is None:
+        before = await self.snapshot_locked(number)
+        if before is None:
             return None
-        return await self.update(number, completed=not was_completed)
+        return await self.update(number, completed=not before["completed"])
 
-    async def _completed_locked(self, number: int) -> bool | None:
-        """Whether the task is completed, locking it so the answer holds until commit."""
-        statement = select(_tasks.c.completed).where(self._mine(number)).with_for_update()
-        completed: bool | None = (await self._session.execute(statement)).scalar()
-        return completed
+    async def snapshot_locked(self, number: int) -> dict[str, Any] | None:
+        """The task as an activity entry keeps it, locked until commit; None when not found."""
+        statement = select(*_SNAPSHOT_COLUMNS).where(self._mine(number)).with_for_update()
+        row = (await self._session.execute(statement)).first()
+        return _snapshot(row) if row else None
+
+    async def _set(self, number: int, values: dict[str, Any], before: dict[str, Any]) -> TaskRecord:
+        return await self._written(await self._apply(number, values), before)
+
+    async def _apply(self, number: int, values: dict[str, Any]) -> Row[Any]:
+        statement = (
+            update(_tasks).where(self._mine(number)).values(values).returning(*_SNAPSHOT_COLUMNS)
+        )
+        row: Row[Any] = (await self._execute(statement)).one()  # locked by snapshot_locked
+        return row
+
+    async def _written(self, row: Row[Any], before: dict[str, Any]) -> TaskRecord:
+        after = _snapshot(row)
+        await self._write_entry(_action_of(before, after), before, after)
+        return self._noted("updated", _record(row))
+
+    async def revert(self, number: int, to: Mapping[str, Any], now: dict[str, Any]) -> TaskRecord:
+        """Undo: put the task's fields back as `to` has them (`now` is its locked snapshot).
+        A reminder `to` had already sent stays sent."""
+        values = _from_snapshot(to, _RESTORED_FIELDS) | {"updated_at": func.now()}
+        if to["remind_at"] is not None and to["reminded_at"] == to["remind_at"]:
+            values["reminded_at"] = _from_snapshot(to, ["reminded_at"])["reminded_at"]
+        return await self._set(number, values, now)
+
+    async def restore(self, snapshot: Mapping[str, Any]) -> TaskRecord:
+        """Undo a delete: the task returns with its number (never handed out again) and every
+        field, its reminder sent only if it was not sent before."""
+        names = (*_RESTORED_FIELDS, "created_at", "reminded_at")
+        values = _from_snapshot(snapshot, names) | {
+            "user_id": self._owner,
+            "number": snapshot["id"],
+        }
+        statement = insert(_tasks).values(values).returning(*_SNAPSHOT_COLUMNS)
+        row = (await self._execute(statement)).one()
+        await self._write_entry("restored", None, _snapshot(row))
+        return self._noted("created", _record(row))
 
     async def _next_occurrence(self, done: TaskRecord) -> TaskRecord | None:
         if done.recurrence is None or done.due_at is None:
@@ -321,7 +403,8 @@ class TaskStore:
         now = datetime.now(UTC)
         zone = ZoneInfo(done.time_zone)
         following = next_occurrence(done.due_at, done.remind_at, done.recurrence, zone, now)
-        return await self.create(
+        system = Origin("system", self._origin.conversation, self._origin.batch)
+        return await TaskStore(self._session, self._owner, system).create(
             done.title,
             description=done.description,
             priority=done.priority,
@@ -333,9 +416,18 @@ class TaskStore:
         )
 
     async def delete(self, number: int) -> TaskRecord | None:
-        statement = delete(_tasks).where(self._mine(number)).returning(*_COLUMNS)
+        statement = delete(_tasks).where(self._mine(number)).returning(*_SNAPSHOT_COLUMNS)
         row = (await self._session.execute(statement)).first()
-        return self._noted("deleted", _record(row)) if row else None
+        if row is None:
+            return None
+        await self._write_entry("deleted", _snapshot(row), None)
+        return self._noted("deleted", _record(row))
+
+    async def _write_entry(
+        self, action: ActivityAction, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
+        number = (after or before or {})["id"]
+        await record_change(self._session, self._owner, self._origin, action, number, before, after)
 
     def _noted(self, action: Action, record: TaskRecord) -> TaskRecord:
         note(self._session.sync_session, Change(self._owner, "task", action, record))

@@ -56,6 +56,7 @@ async def test_lists_the_todo_tools_once_connected(engine: AsyncEngine) -> None:
         "complete_task",
         "delete_task",
         "list_tasks",
+        "undo_last_change",
         "update_task",
     ]
     with pytest.raises(RuntimeError, match="not connected"):

@@ -101,13 +101,20 @@ async def test_each_tool_changes_the_same_tasks_rest_sees(
             listed = (await http.get("/api/alice/tasks")).json()
             deleted = await ok(client, "delete_task", {"task_id": 2})
             after = (await http.get("/api/alice/tasks")).json()
+            undone = await ok(client, "undo_last_change", {})
+            restored = (await http.get("/api/alice/tasks")).json()
     assert [(t["id"], t["title"], t["completed"]) for t in listed["tasks"]] == [
         (1, "Buy oat milk", True),
         (2, "Call mum", False),
     ]
     assert deleted == {"task_id": 2, "status": "deleted", "title": "Call mum"}
     assert [t["id"] for t in after["tasks"]] == [1]
-    assert await all_task_rows(engine) == [("alice", 1, "Buy oat milk", None, True)]
+    # The last change made over /mcp was the delete: undo brings task 2 back as it was.
+    assert [(c["action"], c["task_id"]) for c in undone["undone"]] == [("restored", 2)]
+    assert [(t["id"], t["title"], t["description"]) for t in restored["tasks"]] == [
+        (1, "Buy oat milk", None),
+        (2, "Call mum", "Sunday"),
+    ]
 
 
 async def test_tool_errors_are_readable(settings: Settings, engine: AsyncEngine) -> None:

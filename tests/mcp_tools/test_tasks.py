@@ -27,6 +27,7 @@ TOOLS = {
     "complete_task": ({"task_id"}, ["task_id"]),
     "delete_task": ({"task_id"}, ["task_id"]),
     "update_task": ({"task_id", "title", "description", *RICHER}, ["task_id"]),
+    "undo_last_change": (set(), []),
 }
 FRAMEWORK_NOISE = ("Traceback", "pydantic.dev", "[type=", "validation error for", "Arguments")
 
@@ -78,7 +79,7 @@ def engine(database: str, db_engine: AsyncEngine) -> AsyncEngine:
     return db_engine
 
 
-async def test_the_server_offers_the_five_tools_with_no_user_parameter(
+async def test_the_server_offers_the_six_tools_with_no_user_parameter(
     engine: AsyncEngine,
 ) -> None:
     async with todo_server(engine) as todo:
@@ -96,17 +97,32 @@ async def test_the_server_offers_the_five_tools_with_no_user_parameter(
         assert tools[name].output_schema is not None, name
 
 
-async def test_list_is_read_only_and_delete_destructive(engine: AsyncEngine) -> None:
+# (read-only, destructive, idempotent) as a client's host reads them before asking its person.
+HINTS = {
+    "add_task": (False, False, False),
+    "list_tasks": (True, False, True),
+    "complete_task": (False, False, True),
+    "delete_task": (False, True, True),
+    "update_task": (False, True, True),
+    "undo_last_change": (False, True, False),
+}
+
+
+async def test_every_tool_has_a_title_and_all_four_hints(engine: AsyncEngine) -> None:
     async with todo_server(engine) as todo:
         tools = {tool.name: tool for tool in (await todo.client.list_tools()).tools}
-    listing, deleting = tools["list_tasks"].annotations, tools["delete_task"].annotations
-    assert listing is not None
-    assert listing.read_only_hint is True
-    assert deleting is not None
-    assert deleting.destructive_hint is True
-    for name in ("add_task", "complete_task", "update_task", "delete_task"):
-        hints = tools[name].annotations
-        assert hints is None or not hints.read_only_hint, name
+    assert set(HINTS) == set(tools)
+    for name, (read_only, destructive, idempotent) in HINTS.items():
+        tool, hints = tools[name], tools[name].annotations
+        assert tool.title, name
+        assert hints is not None, name
+        assert hints.title == tool.title, name
+        assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == (
+            read_only,
+            destructive,
+            idempotent,
+        ), name
+        assert hints.open_world_hint is False, name
 
 
 async def test_add_task_creates_numbered_tasks(engine: AsyncEngine) -> None:

@@ -20,7 +20,14 @@ from tests.tokens import AuthHeaders
 
 pytestmark = pytest.mark.parametrize("api", APIS)
 
-TOOLS = {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+TOOLS = {
+    "add_task",
+    "list_tasks",
+    "complete_task",
+    "delete_task",
+    "update_task",
+    "undo_last_change",
+}
 ASK = "Add a task to buy milk, two litres semi-skimmed"
 ADD = {"title": "Buy milk", "description": "Two litres, semi-skimmed"}
 ADDED = {"task_id": 1, "status": "created", "title": "Buy milk"}
@@ -80,7 +87,7 @@ async def test_a_tool_turn_streams_in_order_and_is_stored(
         (2, "assistant", REPLY, calls),
     ]
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", ADD["description"], False)]
-    # What the app sent: streamed requests offering the five tools, none with a user parameter.
+    # What the app sent: streamed requests offering the six tools, none with a user parameter.
     assert len(provider.route.calls) == 2
     assert (first["stream"], first["model"]) == (True, "gpt-test")
     assert set(tools_sent(first)) == TOOLS

@@ -140,3 +140,24 @@ async def test_a_feed_quiet_past_its_ping_interval_still_delivers(
                 if line.startswith("data:"):
                     assert '"Late"' in line
                     break
+
+
+async def test_a_task_restored_by_undo_is_a_task_event_like_any_other(
+    settings: Settings, auth: Auth
+) -> None:
+    alice = f"alice-{uuid.uuid4().hex[:8]}"
+    async with (
+        serving(create_app(settings)) as base_url,
+        httpx.AsyncClient(base_url=base_url, timeout=DEADLINE) as http,
+    ):
+        created = await http.post(f"/api/{alice}/tasks", json={"title": "a"}, headers=auth(alice))
+        await http.delete(f"/api/{alice}/tasks/1", headers=auth(alice))
+        async with http.stream("GET", f"/api/{alice}/events", headers=auth(alice)) as feed:
+            events = read_events(feed)
+            undone = await http.post(f"/api/{alice}/activity/2/undo", headers=auth(alice))
+            assert undone.status_code == 200, undone.text
+            event = await next_event(events)
+        task = (await http.get(f"/api/{alice}/tasks/1", headers=auth(alice))).json()
+    assert event.name == "task"
+    assert event.data == {"action": "created", "task": task}
+    assert task["created_at"] == created.json()["created_at"]

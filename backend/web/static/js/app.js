@@ -1,5 +1,6 @@
 // The chat page: sign-in, then the conversation list, the conversation and the task panel,
 // kept current by the live feed.
+import { ActivityView } from "./activity.js";
 import { Api } from "./api.js";
 import {
   devSignInAvailable, devToken, forgetToken, keepToken, storedToken, subjectOf,
@@ -79,7 +80,12 @@ function signIn(token) {
     list: $("task-list"), empty: $("task-empty"), notice: $("task-notice"),
     filters: [...document.querySelectorAll("[data-filter]")], priority: $("only-priority"),
     tag: $("only-tag"), sort: $("sort"), form: $("add-task"), input: $("new-task"),
+    undo: $("task-undo"),
   });
+  const activity = new ActivityView(api, {
+    open: $("show-activity"), section: $("activity"), close: $("close-activity"),
+    list: $("activity-list"), more: $("activity-more"), notice: $("activity-notice"),
+  }, () => tasks.load().catch(() => {}));
   const reminders = new Reminders($("reminders"), $("allow-notifications"));
   reminders.clear();
   const conversations = new ConversationList(api, $("conversation-list"), {
@@ -97,6 +103,10 @@ function signIn(token) {
       conversations.load().then(() => showTitle(id), () => {});
     },
     onRunning: (id, running) => conversations.setAnswering(id, running),
+    onUndone: () => {
+      tasks.load().catch(() => {});
+      activity.refreshIfOpen();
+    },
     onAnswered: (toolCalls) => {
       if (toolCalls?.length) tasks.load().catch(() => {});
       conversations.load().then(() => showTitle(chat.conversationId), () => {});
@@ -122,7 +132,10 @@ function signIn(token) {
 
   const feed = new Feed(api, {
     reload: () => Promise.all([tasks.load(), conversations.load()]),
-    task: ({ action, task }) => tasks.apply(action, task),
+    task: ({ action, task }) => {
+      tasks.apply(action, task);
+      activity.refreshIfOpen();
+    },
     conversation: ({ action, conversation }) => {
       conversations.apply(action, conversation);
       if (conversation.id !== chat.conversationId) return;

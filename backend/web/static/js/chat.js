@@ -6,6 +6,7 @@ import { backoff, showNotice } from "./dom.js";
 import { AnswerView, storedAnswer, userMessage } from "./messages.js";
 import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
+import { answerUndo, changedTasks } from "./undo.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
@@ -60,9 +61,19 @@ export class ChatView {
   }
 
   drawMessages(messages) {
-    this.log.replaceChildren(...messages.map((message) =>
-      message.role === "user" ? userMessage(message.content) : storedAnswer(message)));
+    this.log.replaceChildren(...messages.map((message) => {
+      if (message.role === "user") return userMessage(message.content);
+      const answer = storedAnswer(message);
+      this.offerUndo(answer, message.id, message.tool_calls);
+      return answer;
+    }));
     this.scroll();
+  }
+
+  // An answer that changed tasks gets an Undo for all it changed.
+  offerUndo(element, messageId, toolCalls) {
+    if (!changedTasks(toolCalls) || this.conversationId === null) return;
+    element.append(answerUndo(this.api, this.conversationId, messageId, this.hooks.onUndone));
   }
 
   async send(text) {
@@ -214,6 +225,7 @@ export class ChatView {
     } else if (name === "done") {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;
+      this.offerUndo(view.element, data.message_id, data.tool_calls);
       this.hooks.onAnswered(data.tool_calls);
       return true;
     } else if (name === "error") {

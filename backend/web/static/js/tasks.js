@@ -4,13 +4,15 @@
 import { el, showNotice } from "./dom.js";
 import { details, editor } from "./task-item.js";
 import { timeZone } from "./time.js";
+import { UndoToast } from "./undo.js";
 
 const PAGE = 200;
 const STATUS = { pending: (t) => !t.completed, completed: (t) => t.completed, all: () => true };
 
 export class TaskPanel {
-  constructor(api, { list, empty, notice, filters, priority, tag, sort, form, input }) {
+  constructor(api, { list, empty, notice, filters, priority, tag, sort, form, input, undo }) {
     this.api = api;
+    this.toast = new UndoToast(undo);
     this.listNode = list;
     this.empty = empty;
     this.noticeNode = notice;
@@ -200,6 +202,7 @@ export class TaskPanel {
     }
   }
 
+  // At once, no dialog: for a few seconds the delete can be taken back.
   async remove(task) {
     try {
       await this.api.json(`/tasks/${task.id}`, { method: "DELETE" });
@@ -209,7 +212,20 @@ export class TaskPanel {
         this.notice(error.message);
         return;
       }
+      this.apply("deleted", { id: task.id });
+      return;
     }
     this.apply("deleted", { id: task.id });
+    const label = `Undo deleting task ${task.id} “${task.title}”`;
+    this.toast.show(`Deleted #${task.id} “${task.title}”.`, label, () => this.restore(task.id))
+      .focus();
+  }
+
+  async restore(id) {
+    const { activity } = await this.api.json(`/activity?task_id=${id}&limit=1`);
+    const deleted = activity.find((entry) => entry.action === "deleted");
+    if (!deleted) throw new Error(`Task ${id} changed since; see “What changed”.`);
+    const { undone } = await this.api.json(`/activity/${deleted.id}/undo`, { method: "POST" });
+    if (undone[0]?.after) this.apply("created", undone[0].after);
   }
 }

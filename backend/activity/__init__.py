@@ -1,0 +1,1 @@
+"""The record of every task change (docs/api.md "Activity and undo")."""
