@@ -16,7 +16,7 @@ Every case runs against a fresh copy of `heldout.SEEDED` at `heldout.NOW` (Tuesd
   before writing are its own business (the person never sees them);
 - a case that expects a listing is understood when the one `list_tasks` call made has exactly
   those arguments (`status="all"` counts as no status);
-- `ASKS`: no write, and the answer asks the person something (it has a "?");
+- `ASKS`: no write, and the answer ends by asking the person something (with a "?");
 - `NOTHING`: no write; any lookup and any answer.
 
 A write that the case does not expect is an *unasked change*, whether the case was understood
