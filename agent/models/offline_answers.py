@@ -30,6 +30,25 @@ ASK_WHICH = (
     '(say "show my tasks" to see them).'
 )
 ASK_CHANGE = 'What should I change? For example: "rename task 2 to Call dad".'
+_CHOICES = (
+    "mark {it} done, change {it} (name, priority, tags, due date, repeat or reminder) "
+    "or delete {it}"
+)
+
+
+def ask_what_to_do(named: str, *, several: bool = False) -> str:
+    """The question for a message that names a task but not what to do with it."""
+    choices = _CHOICES.format(it="them" if several else "it")
+    return f"What would you like me to do with {named}: {choices}?"
+
+
+def ask_which_to_change(matches: list[dict[str, Any]], title: str) -> str:
+    """Words that may be a new task's title or name tasks there are: ask, add nothing."""
+    listing = "\n".join(line(task) for task in matches)
+    one = "that one" if len(matches) == 1 else "one of those (which number?)"
+    return f'You already have:\n{listing}\nShould I change {one}, or add "{title}" as a new task?'
+
+
 ANYTHING_ELSE = "Anything else I can do for your tasks?"
 _EMPTY_LIST = {
     "all": "You have no tasks yet.",

@@ -28,7 +28,8 @@ _MONTH = (
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?\b"
 _DAY = (
     rf"(?:today|tonight|tomorrow|tmrw|(?:next|this|coming)\s+(?:week|month|{_WEEKDAY})|"
-    rf"{_WEEKDAY}|{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}\b)"
+    rf"{_WEEKDAY}|{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}\b|"
+    r"the\s+\d{1,2}(?:st|nd|rd|th)\b)"
 )
 _CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}:\d{2}\b|noon\b|midnight\b)"
 _TIME = rf"(?:(?:at|@)\s+)?{_CLOCK}"
@@ -37,7 +38,7 @@ _IN = rf"in\s+(?:\d{{1,3}}|an?|one|two|three|a few)\s+{_SPAN}"
 _LEAD = r"(?:(?:by|on|due|until|till|before|for|from|at)\s+)?"
 DATE_PHRASE = linear.compile(
     rf"\b{_LEAD}(?:{_DAY}(?:\s+{_TIME})?|(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|"
-    rf"{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN})",
+    rf"{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN}|{_CLOCK})",
     ignore_case=True,
 )
 _HAS_TIME = linear.compile(rf"{_CLOCK}|\bin\s|\btonight\b", ignore_case=True)
