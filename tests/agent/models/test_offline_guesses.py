@@ -44,8 +44,7 @@ async def test_words_without_a_verb_that_name_a_task_add_nothing() -> None:
 
     assert outcome.calls == [("list_tasks", {"status": "all", "query": "Buy milk"})]
     assert outcome.answer == (
-        'You already have:\n1. Buy milk\nShould I change that one, or add "Buy milk" as a new '
-        "task?"
+        'You already have:\n1. Buy milk\nShould I change that one, or add "Buy milk" as a new task?'
     )
 
 
