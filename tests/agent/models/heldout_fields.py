@@ -207,3 +207,66 @@ HELD_OUT_FIELDS: list[Case] = [
     *FILTERS_AND_SORTS,
     *UNCLEAR,
 ]
+
+# ---- a second §18 set ---------------------------------------------------------------------
+# The set above was tuned on (its misses were read while the model was changed), so it no
+# longer measures unseen phrasings. This one was written after that change and before the model
+# ever saw it: its first score is the honest number, and it is not tuned on.
+
+END_OF_DEC_10 = "2026-12-10T23:59:59+01:00"
+TODAY_5PM = "2026-12-01T17:00:00+01:00"
+
+AFTER_REWORK = [
+    case("set the priority of task 5 to high", update(5, priority="high")),
+    case("change task 1 to p2", update(1, priority="medium")),
+    case("lower task 2 to medium priority", update(2, priority="medium")),
+    case("high priority on the eggs", update(5, priority="high")),
+    case("add pay the gas bill, high priority", add("Pay the gas bill", priority="high")),
+    case("asap: book the plumber", add("Book the plumber", priority="high")),
+    case("tag task 5 errands", update(5, tags=["shopping", "errands"])),
+    case("put the work label on task 4", update(4, tags=["work"])),
+    case("take the work tag off task 2", update(2, tags=[])),
+    case("add milk #groceries", add("Milk", tags=["groceries"])),
+    case(
+        "new task: renew library books #errands",
+        add("Renew library books", tags=["errands"]),
+    ),
+    case("what's under errands?", listing(tag="errands")),
+    case("push task 5 to tomorrow", update(5, due=END_OF_TOMORROW)),
+    case("the eggs by friday", update(5, due=END_OF_FRIDAY)),
+    case("deadline for the rent: friday", update(4, due=END_OF_FRIDAY)),
+    case("no due date on task 4", update(4, due="none")),
+    case("add call the vet on the 10th", add("Call the vet", due=END_OF_DEC_10)),
+    case("file the taxes by Dec 24", add("File the taxes", due=END_OF_DEC_24)),
+    case("task 1 every week", update(1, recurrence="weekly")),
+    case("make the rent monthly", update(4, recurrence="monthly")),
+    case("task 2 shouldn't repeat", update(2, recurrence="none")),
+    case("new task: gym every weekday", add("Gym", recurrence="weekdays", due=END_OF_TODAY)),
+    case(
+        "add backup the laptop every month",
+        add("Backup the laptop", recurrence="monthly", due=END_OF_TODAY),
+    ),
+    case("remind me about the eggs at 5pm", update(5, remind=TODAY_5PM)),
+    case("set a reminder on task 1 for tomorrow at 9am", update(1, remind=TOMORROW_9AM)),
+    case("no reminder on task 2", update(2, remind="none")),
+    case(
+        "remind me at 6pm to call the bank",
+        add("Call the bank", due=TODAY_6PM, remind=TODAY_6PM),
+    ),
+    case("anything due this week", listing(status="pending", due_before=END_OF_WEEK)),
+    case("show tasks sorted by priority", listing(sort="priority")),
+    case("which tasks are p1?", listing(priority="high")),
+    case("list #shopping", listing(tag="shopping")),
+    case("show overdue tasks", listing(overdue=True)),
+    case("show my tasks alphabetically", listing(sort="title")),
+    case("medium priority tasks?", listing(priority="medium")),
+    case("task 6", ASKS),
+    case("eggs", ASKS),
+    case("what about task 2?", ASKS),
+    case("that one", ASKS, before=BREAD),
+    case("the passport thing", ASKS),
+    case("task 5 friday", ASKS),
+    case("hmm task 2 maybe", ASKS),
+    case("never mind task 4", NOTHING),
+    case("is the rent overdue?", NOTHING),
+]
