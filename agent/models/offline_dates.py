@@ -21,9 +21,10 @@ _WEEKDAY = (
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)\b"
 )
+# A month ends its word ("2 maybe" holds no "2 May").
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:\.|\b)"
 )
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?\b"
 _DAY = (
@@ -44,6 +45,7 @@ DATE_PHRASE = linear.compile(
 _HAS_TIME = linear.compile(rf"{_CLOCK}|\bin\s|\btonight\b", ignore_case=True)
 _LEAD_WORD = linear.compile(r"^(?:by|on|due|until|till|before|for|from)\s+", ignore_case=True)
 _THIS_WEEK = linear.compile(r"^(?:this|the)\s+week$", ignore_case=True)
+_DAY_OF_MONTH = linear.compile(r"^the\s+(\d{1,2})(?:st|nd|rd|th)$", ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
     core = _LEAD_WORD.sub("", phrase.strip())
     if _THIS_WEEK.match(core):
         return end_of_week(now)
+    if day := _DAY_OF_MONTH.match(core):
+        return _next_day_of_month(int(day.group(1)), now)
     zone = now.tzinfo
     key = getattr(zone, "key", None) or "UTC"
     parsed = dateparser.parse(
@@ -90,6 +94,20 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
         return local
     end_of_day = datetime.combine(local.date(), time(23, 59, 59))
     return end_of_day.replace(tzinfo=zone)
+
+
+def _next_day_of_month(day: int, now: datetime) -> datetime | None:
+    """ "the 10th": that day of this month, or of the next month that has it once it has
+    passed (dateparser reads "10th" as October)."""
+    year, month = now.year, now.month
+    for _ in range(13):
+        if day >= now.day or (year, month) != (now.year, now.month):
+            try:
+                return end_of_day(now.replace(year=year, month=month, day=day))
+            except ValueError:  # no such day in that month (the 31st of November)
+                pass
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def end_of_day(now: datetime) -> datetime:

@@ -103,6 +103,8 @@ def fragment(sentence: str, slots: Slots, asked: bool) -> Intent | None:
         # "the dentist friday": a day next to a task says neither due nor remind: ask.
         only_a_day = slots == Slots(due=slots.due) and slots.due is not None
         return Unclear(target) if asked or only_a_day else UpdateTask(target)
+    if numbered := _numbered(sentence):
+        return Unclear(numbered)  # "lower task 2 to medium": about task 2, not a new task
     title = title_of(sentence)
     if asked or not title or _REF_START.match(sentence):
         return None
@@ -115,14 +117,20 @@ def unclear(sentence: str, slots: Slots, asked: bool) -> Intent | None:
     target = parse_task_ref(text) if text else None
     if isinstance(target, TaskId | TaskIds | PreviousTask):
         return Unclear(target)
-    numbers = [int(number) for number in _NUMBERED.findall(sentence[:200])]
-    if numbers:
-        unique = tuple(dict.fromkeys(numbers))
-        return Unclear(TaskId(unique[0]) if len(unique) == 1 else TaskIds(unique))
+    if numbered := _numbered(sentence):
+        return Unclear(numbered)
     words = _WORD.findall(text[:200])
     if not words or len(words) > _SHORT_WORDS or _QUESTION_WORD.match(text):
         return None
     return Unclear(target) if isinstance(target, TaskName) else None
+
+
+def _numbered(sentence: str) -> TaskId | TaskIds | None:
+    """The tasks a sentence names by number anywhere in it ("do something with task 2")."""
+    numbers = tuple(dict.fromkeys(int(n) for n in _NUMBERED.findall(sentence[:200])))
+    if not numbers:
+        return None
+    return TaskId(numbers[0]) if len(numbers) == 1 else TaskIds(numbers)
 
 
 def _has_fields(slots: Slots) -> bool:

@@ -17,10 +17,13 @@ from agent.context import ChatContext
 from agent.instructions import instructions_for
 from agent.models.offline import OfflineModel
 from tests.agent.models.heldout import NOW, ZONE, Call, Case
-from tests.agent.models.heldout_fields import ASKS, HELD_OUT_FIELDS, NOTHING
+from tests.agent.models.heldout_fields import AFTER_REWORK, ASKS, HELD_OUT_FIELDS, NOTHING
 from tests.agent.models.test_heldout import fresh_tasks
 
 GOAL = 0.95
+# The second set's score as first measured (docs/offline-model.md); a change that lowers it
+# fails here.
+AFTER_REWORK_FLOOR = 0.88
 WRITES = frozenset({"add_task", "update_task", "complete_task", "delete_task"})
 
 Made = tuple[str, dict[str, Any]]
@@ -84,13 +87,13 @@ async def outcome_of(case: Case) -> Outcome:
     return Outcome(case, list(tasks.calls), str(result.final_output))
 
 
-async def outcomes() -> list[Outcome]:
-    return [await outcome_of(case) for case in HELD_OUT_FIELDS]
+async def outcomes(cases: list[Case]) -> list[Outcome]:
+    return [await outcome_of(case) for case in cases]
 
 
-def report(results: list[Outcome]) -> str:
+def report(name: str, results: list[Outcome]) -> str:
     understood = sum(outcome.understood for outcome in results)
-    lines = [f"§18 held-out set: {understood / len(results):.1%} ({understood} of {len(results)})"]
+    lines = [f"{name}: {understood / len(results):.1%} ({understood} of {len(results)})"]
     for outcome in results:
         if not outcome.understood or outcome.unasked:
             flag = "UNASKED CHANGE " if outcome.unasked else ""
@@ -106,14 +109,27 @@ def test_the_set_is_big_and_has_no_repeats() -> None:
 
 
 async def test_the_model_understands_the_set_and_never_changes_what_was_not_asked() -> None:
-    results = await outcomes()
-    summary = report(results)
+    await _check("§18 held-out set", HELD_OUT_FIELDS, GOAL)
+
+
+async def test_the_set_written_after_the_rework_never_gets_an_unasked_change() -> None:
+    await _check("second §18 set", AFTER_REWORK, AFTER_REWORK_FLOOR)
+
+
+async def _check(name: str, cases: list[Case], floor: float) -> None:
+    results = await outcomes(cases)
+    summary = report(name, results)
     print(summary)  # noqa: T201
 
     assert [outcome.case.say for outcome in results if outcome.unasked] == [], summary
     understood = sum(outcome.understood for outcome in results) / len(results)
-    assert understood >= GOAL, summary
+    assert understood >= floor, summary
+
+
+async def _main() -> None:
+    for name, cases in (("§18 held-out set", HELD_OUT_FIELDS), ("second §18 set", AFTER_REWORK)):
+        print(report(name, await outcomes(cases)))  # noqa: T201
 
 
 if __name__ == "__main__":
-    print(report(asyncio.run(outcomes())))  # noqa: T201
+    asyncio.run(_main())

@@ -74,3 +74,25 @@ async def test_unclear_messages_never_write() -> None:
         outcome = await outcome_of(case(said))
 
         assert [call for call in outcome.calls if call[0] in WRITES] == [], said
+
+
+async def test_the_nth_is_that_day_of_this_month_not_a_month() -> None:
+    # dateparser reads "10th" as October; on 1 December "the 10th" is 10 December.
+    outcome = await outcome_of(case("add a task to book the hall for the 10th"))
+
+    assert outcome.writes == [
+        ("add_task", {"title": "Book the hall", "due": "2026-12-10T23:59:59+01:00"})
+    ]
+
+
+async def test_a_month_inside_a_word_is_no_date() -> None:
+    outcome = await outcome_of(case("add a task to call mom maybe 2 maybe 3"))
+
+    assert outcome.writes == [("add_task", {"title": "Call mom maybe 2 maybe 3"})]
+
+
+async def test_a_fragment_naming_a_task_number_is_about_it_not_a_new_task() -> None:
+    outcome = await outcome_of(case("raise task 2 to high priority"))
+
+    assert outcome.writes == []
+    assert outcome.answer.endswith("?")
