@@ -39,7 +39,14 @@ from agent.models.offline_refs import (
 )
 from agent.models.offline_slots import TAG_MAX_CHARS, Slots, extract
 from agent.models.offline_titles import title_of
-from agent.models.offline_unclear import fragment, remind_about, target_of, unclear, what_about
+from agent.models.offline_unclear import (
+    fragment,
+    has_fields,
+    remind_about,
+    target_of,
+    unclear,
+    what_about,
+)
 
 __all__ = [
     "AddTask",
@@ -245,6 +252,8 @@ def parse_intent(text: str, now: datetime | None = None) -> Intent:
     slots, rest = extract(sentence, now or datetime.now(UTC))
     if slots.tag_target is not None and (target := parse_task_ref(slots.tag_target)):
         return UpdateTask(target, slots=slots)
+    if not rest.strip() and has_fields(slots):
+        return SmallTalk("unknown")  # "p1", "tomorrow": a field, but of what?
     rest = _LEAD_IN.sub("", rest) or rest or sentence
     for step in _STEPS:
         if (intent := step(rest, slots, asked)) is not None:
@@ -370,6 +379,8 @@ def _parse_add(sentence: str) -> Intent | None:
     return None
 
 
+# "add 'urgent' to task 4" changes task 4 somehow; it is no new task.
+_TO_A_TASK = linear.compile(r"\s(?:to|on|for|onto)\s+(?:task\s*|#)\d{1,9}$", ignore_case=True)
 # "make task 1 …" is about task 1, whatever follows; it never creates "1 …".
 _NOT_AN_ADD = linear.compile(
     r"^(?:make|set|mark|put|save|log|record|flag)\s+(?:the\s+)?(?:task|todo|item|number)\s+#?\d",
@@ -379,7 +390,7 @@ _NOT_AN_ADD = linear.compile(
 
 def _add_intent(rest: str) -> Intent | None:
     """A new task's title and description; None when the words name a task ("add it")."""
-    if isinstance(parse_task_ref(rest), TaskId | TaskIds | PreviousTask):
+    if isinstance(parse_task_ref(rest), TaskId | TaskIds | PreviousTask) or _TO_A_TASK.search(rest):
         return None
     description = None
     for pattern in _DESCRIPTION:

@@ -36,7 +36,8 @@ _EDGES = (
     ),
     linear.compile(r"^(?:for|on|of|to|at|about|is|are|does|do|has)\s+", ignore_case=True),
     linear.compile(
-        r"\s*(?:\s(?:is|are|was|as|to|to be|be|should be|now|again|then)|:|-|,)$",
+        r"\s*(?:\s(?:is|are|was|as|to|to be|be|should(?: be)?|must(?: be)?|needs to(?: be)?|now|"
+        r"again|then)|'s|:|-|,)$",
         ignore_case=True,
     ),
 )
@@ -96,7 +97,7 @@ def remind_about(sentence: str, slots: Slots, asked: bool) -> Intent | None:
 def fragment(sentence: str, slots: Slots, asked: bool) -> Intent | None:
     """Fields with no verb: "task 4 p1" updates task 4; "buy batteries #errands" is a new
     task unless those words name one; a question ("task 4 tomorrow?") only asks."""
-    if not _has_fields(slots):
+    if not has_fields(slots):
         return None
     target = target_of(sentence) if _REF_START.match(_strip_edges(sentence)) else None
     if target is not None:
@@ -133,7 +134,7 @@ def _numbered(sentence: str) -> TaskId | TaskIds | None:
     return TaskId(numbers[0]) if len(numbers) == 1 else TaskIds(numbers)
 
 
-def _has_fields(slots: Slots) -> bool:
+def has_fields(slots: Slots) -> bool:
     """Something a task holds was said (not only how to list: "by priority", "overdue")."""
     return any((slots.priority, slots.tags, slots.due, slots.recurrence, slots.remind, slots.clear))
 

@@ -7,7 +7,7 @@ shopping; task 4 "Pay rent").
 
 from __future__ import annotations
 
-from tests.agent.models.heldout import END_OF_FRIDAY, case
+from tests.agent.models.heldout import BREAD, END_OF_FRIDAY, case
 from tests.agent.models.test_heldout_fields import WRITES, outcome_of
 
 
@@ -96,3 +96,23 @@ async def test_a_fragment_naming_a_task_number_is_about_it_not_a_new_task() -> N
 
     assert outcome.writes == []
     assert outcome.answer.endswith("?")
+
+
+async def test_a_field_alone_names_no_task_and_adds_none() -> None:
+    for said in ("p1", "#work", "tomorrow", "every monday", "high priority"):
+        outcome = await outcome_of(case(said))
+
+        assert outcome.calls == [], said
+
+
+async def test_adding_something_to_a_numbered_task_creates_no_task() -> None:
+    outcome = await outcome_of(case("add 'urgent' to task 4"))
+
+    assert outcome.calls == []
+    assert outcome.answer.endswith("?")
+
+
+async def test_it_is_urgent_after_adding_a_task_sets_that_tasks_priority() -> None:
+    outcome = await outcome_of(case("it's urgent", before=BREAD))
+
+    assert outcome.calls == [("update_task", {"task_id": 7, "priority": "high"})]
