@@ -62,6 +62,10 @@ _QUESTION_WORD = linear.compile(
     r"are|should|tell|give|i|i'm|im|you|your|my|we|it's|its)\b",
     ignore_case=True,
 )
+_PLURAL_PRONOUN = linear.compile(
+    r"^(?:both|them|they|these|those|the others|the rest)(?:\s+(?:are|should be|need to be))?$",
+    ignore_case=True,
+)
 _WORD = linear.compile(r"[\pL\pN'_-]+")
 _SHORT_WORDS = 4
 
@@ -99,7 +103,12 @@ def fragment(sentence: str, slots: Slots, asked: bool) -> Intent | None:
     task unless those words name one; a question ("task 4 tomorrow?") only asks."""
     if not has_fields(slots):
         return None
-    target = target_of(sentence) if _REF_START.match(_strip_edges(sentence)) else None
+    target = target_of(sentence)
+    if isinstance(target, TaskSet) or _PLURAL_PRONOUN.match(sentence):
+        # "everything urgent", "both tomorrow": a change to many, or a list? Ask.
+        return Unclear(target if isinstance(target, TaskSet) else TaskSet())
+    if not _REF_START.match(_strip_edges(sentence)):
+        target = None
     if target is not None:
         # "the dentist friday": a day next to a task says neither due nor remind: ask.
         only_a_day = slots == Slots(due=slots.due) and slots.due is not None

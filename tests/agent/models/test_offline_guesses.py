@@ -116,3 +116,12 @@ async def test_it_is_urgent_after_adding_a_task_sets_that_tasks_priority() -> No
     outcome = await outcome_of(case("it's urgent", before=BREAD))
 
     assert outcome.calls == [("update_task", {"task_id": 7, "priority": "high"})]
+
+
+async def test_fields_for_several_tasks_without_a_verb_are_asked_about() -> None:
+    # "everything urgent": make them all urgent, or list the urgent ones? Neither is guessed.
+    for said in ("everything urgent", "both tomorrow", "all of them p1"):
+        outcome = await outcome_of(case(said))
+
+        assert outcome.calls == [], said
+        assert outcome.answer.endswith("?"), said
