@@ -122,7 +122,8 @@ def _remove_tag(sentence: str) -> FieldCommand | None:
 
 
 def _named_tags(match: linear.Match) -> tuple[str, ...]:
-    words = _TAG_SPLIT.split(match.group("before") or match.group("after") or "")
+    named = match.group("before") or match.group("after") or ""
+    words = _TAG_SPLIT.split(named[: TAGS_MAX * (TAG_MAX_CHARS + 8)])  # only 10 are kept
     tags = dict.fromkeys(word.strip().lstrip("#").lower() for word in words)
     return tuple(tag for tag in tags if 0 < len(tag) <= TAG_MAX_CHARS)[:TAGS_MAX]
 

@@ -213,7 +213,8 @@ def _hashtags(slots: Slots, text: str) -> tuple[Slots, str]:
 
 def _tags(text: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for tag in _TAG_SPLIT.split(text):
+    # Only the first few can be kept: a list of a thousand is not split whole.
+    for tag in _TAG_SPLIT.split(text[: TAGS_MAX * (TAG_MAX_CHARS + 8)]):
         seen.setdefault(tag.strip().lstrip("#").lower(), None)
     return tuple(tag for tag in seen if 0 < len(tag) <= TAG_MAX_CHARS)[:TAGS_MAX]
 
