@@ -26,18 +26,15 @@ from agent.models.offline_intent_types import (
     Unclear,
     UpdateTask,
 )
+from agent.models.offline_listing import ASK, parse_list, status_of
 from agent.models.offline_refs import (
-    COMPLETED,
-    PENDING,
-    ListStatus,
     PreviousTask,
     TaskId,
     TaskIds,
-    TaskName,
     parse_task_ref,
     unquote,
 )
-from agent.models.offline_slots import TAG_MAX_CHARS, Slots, extract
+from agent.models.offline_slots import Slots, extract
 from agent.models.offline_titles import title_of
 from agent.models.offline_unclear import (
     fragment,
@@ -213,28 +210,6 @@ _DESCRIPTION = (
     linear.compile(r"^(?P<title>[^:]+?):\s+(?P<d>.+)$"),
 )
 
-_SHOW = linear.compile(r"^(?:show|list|display|view|sort|order)\b", ignore_case=True)
-# Verbs and questions that ask for a list only when they mention tasks or a status.
-_ASK = linear.compile(
-    r"^(?:let me see|see|get|give|tell|fetch|print|read|check|what|whats|which|how many|"
-    r"do i|have i|did i|are there|is there|any|anything)\b",
-    ignore_case=True,
-)
-_SEARCH = linear.compile(
-    r"^(?:find|search(?: for)?|look (?:for|up))\s+(?P<t>.+)$", ignore_case=True
-)
-# "my tasks", "open shopping tasks", "stuff" (what is left of "urgent stuff?").
-_BARE_LIST = linear.compile(
-    r"(?:(?:my|all|all my)\s+)?(?:(?:pending|completed|done|open)\s+)?(?:\pL[\pL\pN_-]*\s+)?"
-    r"(?:tasks|todos|to-?do list|stuff|things|items)",
-    ignore_case=True,
-)
-_TASK_NOUN = linear.compile(r"\b(?:tasks?|todos?|to-dos?|list|agenda|plate)\b", ignore_case=True)
-_ABOUT = linear.compile(
-    r"\b(?:about|matching|containing|mentioning|related to|called|named|titled)\s+(?P<t>.+)$",
-    ignore_case=True,
-)
-
 
 def parse_intent(text: str, now: datetime | None = None) -> Intent:
     """Map a person's sentence to what the offline model should do about it.
@@ -296,7 +271,7 @@ def _parse_set_fields(sentence: str, slots: Slots, asked: bool) -> Intent | None
 
 def _parse_slot_question(sentence: str, slots: Slots, asked: bool) -> Intent | None:
     """ "what's due tomorrow?": a question with fields asks for a list."""
-    return ListTasks(_status_of(sentence)) if slots != Slots() and _ASK.match(sentence) else None
+    return ListTasks(status_of(sentence)) if slots != Slots() and ASK.match(sentence) else None
 
 
 def _parse_help(sentence: str, slots: Slots, asked: bool) -> Intent | None:
@@ -403,46 +378,6 @@ def _add_intent(rest: str) -> Intent | None:
     return AddTask(title, description)
 
 
-def _parse_list(sentence: str) -> Intent | None:
-    search = _SEARCH.match(sentence)
-    mentions = _TASK_NOUN.search(sentence) or PENDING.search(sentence)
-    asks = _SHOW.match(sentence) or (
-        _ASK.match(sentence) and (mentions or COMPLETED.search(sentence))
-    )
-    asks = asks or (_ASK.match(sentence) and _ABOUT.search(sentence))
-    if not (search or asks or _BARE_LIST.fullmatch(sentence)):
-        return None
-    about = _ABOUT.search(sentence) or search  # "find tasks about X": X, not "tasks about X"
-    ref = parse_task_ref(about.group("t")) if about else None
-    tag = _LIST_TAG.search(sentence)
-    name = tag.group("tag").lower() if tag else ""
-    tags = (name,) if name and len(name) <= TAG_MAX_CHARS and name not in _NOT_TAGS else ()
-    return ListTasks(
-        _status_of(sentence),
-        ref.query if isinstance(ref, TaskName) else None,
-        Slots(tags=tags),
-    )
-
-
-_LIST_TAG = linear.compile(
-    r"\b(?:my|the|all|completed|done|finished|open|pending)\s+(?P<tag>\pL[\pL\pN_-]*)\s+"
-    r"(?:tasks|todos|items)\b",
-    ignore_case=True,
-)
-_NOT_TAGS = frozenset(
-    "all open pending completed done finished unfinished incomplete outstanding remaining "
-    "current other new old my the your our of".split()
-)
-
-
-def _status_of(sentence: str) -> ListStatus:
-    if PENDING.search(sentence):
-        return "pending"
-    if COMPLETED.search(sentence):
-        return "completed"
-    return "all"
-
-
 _BARE_NOUN = linear.compile(r"(?:a |an |new )*(?:task|todo|item|reminder)s?", ignore_case=True)
 
 
@@ -456,7 +391,7 @@ _STEPS: tuple[Step, ...] = (
     _verb_only(_parse_delete),
     _verb_only(_parse_complete),
     _verb_only(_parse_add),
-    _verb_only(_parse_list),
+    _verb_only(parse_list),
     _parse_slot_question,
     _parse_help,
     _parse_add_loose,
