@@ -11,14 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.models import linear
-from agent.models.offline_slots import TAG_MAX_CHARS, TAGS_MAX, ClearableField, Slots
+from agent.models.offline_slots import TAG_LIST, ClearableField, Slots, tags_in
 
-_TAG_WORD = r"#?[\pL\pN][\pL\pN_-]*"
-_TAG_LIST = rf"{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD})*"
 _TAG_NOUN = r"(?:tag|label)s?"
 _NAMED_TAGS = (
-    rf"(?:the\s+|a\s+)?(?:(?P<before>{_TAG_LIST})\s+{_TAG_NOUN}|"
-    rf"{_TAG_NOUN}\s+(?P<after>{_TAG_LIST}))"
+    rf"(?:the\s+|a\s+)?(?:(?P<before>{TAG_LIST})\s+{_TAG_NOUN}|"
+    rf"{_TAG_NOUN}\s+(?P<after>{TAG_LIST}))"
 )
 _FIELDS: dict[str, ClearableField] = {
     "priority": "priority",
@@ -80,7 +78,6 @@ _ADD_TAG = linear.compile(
 _REMOVE_TAG = linear.compile(
     rf"^{_REMOVE}\s+{_NAMED_TAGS}\s+(?:from|off|of)\s+(?P<ref>.+)$", ignore_case=True
 )
-_TAG_SPLIT = linear.compile(r"\s*,\s*|\s+and\s+", ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -122,10 +119,7 @@ def _remove_tag(sentence: str) -> FieldCommand | None:
 
 
 def _named_tags(match: linear.Match) -> tuple[str, ...]:
-    named = match.group("before") or match.group("after") or ""
-    words = _TAG_SPLIT.split(named[: TAGS_MAX * (TAG_MAX_CHARS + 8)])  # only 10 are kept
-    tags = dict.fromkeys(word.strip().lstrip("#").lower() for word in words)
-    return tuple(tag for tag in tags if 0 < len(tag) <= TAG_MAX_CHARS)[:TAGS_MAX]
+    return tags_in(match.group("before") or match.group("after") or "")
 
 
 # Most specific first: "remove the tags from task 1" clears them all, "remove the shopping tag

@@ -70,32 +70,32 @@ _LEVELS: dict[str, Priority] = {
     "p4": "low",
 }
 # Unbounded here: RE2 is linear either way, and a bounded repeat of a Unicode class makes a
-# program too big for its fast matcher. `_tags` keeps docs/api.md §18's 10 tags of 30 characters.
+# program too big for its fast matcher. `tags_in` keeps docs/api.md §18's 10 tags of 30 characters.
 _TAG_WORD = r"#?[\pL\pN][\pL\pN_-]*"
+TAG_LIST = rf"{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD})*"
 _TAGS = linear.compile(
     rf"[\s,]*\b(?:tagged(?:\s+(?:as|with))?|tag(?:ged)?\s+(?:it\s+)?(?:as|with)|with\s+tags?|"
-    rf"labell?ed(?:\s+as)?)\s+(?P<tags>{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD})*)",
+    rf"labell?ed(?:\s+as)?)\s+(?P<tags>{TAG_LIST})",
     ignore_case=True,
 )
-_TAG_LIST = rf"{_TAG_WORD}(?:(?:\s*,\s*|\s+and\s+){_TAG_WORD})*"
 # A number or "it" ends where the tags begin, so "label task 1 home" needs no "as".
 _SHORT_REF = r"(?:task\s+|number\s+|#)\d{1,9}|it|that(?:\s+one)?|this(?:\s+one)?"
 _TAG_COMMANDS = (
     linear.compile(
-        rf"^(?:tag|label)\s+(?P<ref>.+?)\s+(?:as|with)\s+(?P<tags>{_TAG_LIST})$",
+        rf"^(?:tag|label)\s+(?P<ref>.+?)\s+(?:as|with)\s+(?P<tags>{TAG_LIST})$",
         ignore_case=True,
     ),
     linear.compile(
-        rf"^(?:tag|label)\s+(?P<ref>{_SHORT_REF})\s+(?P<tags>{_TAG_LIST})$", ignore_case=True
+        rf"^(?:tag|label)\s+(?P<ref>{_SHORT_REF})\s+(?P<tags>{TAG_LIST})$", ignore_case=True
     ),
     linear.compile(
-        rf"^(?:file|put)\s+(?P<ref>.+?)\s+under\s+(?P<tags>{_TAG_LIST})$", ignore_case=True
+        rf"^(?:file|put)\s+(?P<ref>.+?)\s+under\s+(?P<tags>{TAG_LIST})$", ignore_case=True
     ),
 )
 # "#errands", "label: errands": tags said the way people type them.
 _HASHTAG = linear.compile(r"(?:^|\s)#(?P<tag>\pL[\pL\pN_-]*)")
 _LABEL_COLON = linear.compile(
-    rf"(?:^|[\s,;]+)(?:labels?|tags?)\s*:\s*(?P<tags>{_TAG_LIST})", ignore_case=True
+    rf"(?:^|[\s,;]+)(?:labels?|tags?)\s*:\s*(?P<tags>{TAG_LIST})", ignore_case=True
 )
 _TAG_SPLIT = linear.compile(r"\s*,\s*|\s+and\s+", ignore_case=True)
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
@@ -165,7 +165,7 @@ def extract(sentence: str, now: datetime) -> tuple[Slots, str]:
     slots = Slots()
     for command in _TAG_COMMANDS:
         if match := command.match(masked):
-            tags = _tags(match.group("tags"))
+            tags = tags_in(match.group("tags"))
             slots, masked = replace(slots, tags=tags, tag_target=match.group("ref")), ""
             break
     for step in (_priority, _hashtags, _tags_slot, _recurrence, _sort, _overdue):
@@ -198,7 +198,7 @@ def _cut_cue(text: str, match: linear.Match) -> str:
 def _tags_slot(slots: Slots, text: str) -> tuple[Slots, str]:
     for pattern in (_TAGS, _LABEL_COLON):
         if match := pattern.search(text):
-            tags = (*slots.tags, *_tags(match.group("tags")))
+            tags = (*slots.tags, *tags_in(match.group("tags")))
             return replace(slots, tags=tuple(dict.fromkeys(tags))), _cut(text, match)
     return slots, text
 
@@ -207,11 +207,12 @@ def _hashtags(slots: Slots, text: str) -> tuple[Slots, str]:
     found = _HASHTAG.findall(text[:_HASHTAG_SPAN])
     if not found:
         return slots, text
-    tags = _tags(", ".join(found))
+    tags = tags_in(", ".join(found))
     return replace(slots, tags=(*slots.tags, *tags)), _HASHTAG.sub(" ", text, count=TAGS_MAX)
 
 
-def _tags(text: str) -> tuple[str, ...]:
+def tags_in(text: str) -> tuple[str, ...]:
+    """ "home, Bills and #work" -> ("home", "bills", "work"): at most 10, each fitting."""
     seen: dict[str, None] = {}
     # Only the first few can be kept: a list of a thousand is not split whole.
     for tag in _TAG_SPLIT.split(text[: TAGS_MAX * (TAG_MAX_CHARS + 8)]):
