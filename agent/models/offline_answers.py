@@ -133,19 +133,32 @@ def line(task: dict[str, Any]) -> str:
 
 
 def _details(arguments: dict[str, Any]) -> str:
-    """ "high priority, due Fri 4 Dec 23:59, tags work": the richer fields a call set."""
+    """ "high priority, due Fri 4 Dec 23:59, tags work": the richer fields a call set (or
+    removed: "no due date")."""
     parts = []
-    if arguments.get("priority"):
+    for name, cleared in _CLEARED.items():
+        if arguments.get(name) == "none" or (name == "tags" and arguments.get(name) == []):
+            parts.append(cleared)
+    if arguments.get("priority") not in (None, "none"):
         parts.append(f"{arguments['priority']} priority")
-    if isinstance(arguments.get("due"), str):
+    if isinstance(arguments.get("due"), str) and arguments["due"] != "none":
         parts.append(f"due {_when(arguments['due'])}")
-    if arguments.get("recurrence"):
+    if arguments.get("recurrence") not in (None, "none"):
         parts.append(f"repeats {arguments['recurrence']}")
-    if isinstance(arguments.get("remind"), str):
+    if isinstance(arguments.get("remind"), str) and arguments["remind"] != "none":
         parts.append(f"reminder {_when(arguments['remind'])}")
     if isinstance(arguments.get("tags"), list) and arguments["tags"]:
         parts.append("tags " + ", ".join(map(str, arguments["tags"])))
     return ", ".join(parts)
+
+
+_CLEARED = {
+    "priority": "no priority",
+    "due": "no due date",
+    "recurrence": "no repeat",
+    "remind": "no reminder",
+    "tags": "no tags",
+}
 
 
 def _when(text: str) -> str:

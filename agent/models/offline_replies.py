@@ -129,14 +129,14 @@ def _first_step(intent: Intent, previous_task_id: int | None, situation: Situati
     if isinstance(target, TaskSet):
         status = "pending" if isinstance(intent, CompleteTask) else target.status
         return ToolCall("list_tasks", {"status": status})
+    if isinstance(intent, UpdateTask) and (intent.slots.tags or intent.slots.untag):
+        # update_task replaces a task's tags: look its current ones up to keep them.
+        return ToolCall("list_tasks", {"status": "all"})
     if isinstance(target, TaskIds):
         return _next_of_several(intent, list(target.task_ids), [], situation)
     task_id = target.task_id if isinstance(target, TaskId) else previous_task_id
     if task_id is None:
         return ASK_WHICH
-    if isinstance(intent, UpdateTask) and (intent.slots.tags or intent.slots.untag):
-        # update_task replaces a task's tags: look its current ones up to keep them.
-        return ToolCall("list_tasks", {"status": "all"})
     return _action(intent, task_id, situation)
 
 
@@ -173,8 +173,9 @@ def _after_tools(intent: Intent, turn: Turn) -> Step:
     if not isinstance(intent, CompleteTask | DeleteTask | UpdateTask):
         return "\n".join(map(render, results))
     target = intent.target
-    if isinstance(target, TaskIds) and not lookups:
-        return _next_of_several(intent, list(target.task_ids), acted, turn.situation)
+    if isinstance(target, TaskIds):
+        seen = tasks_of(results[0].data or {}) if lookups else []
+        return _next_of_several(intent, list(target.task_ids), acted, turn.situation, seen)
     if isinstance(target, TaskSet) and lookups == 1:
         return _bulk(intent, target, results[0], acted, turn.situation)
     if not lookups:
@@ -189,6 +190,9 @@ def _after_tools(intent: Intent, turn: Turn) -> Step:
         task_id = task_named_by(turn.previous_output)
     if isinstance(intent, UpdateTask) and task_id is not None:
         seen = tasks_of(results[0].data or {})
+        if not any(task.get("id") == task_id for task in seen):
+            # Its tags are unknown, and update_task would replace them: change nothing.
+            return f"I couldn't find task {task_id} among your tasks, so I changed nothing."
         return _action(intent, task_id, turn.situation, seen)
     return "\n".join(map(render, results))
 

@@ -125,3 +125,26 @@ async def test_fields_for_several_tasks_without_a_verb_are_asked_about() -> None
 
         assert outcome.calls == [], said
         assert outcome.answer.endswith("?"), said
+
+
+async def test_a_removed_field_is_said_as_removed() -> None:
+    outcome = await outcome_of(case("remove the due date from task 4"))
+
+    assert outcome.answer == 'Updated task 4 "Pay rent": no due date.'
+
+
+async def test_tagging_several_numbered_tasks_keeps_the_tags_each_has() -> None:
+    outcome = await outcome_of(case("tag tasks 1 and 2 as errands"))
+
+    assert outcome.writes == [
+        ("update_task", {"task_id": 1, "tags": ["shopping", "errands"]}),
+        ("update_task", {"task_id": 2, "tags": ["work", "errands"]}),
+    ]
+
+
+async def test_tags_of_a_task_the_lookup_did_not_return_are_left_alone() -> None:
+    # update_task replaces the list: without the task's tags, a tag added would drop them.
+    outcome = await outcome_of(case("tag task 9 as work"))
+
+    assert outcome.writes == []
+    assert outcome.answer == "I couldn't find task 9 among your tasks, so I changed nothing."
