@@ -30,6 +30,25 @@ ASK_WHICH = (
     '(say "show my tasks" to see them).'
 )
 ASK_CHANGE = 'What should I change? For example: "rename task 2 to Call dad".'
+_CHOICES = (
+    "mark {it} done, change {it} (name, priority, tags, due date, repeat or reminder) "
+    "or delete {it}"
+)
+
+
+def ask_what_to_do(named: str, *, several: bool = False) -> str:
+    """The question for a message that names a task but not what to do with it."""
+    choices = _CHOICES.format(it="them" if several else "it")
+    return f"What would you like me to do with {named}: {choices}?"
+
+
+def ask_which_to_change(matches: list[dict[str, Any]], title: str) -> str:
+    """Words that may be a new task's title or name tasks there are: ask, add nothing."""
+    listing = "\n".join(line(task) for task in matches)
+    one = "that one" if len(matches) == 1 else "one of those (which number?)"
+    return f'You already have:\n{listing}\nShould I change {one}, or add "{title}" as a new task?'
+
+
 ANYTHING_ELSE = "Anything else I can do for your tasks?"
 _EMPTY_LIST = {
     "all": "You have no tasks yet.",
@@ -114,19 +133,32 @@ def line(task: dict[str, Any]) -> str:
 
 
 def _details(arguments: dict[str, Any]) -> str:
-    """ "high priority, due Fri 4 Dec 23:59, tags work": the richer fields a call set."""
+    """ "high priority, due Fri 4 Dec 23:59, tags work": the richer fields a call set (or
+    removed: "no due date")."""
     parts = []
-    if arguments.get("priority"):
+    for name, cleared in _CLEARED.items():
+        if arguments.get(name) == "none" or (name == "tags" and arguments.get(name) == []):
+            parts.append(cleared)
+    if arguments.get("priority") not in (None, "none"):
         parts.append(f"{arguments['priority']} priority")
-    if isinstance(arguments.get("due"), str):
+    if isinstance(arguments.get("due"), str) and arguments["due"] != "none":
         parts.append(f"due {_when(arguments['due'])}")
-    if arguments.get("recurrence"):
+    if arguments.get("recurrence") not in (None, "none"):
         parts.append(f"repeats {arguments['recurrence']}")
-    if isinstance(arguments.get("remind"), str):
+    if isinstance(arguments.get("remind"), str) and arguments["remind"] != "none":
         parts.append(f"reminder {_when(arguments['remind'])}")
     if isinstance(arguments.get("tags"), list) and arguments["tags"]:
         parts.append("tags " + ", ".join(map(str, arguments["tags"])))
     return ", ".join(parts)
+
+
+_CLEARED = {
+    "priority": "no priority",
+    "due": "no due date",
+    "recurrence": "no repeat",
+    "remind": "no reminder",
+    "tags": "no tags",
+}
 
 
 def _when(text: str) -> str:

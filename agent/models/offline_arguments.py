@@ -11,6 +11,8 @@ from agent.models.offline_dates import end_of_day, iso
 from agent.models.offline_intents import AddTask, ListTasks, UpdateTask
 from agent.models.offline_slots import TAGS_MAX, Slots
 
+CLEAR = "none"
+
 
 def add_arguments(intent: AddTask, now: datetime) -> dict[str, Any]:
     slots = intent.slots
@@ -33,6 +35,9 @@ def update_arguments(
     if slots.tags and current_tags:
         merged = tuple(dict.fromkeys([*current_tags, *slots.tags]))[:TAGS_MAX]
         slots = replace(slots, tags=merged)
+    if slots.untag:
+        left = [tag for tag in current_tags or [] if tag.casefold() not in slots.untag]
+        slots = replace(slots, tags=tuple(left), clear=() if left else ("tags",))
     return {
         "task_id": task_id,
         **compact(title=intent.title, description=intent.description),
@@ -59,13 +64,16 @@ def list_arguments(intent: ListTasks) -> dict[str, Any]:
 def field_arguments(slots: Slots) -> dict[str, Any]:
     """priority, tags, due, recurrence and remind for add_task/update_task."""
     due = slots.due
-    return compact(
+    given = compact(
         priority=slots.priority,
         tags=list(slots.tags) if slots.tags else None,
         due=iso(due) if due else None,
         recurrence=slots.recurrence,
         remind=iso(slots.remind) if slots.remind else None,
     )
+    # "remove the due date from task 2": the tools clear a field given "none", tags given [].
+    cleared: dict[str, Any] = {name: [] if name == "tags" else CLEAR for name in slots.clear}
+    return {**given, **cleared}
 
 
 def has_changes(intent: UpdateTask) -> bool:

@@ -21,14 +21,16 @@ _WEEKDAY = (
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)\b"
 )
+# A month ends its word ("2 maybe" holds no "2 May").
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:\.|\b)"
 )
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?\b"
 _DAY = (
     rf"(?:today|tonight|tomorrow|tmrw|(?:next|this|coming)\s+(?:week(?:end)?\b|month|{_WEEKDAY})|"
-    rf"{_WEEKDAY}|{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}\b)"
+    rf"{_WEEKDAY}|{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}\b|"
+    r"the\s+\d{1,2}(?:st|nd|rd|th)\b)"
 )
 _CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}:\d{2}\b|noon\b|midnight\b)"
 _TIME = rf"(?:(?:at|@)\s+)?{_CLOCK}"
@@ -39,7 +41,7 @@ _LEAD = r"(?:(?:by|on|due|until|till|before|for|from|at)\s+)?"
 _THE_WEEKEND = r"(?:by|on|over|for|at|until|till|before|during)\s+the\s+weekend\b"
 DATE_PHRASE = linear.compile(
     rf"\b(?:{_THE_WEEKEND}|{_LEAD}(?:{_DAY}(?:\s+{_TIME})?|"
-    rf"(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN}))",
+    rf"(?:at|@)\s+{_CLOCK}(?:\s+(?:on\s+)?{_DAY})?|{_CLOCK}\s+(?:on\s+)?{_DAY}|{_IN}|{_CLOCK}))",
     ignore_case=True,
 )
 _HAS_TIME = linear.compile(rf"{_CLOCK}|\bin\s|\btonight\b", ignore_case=True)
@@ -52,6 +54,7 @@ _WEEK = linear.compile(
 # "in 2 hours" is a span of time, not of the wall clock: across a DST change the clock
 # moves by one hour more or less.
 _ELAPSED = linear.compile(r"^in\s.*(?:minutes?|mins?|hours?|hrs?)$", ignore_case=True)
+_DAY_OF_MONTH = linear.compile(r"^the\s+(\d{1,2})(?:st|nd|rd|th)$", ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
     week = _WEEK.match(core)
     if week:
         return end_of_week(now, weeks_on=0 if week.group(1) else 1)
+    if day := _DAY_OF_MONTH.match(core):
+        return _next_day_of_month(int(day.group(1)), now)
     zone = now.tzinfo
     key = getattr(zone, "key", None) or "UTC"
     parsed = dateparser.parse(
@@ -102,6 +107,20 @@ def resolve(phrase: str, now: datetime) -> datetime | None:
         return local
     end_of_day = datetime.combine(local.date(), time(23, 59, 59))
     return end_of_day.replace(tzinfo=zone)
+
+
+def _next_day_of_month(day: int, now: datetime) -> datetime | None:
+    """ "the 10th": that day of this month, or of the next month that has it once it has
+    passed (dateparser reads "10th" as October)."""
+    year, month = now.year, now.month
+    for _ in range(13):
+        if day >= now.day or (year, month) != (now.year, now.month):
+            try:
+                return end_of_day(now.replace(year=year, month=month, day=day))
+            except ValueError:  # no such day in that month (the 31st of November)
+                pass
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def end_of_day(now: datetime) -> datetime:

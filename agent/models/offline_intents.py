@@ -9,67 +9,53 @@ and "what have I completed?" is a list, not a completion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 from agent.models import linear
+from agent.models.offline_commands import field_command
+from agent.models.offline_intent_types import (
+    AddTask,
+    CompleteTask,
+    DeleteTask,
+    Intent,
+    ListTasks,
+    SmallTalk,
+    Unclear,
+    UpdateTask,
+)
+from agent.models.offline_listing import ASK, parse_list, status_of
 from agent.models.offline_refs import (
-    COMPLETED,
-    PENDING,
-    ListStatus,
-    TaskName,
-    TaskRef,
+    PreviousTask,
+    TaskId,
+    TaskIds,
     parse_task_ref,
     unquote,
 )
-from agent.models.offline_slots import TAG_MAX_CHARS, Slots, extract
+from agent.models.offline_slots import Slots, extract
+from agent.models.offline_titles import title_of
+from agent.models.offline_unclear import (
+    fragment,
+    has_fields,
+    remind_about,
+    target_of,
+    unclear,
+    what_about,
+)
 
-SmallTalkKind: TypeAlias = Literal["greeting", "thanks", "help", "ask_title", "unknown"]
-
-TITLE_MAX_CHARS = 200
-
-
-@dataclass(frozen=True)
-class AddTask:
-    title: str
-    description: str | None = None
-    slots: Slots = field(default_factory=Slots)
-
-
-@dataclass(frozen=True)
-class ListTasks:
-    status: ListStatus = "all"
-    query: str | None = None
-    slots: Slots = field(default_factory=Slots)
-
-
-@dataclass(frozen=True)
-class CompleteTask:
-    target: TaskRef
-
-
-@dataclass(frozen=True)
-class DeleteTask:
-    target: TaskRef
-
-
-@dataclass(frozen=True)
-class UpdateTask:
-    target: TaskRef
-    title: str | None = None
-    description: str | None = None
-    slots: Slots = field(default_factory=Slots)
-
-
-@dataclass(frozen=True)
-class SmallTalk:
-    """No tool call: a greeting, thanks, a help request, or a sentence not understood."""
-
-    kind: SmallTalkKind
-
-
-Intent: TypeAlias = AddTask | ListTasks | CompleteTask | DeleteTask | UpdateTask | SmallTalk
+__all__ = [
+    "AddTask",
+    "CompleteTask",
+    "DeleteTask",
+    "Intent",
+    "ListTasks",
+    "SmallTalk",
+    "Unclear",
+    "UpdateTask",
+    "parse_intent",
+]
 
 _SMART_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
 
@@ -224,65 +210,81 @@ _DESCRIPTION = (
     linear.compile(r"^(?P<title>[^:]+?):\s+(?P<d>.+)$"),
 )
 
-_SHOW = linear.compile(r"^(?:show|list|display|view|sort|order)\b", ignore_case=True)
-# Verbs and questions that ask for a list only when they mention tasks or a status.
-_ASK = linear.compile(
-    r"^(?:let me see|see|get|give|tell|fetch|print|read|check|what|whats|which|how many|"
-    r"do i|have i|did i|are there|is there|any|anything)\b",
-    ignore_case=True,
-)
-_SEARCH = linear.compile(
-    r"^(?:find|search(?: for)?|look (?:for|up))\s+(?P<t>.+)$", ignore_case=True
-)
-_BARE_LIST = linear.compile(
-    r"(?:(?:my|all|all my)\s+)?(?:pending|completed|done|open)?\s*(?:tasks|todos|to-?do list)",
-    ignore_case=True,
-)
-_TASK_NOUN = linear.compile(r"\b(?:tasks?|todos?|to-dos?|list|agenda|plate)\b", ignore_case=True)
-_ABOUT = linear.compile(
-    r"\b(?:about|matching|containing|mentioning|related to|called|named|titled)\s+(?P<t>.+)$",
-    ignore_case=True,
-)
-
 
 def parse_intent(text: str, now: datetime | None = None) -> Intent:
     """Map a person's sentence to what the offline model should do about it.
 
     `now` (aware, in the user's zone) is what "tomorrow" and "Friday" are read against."""
+    asked = text.rstrip().endswith("?")
     sentence = _normalise(text)
     if not sentence or _GREETING.match(sentence):
         return SmallTalk("greeting" if sentence else "help")
     if _THANKS.match(sentence):
         return SmallTalk("thanks")
     sentence = _LEAD_IN.sub("", sentence) or sentence
+    if (command := field_command(sentence)) and (target := parse_task_ref(command.ref)):
+        return UpdateTask(target, slots=command.slots)
     slots, rest = extract(sentence, now or datetime.now(UTC))
     if slots.tag_target is not None and (target := parse_task_ref(slots.tag_target)):
         return UpdateTask(target, slots=slots)
+    if not rest.strip() and has_fields(slots):
+        return SmallTalk("unknown")  # "p1", "tomorrow": a field, but of what?
     rest = _LEAD_IN.sub("", rest) or rest or sentence
-    intent = _understand(rest, slots)
+    for step in _STEPS:
+        if (intent := step(rest, slots, asked)) is not None:
+            return _with_slots(intent, slots)
+    return SmallTalk("unknown")
+
+
+def _with_slots(intent: Intent, slots: Slots) -> Intent:
     if isinstance(intent, ListTasks):
         # The list parser reads a tag from "my work tasks"; tags said outright come first.
         return replace(intent, slots=replace(slots, tags=slots.tags or intent.slots.tags))
-    if isinstance(intent, AddTask | UpdateTask):
-        return replace(intent, slots=slots)
+    if isinstance(intent, UpdateTask):
+        return replace(intent, slots=_for_update(slots))
+    if isinstance(intent, AddTask):
+        instead = replace(intent.instead, slots=_for_update(slots)) if intent.instead else None
+        return replace(intent, slots=slots, instead=instead)
     return intent
 
 
-def _understand(sentence: str, slots: Slots) -> Intent:
-    if slots != Slots() and (intent := _parse_set_fields(sentence)):
-        return intent
-    parsers = (_parse_update, _parse_delete, _parse_complete, _parse_add, _parse_list)
-    for parse in parsers:
-        intent = parse(sentence)
-        if intent is not None:
-            return intent
-    if slots != Slots() and _ASK.match(sentence):
-        return ListTasks(_status_of(sentence))
-    if _HELP.search(sentence):
-        return SmallTalk("help")
-    if match := _ADD_LOOSE.match(sentence):
-        return _add_intent(match.group("x"))
-    return SmallTalk("unknown")
+def _for_update(slots: Slots) -> Slots:
+    """ "remind me about task 4 on friday": a reminder for a task sets when to remind, not
+    when it is due (a new task gets both: "remind me to call mom at 6pm")."""
+    if not slots.reminding or slots.due is None:
+        return slots
+    remind = slots.remind or slots.due.replace(hour=9, minute=0, second=0)
+    return replace(slots, due=None, remind=remind)
+
+
+Step: TypeAlias = Callable[[str, Slots, bool], Intent | None]
+
+
+def _parse_set_fields(sentence: str, slots: Slots, asked: bool) -> Intent | None:
+    """ "make task 1 high priority", "move the rent to friday": the slots are the change."""
+    if slots == Slots():
+        return None
+    match = _SET_FIELDS.match(sentence)
+    target = target_of(match.group("t")) if match else None
+    return UpdateTask(target) if target is not None else None
+
+
+def _parse_slot_question(sentence: str, slots: Slots, asked: bool) -> Intent | None:
+    """ "what's due tomorrow?": a question with fields asks for a list."""
+    return ListTasks(status_of(sentence)) if slots != Slots() and ASK.match(sentence) else None
+
+
+def _parse_help(sentence: str, slots: Slots, asked: bool) -> Intent | None:
+    return SmallTalk("help") if _HELP.search(sentence) else None
+
+
+def _parse_add_loose(sentence: str, slots: Slots, asked: bool) -> Intent | None:
+    match = _ADD_LOOSE.match(sentence)
+    return _add_intent(match.group("x")) if match else None
+
+
+def _verb_only(parse: Callable[[str], Intent | None]) -> Step:
+    return lambda sentence, slots, asked: parse(sentence)
 
 
 _SET_FIELDS = linear.compile(
@@ -290,13 +292,6 @@ _SET_FIELDS = linear.compile(
     r"(?P<t>.+?)(?:\s+(?:as|to|for|into))?$",
     ignore_case=True,
 )
-
-
-def _parse_set_fields(sentence: str) -> Intent | None:
-    """ "make task 1 high priority", "move the rent to friday": the slots are the change."""
-    match = _SET_FIELDS.match(sentence)
-    target = parse_task_ref(match.group("t")) if match else None
-    return UpdateTask(target) if target is not None else None
 
 
 def _normalise(text: str) -> str:
@@ -318,7 +313,7 @@ def _parse_update(sentence: str) -> Intent | None:
     match = _CALLED.match(sentence)
     target = parse_task_ref(match.group("t")) if match else None
     if match and target is not None:
-        return UpdateTask(target, title=_title(match.group("v")))
+        return UpdateTask(target, title=title_of(match.group("v")))
     for pattern in _UPDATE_DESCRIPTION:
         match = pattern.match(sentence)
         target = parse_task_ref(match.group("t")) if match else None
@@ -331,7 +326,7 @@ def _parse_update(sentence: str) -> Intent | None:
             value = unquote(match.group("v"))
             if _DONE_VALUE.fullmatch(value):
                 return CompleteTask(target)
-            return UpdateTask(target, title=_title(value)) if value else None
+            return UpdateTask(target, title=title_of(value)) if value else None
     return None
 
 
@@ -351,69 +346,55 @@ def _parse_complete(sentence: str) -> Intent | None:
 
 
 def _parse_add(sentence: str) -> Intent | None:
+    if _NOT_AN_ADD.match(sentence):
+        return None
     for pattern in _ADD:
         if match := pattern.match(sentence):
             return _add_intent(match.group("x"))
     return None
 
 
-def _add_intent(rest: str) -> Intent:
+# "add 'urgent' to task 4" changes task 4 somehow; it is no new task.
+_TO_A_TASK = linear.compile(r"\s(?:to|on|for|onto)\s+(?:task\s*|#)\d{1,9}$", ignore_case=True)
+# "make task 1 …" is about task 1, whatever follows; it never creates "1 …".
+_NOT_AN_ADD = linear.compile(
+    r"^(?:make|set|mark|put|save|log|record|flag)\s+(?:the\s+)?(?:task|todo|item|number)\s+#?\d",
+    ignore_case=True,
+)
+
+
+def _add_intent(rest: str) -> Intent | None:
+    """A new task's title and description; None when the words name a task ("add it")."""
+    if isinstance(parse_task_ref(rest), TaskId | TaskIds | PreviousTask) or _TO_A_TASK.search(rest):
+        return None
     description = None
     for pattern in _DESCRIPTION:
         if match := pattern.match(rest.strip()):
             rest, description = match.group("title"), unquote(match.group("d")) or None
             break
-    title = _title(rest)
+    title = title_of(rest)
     if not title or _BARE_NOUN.fullmatch(title):
         return SmallTalk("ask_title")
     return AddTask(title, description)
 
 
-def _parse_list(sentence: str) -> Intent | None:
-    search = _SEARCH.match(sentence)
-    mentions = _TASK_NOUN.search(sentence) or PENDING.search(sentence)
-    asks = _SHOW.match(sentence) or (
-        _ASK.match(sentence) and (mentions or COMPLETED.search(sentence))
-    )
-    asks = asks or (_ASK.match(sentence) and _ABOUT.search(sentence))
-    if not (search or asks or _BARE_LIST.fullmatch(sentence)):
-        return None
-    about = _ABOUT.search(sentence) or search  # "find tasks about X": X, not "tasks about X"
-    ref = parse_task_ref(about.group("t")) if about else None
-    tag = _LIST_TAG.search(sentence)
-    name = tag.group("tag").lower() if tag else ""
-    tags = (name,) if name and len(name) <= TAG_MAX_CHARS and name not in _NOT_TAGS else ()
-    return ListTasks(
-        _status_of(sentence),
-        ref.query if isinstance(ref, TaskName) else None,
-        Slots(tags=tags),
-    )
-
-
-_LIST_TAG = linear.compile(
-    r"\b(?:my|the|all)\s+(?P<tag>\pL[\pL\pN_-]*)\s+(?:tasks|todos|items)\b", ignore_case=True
-)
-_NOT_TAGS = frozenset(
-    "all open pending completed done finished unfinished incomplete outstanding remaining "
-    "current other new old my the your our of".split()
-)
-
-
-def _status_of(sentence: str) -> ListStatus:
-    if PENDING.search(sentence):
-        return "pending"
-    if COMPLETED.search(sentence):
-        return "completed"
-    return "all"
-
-
-_LEADING_TO = linear.compile(r"^to\s+", ignore_case=True)
 _BARE_NOUN = linear.compile(r"(?:a |an |new )*(?:task|todo|item|reminder)s?", ignore_case=True)
 
 
-def _title(text: str) -> str:
-    title = unquote(_LEADING_TO.sub("", text.strip()))[:TITLE_MAX_CHARS].strip()
-    first = title[:1].upper()
-    # "ß".upper() is "SS": a capital that is longer than its letter could push a title that
-    # fits over the limit, so such a letter stays as written.
-    return (first if len(first) == 1 else title[:1]) + title[1:]
+# What a sentence may be, most specific first: the first step that reads it decides. A new
+# kind of request is a new step here (and its intent in offline_intent_types.py).
+_STEPS: tuple[Step, ...] = (
+    what_about,
+    remind_about,
+    _parse_set_fields,
+    _verb_only(_parse_update),
+    _verb_only(_parse_delete),
+    _verb_only(_parse_complete),
+    _verb_only(_parse_add),
+    _verb_only(parse_list),
+    _parse_slot_question,
+    _parse_help,
+    _parse_add_loose,
+    fragment,
+    unclear,
+)

@@ -18,6 +18,8 @@ from agent.models.offline_answers import (
     SMALL_TALK,
     ToolCall,
     ToolResult,
+    ask_what_to_do,
+    ask_which_to_change,
     json_object,
     line,
     render,
@@ -36,6 +38,7 @@ from agent.models.offline_intents import (
     Intent,
     ListTasks,
     SmallTalk,
+    Unclear,
     UpdateTask,
     parse_intent,
 )
@@ -45,6 +48,7 @@ from agent.models.offline_refs import (
     TaskId,
     TaskIds,
     TaskName,
+    TaskRef,
     TaskSet,
     parse_task_ref,
 )
@@ -109,8 +113,12 @@ def task_named_by(output: str) -> int | None:
 def _first_step(intent: Intent, previous_task_id: int | None, situation: Situation) -> Step:
     if isinstance(intent, SmallTalk):
         return SMALL_TALK[intent.kind]
+    if isinstance(intent, AddTask) and intent.unless_named is not None:
+        return ToolCall("list_tasks", {"status": "all", "query": intent.unless_named})
     if isinstance(intent, AddTask):
         return ToolCall("add_task", add_arguments(intent, situation.now))
+    if isinstance(intent, Unclear):
+        return _ask_unclear(intent.target, previous_task_id)
     if isinstance(intent, ListTasks):
         return ToolCall("list_tasks", list_arguments(intent))
     if isinstance(intent, UpdateTask) and not has_changes(intent):
@@ -121,14 +129,14 @@ def _first_step(intent: Intent, previous_task_id: int | None, situation: Situati
     if isinstance(target, TaskSet):
         status = "pending" if isinstance(intent, CompleteTask) else target.status
         return ToolCall("list_tasks", {"status": status})
+    if isinstance(intent, UpdateTask) and (intent.slots.tags or intent.slots.untag):
+        # update_task replaces a task's tags: look its current ones up to keep them.
+        return ToolCall("list_tasks", {"status": "all"})
     if isinstance(target, TaskIds):
         return _next_of_several(intent, list(target.task_ids), [], situation)
     task_id = target.task_id if isinstance(target, TaskId) else previous_task_id
     if task_id is None:
         return ASK_WHICH
-    if isinstance(intent, UpdateTask) and intent.slots.tags:
-        # update_task replaces a task's tags: look its current ones up to keep them.
-        return ToolCall("list_tasks", {"status": "all"})
     return _action(intent, task_id, situation)
 
 
@@ -138,7 +146,8 @@ def _choice_after_question(text: str, intent: Intent, turn: Turn) -> Step | None
     Only a bare task number, only one of the ids just offered, and only when the previous
     turn ended on that lookup, so a stray number never acts on anything.
     """
-    ref = parse_task_ref(text.strip().rstrip(".!?")) if isinstance(intent, SmallTalk) else None
+    bare = isinstance(intent, SmallTalk | Unclear)  # "2" alone names a task, nothing more
+    ref = parse_task_ref(text.strip().rstrip(".!?")) if bare else None
     if not isinstance(ref, TaskId) or turn.previous_request is None or not turn.previous_output:
         return None
     named = _named_target(parse_intent(turn.previous_request, turn.situation.now))
@@ -154,11 +163,19 @@ def _after_tools(intent: Intent, turn: Turn) -> Step:
     while lookups < len(results) and results[lookups].call.name == "list_tasks":
         lookups += 1
     acted = results[lookups:]
+    if isinstance(intent, Unclear) and not acted:
+        return _unclear_after_lookup(results[0])
+    if isinstance(intent, AddTask) and intent.unless_named is not None:
+        # The lookup was the model's own check, not something asked for: tell what was done.
+        if acted:
+            return "\n".join(map(render, acted))
+        return _add_unless_named(intent, results[0], turn.situation)
     if not isinstance(intent, CompleteTask | DeleteTask | UpdateTask):
         return "\n".join(map(render, results))
     target = intent.target
-    if isinstance(target, TaskIds) and not lookups:
-        return _next_of_several(intent, list(target.task_ids), acted, turn.situation)
+    if isinstance(target, TaskIds):
+        seen = tasks_of(results[0].data or {}) if lookups else []
+        return _next_of_several(intent, list(target.task_ids), acted, turn.situation, seen)
     if isinstance(target, TaskSet) and lookups == 1:
         return _bulk(intent, target, results[0], acted, turn.situation)
     if not lookups:
@@ -173,8 +190,46 @@ def _after_tools(intent: Intent, turn: Turn) -> Step:
         task_id = task_named_by(turn.previous_output)
     if isinstance(intent, UpdateTask) and task_id is not None:
         seen = tasks_of(results[0].data or {})
+        if not any(task.get("id") == task_id for task in seen):
+            # Its tags are unknown, and update_task would replace them: change nothing.
+            return f"I couldn't find task {task_id} among your tasks, so I changed nothing."
         return _action(intent, task_id, turn.situation, seen)
     return "\n".join(map(render, results))
+
+
+def _ask_unclear(target: TaskRef, previous_task_id: int | None) -> Step:
+    """A task named, nothing asked of it: ask (looking a name up first), change nothing."""
+    if isinstance(target, TaskName):
+        return ToolCall("list_tasks", {"status": "all", "query": target.query})
+    if isinstance(target, TaskIds):
+        return ask_what_to_do("tasks " + _spoken_list(list(target.task_ids)), several=True)
+    if isinstance(target, TaskSet):
+        return ask_what_to_do("those tasks", several=True)
+    task_id = target.task_id if isinstance(target, TaskId) else previous_task_id
+    return ask_what_to_do(f"task {task_id}") if task_id is not None else ASK_WHICH
+
+
+def _unclear_after_lookup(lookup: ToolResult) -> str:
+    matches = tasks_of(lookup.data) if lookup.data is not None else []
+    if not matches:
+        return SMALL_TALK["unknown"]
+    listing = "\n".join(line(task) for task in matches)
+    if len(matches) == 1:
+        return f"{listing}\n" + ask_what_to_do(f"task {matches[0]['id']}")
+    return f"{listing}\nWhich one do you mean, and what should I do with it?"
+
+
+def _add_unless_named(intent: AddTask, lookup: ToolResult, situation: Situation) -> Step:
+    """A guessed new task: add it only when its words name no task; do `instead` to the one
+    they name, or ask."""
+    if lookup.data is None:
+        return render(lookup)
+    matches = tasks_of(lookup.data)
+    if not matches:
+        return ToolCall("add_task", add_arguments(intent, situation.now))
+    if intent.instead is not None and len(matches) == 1:
+        return _action(intent.instead, int(matches[0]["id"]), situation, matches)
+    return ask_which_to_change(matches, intent.title)
 
 
 def _named_target(intent: Intent) -> tuple[_Targeted, str] | None:

@@ -9,6 +9,7 @@ from agent.models.offline_intents import (
     Intent,
     ListTasks,
     SmallTalk,
+    Unclear,
     UpdateTask,
     parse_intent,
 )
@@ -130,13 +131,27 @@ SMALL_TALK = [
     ("what can you do?", SmallTalk("help")),
     ("I need help", SmallTalk("help")),
     ("thanks", SmallTalk("thanks")),
-    ("asdf qwerty", SmallTalk("unknown")),
+    ("what's the weather like?", SmallTalk("unknown")),
+    # A few words that may name a task are looked up, and asked about if they do (nothing is
+    # changed either way): see UNCLEAR.
+    ("asdf qwerty", Unclear(TaskName("asdf qwerty"))),
+]
+
+# A task named with nothing asked of it: the model asks what to do, and changes nothing.
+UNCLEAR = [
+    ("task 2", Unclear(TaskId(2))),
+    ("do something with task 3", Unclear(TaskId(3))),
+    ("it", Unclear(PreviousTask())),
+    ("what about the milk?", Unclear(TaskName("milk"))),
+    ("task 2 on friday", Unclear(TaskId(2))),
+    ("task 2 by friday?", Unclear(TaskId(2))),
+    ("make task 1 something", Unclear(TaskId(1))),
 ]
 
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
-    [*SPEC_TABLE, *ADD, *LIST, *COMPLETE, *DELETE, *UPDATE, *SMALL_TALK],
+    [*SPEC_TABLE, *ADD, *LIST, *COMPLETE, *DELETE, *UPDATE, *SMALL_TALK, *UNCLEAR],
 )
 def test_parse_intent(sentence: str, expected: Intent) -> None:
     assert parse_intent(sentence) == expected

@@ -213,9 +213,15 @@ PHRASES: list[tuple[str, Calls]] = [
     ("hi", []),
     ("thanks", []),
     ("what can you do?", []),
-    ("asdf qwerty", []),
+    ("what's the weather like?", []),
     ("mark it done", []),
     ("add task", []),
+    # a few words that may name a task: looked up, then asked about (or not understood);
+    # nothing changes either way
+    ("asdf qwerty", [("list_tasks", {"status": "all", "query": "asdf qwerty"})]),
+    ("milk", [("list_tasks", {"status": "all", "query": "milk"})]),
+    ("task 2", []),
+    ("make task 1 urgent", [("update_task", {"task_id": 1, "priority": "high"})]),
 ]
 
 
