@@ -17,9 +17,12 @@ from backend.cli import main
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving
+from tests.clock import CALENDAR_DAYS, on_reference_days
 from tests.processes import TODO_CHAT
 from tests.rows import message_rows, scalar, task_rows
 from tests.tokens import TEST_SECRET
+
+KIRITIMATI = ZoneInfo("Pacific/Kiritimati")
 
 ISSUER = "https://auth.example.test"
 AUDIENCE = "todo-chat"
@@ -148,16 +151,18 @@ def test_a_bad_tz_falls_back_to_the_machine_zone(monkeypatch: pytest.MonkeyPatch
     assert ZoneInfo(machine)  # a name the server accepts, UTC at worst
 
 
+@on_reference_days(KIRITIMATI, [day for day in CALENDAR_DAYS if day.name == "new-years-eve"])
 async def test_tomorrow_is_the_tomorrow_of_the_terminal_zone(
-    server_url: str, db_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    clock: datetime, server_url: str, db_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The CLI sends its zone: a task due "tomorrow" is due on tomorrow's date there. The two
-    zones are 25 hours apart, so their tomorrows are never the same day."""
+    zones are 25 hours apart, so their tomorrows are never the same day (on 31 December in
+    Kiritimati: 1 January there, 31 December in Pago Pago)."""
     due_dates = {}
     for user, zone in [("alice", "Pacific/Kiritimati"), ("bob", "Pacific/Pago_Pago")]:
         monkeypatch.setenv("TZ", zone)
         assert await chat(server_url, "add a task to pay rent due tomorrow", "--user", user) == 0
         due_at = await scalar(db_engine, "SELECT due_at FROM tasks WHERE user_id = :u", u=user)
         due_dates[user] = due_at.astimezone(ZoneInfo(zone)).date()
-        assert due_dates[user] == datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+        assert due_dates[user] == clock.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
     assert due_dates["alice"] != due_dates["bob"]

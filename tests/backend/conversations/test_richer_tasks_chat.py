@@ -23,20 +23,28 @@ from tests.backend.conversations.local_days import (
     next_weekday,
     today,
 )
-from tests.clock import end_to_end_days, on_reference_days
+from tests.clock import end_to_end_days
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
 from tests.providers import APIS, ModelApi, provider_app
 from tests.rows import message_rows, richer_task_rows
 from tests.tokens import AuthHeaders
 
-pytestmark = pytest.mark.parametrize("api", APIS)
+on_both_apis = pytest.mark.parametrize("api", APIS)
 
 # Not UTC, and behind it: the user's "Friday" ends five hours after UTC's.
 ZONE_NAME = "America/New_York"
 ZONE = ZoneInfo(ZONE_NAME)
 HIGH, LOW = 3, 1  # priority ranks as stored
 REPLY = "Done."
-on_each_day = on_reference_days(ZONE, end_to_end_days(ZONE))
+DAYS = end_to_end_days(ZONE)
+# The day changes the dates, not the wire: every day on the Responses API, one on Chat
+# Completions.
+on_each_day = pytest.mark.parametrize(
+    ("api", "clock"),
+    [pytest.param("responses", day.moment(ZONE), id=f"{day.name}-responses") for day in DAYS]
+    + [pytest.param("chat_completions", DAYS[0].moment(ZONE), id=f"{DAYS[0].name}-chat")],
+    indirect=["clock"],
+)
 
 Body = dict[str, Any]
 
@@ -144,6 +152,7 @@ async def test_remind_me_every_monday_to_take_out_the_trash(
     assert turn.rows == [(1, "Take out the trash", False, None, [], in_utc(due), "weekly")]
 
 
+@on_both_apis
 async def test_tag_task_2_as_work(
     settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
@@ -211,6 +220,7 @@ async def test_whats_overdue(
     )  # fmt: skip
 
 
+@on_both_apis
 async def test_show_my_work_tasks_by_priority(
     settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine, api: ModelApi
 ) -> None:
