@@ -3,9 +3,7 @@ a free loopback port with an in-memory store, and a browser's part in it: signin
 consent page's answer to an OAuth authorization request. Needs Node.js 20+ with npm: without
 them this fails, it never skips."""
 
-import asyncio
 import os
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,37 +12,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.mcp_tools.test_inspector import npm_cache
+from tests.npm import npm_ci, tool
 from tests.processes import REPO, answers, free_port, subprocess_running, until
 
 SERVER_DIR = REPO / "tests" / "better_auth"
-# A first install downloads the packages (~40 s); later ones come from the npm cache.
-INSTALL_TIMEOUT = 300
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is not on PATH: this test runs Better Auth, install Node.js 20+ with npm"
-    return found
-
-
-async def installed() -> None:
-    """`npm ci` in tests/better_auth unless its pinned packages are already there (.ci/run
-    installs them first; a developer's first run does it here)."""
-    if (SERVER_DIR / "node_modules" / ".package-lock.json").exists():
-        return
-    env = {
-        **os.environ,
-        "npm_config_cache": str(npm_cache()),
-        "npm_config_update_notifier": "false",
-    }
-    process = await asyncio.create_subprocess_exec(
-        *(tool("npm"), "ci", "--no-audit", "--no-fund", "--prefer-offline"),
-        cwd=SERVER_DIR, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    async with asyncio.timeout(INSTALL_TIMEOUT):
-        out, _ = await process.communicate()
-    assert process.returncode == 0, f"npm ci in {SERVER_DIR} failed:\n{out.decode()[-3000:]}"
 
 
 @dataclass(frozen=True)
@@ -63,7 +34,7 @@ class BetterAuth:
 @asynccontextmanager
 async def better_auth(resource: str, scope: str, log: Path) -> AsyncIterator[BetterAuth]:
     """Better Auth whose OAuth provider has one resource (`resource`, todo-chat's /mcp URL)."""
-    await installed()
+    await npm_ci(SERVER_DIR)
     port = free_port()
     env = {
         **os.environ,
