@@ -35,8 +35,8 @@ from tests.mcp_tools.better_auth import (
     BetterAuth,
     Person,
     better_auth,
-    consent,
     session_jwt,
+    sign_in_and_consent,
     signed_up,
 )
 from tests.mcp_tools.remote import post_tools_list
@@ -51,7 +51,8 @@ class Host:
     """What an MCP host keeps (its registration, its tokens) and does (open the browser on
     the authorization URL, read the code from the redirect) for one person."""
 
-    def __init__(self, person: Person) -> None:
+    def __init__(self, auth: BetterAuth, person: Person) -> None:
+        self.auth = auth
         self.person = person
         self.tokens: list[OAuthToken] = []
         self.client_info: OAuthClientInformationFull | None = None
@@ -70,7 +71,7 @@ class Host:
         self.client_info = client_info
 
     async def open_browser(self, authorization_url: str) -> None:
-        self.redirected_to = await consent(self.person, authorization_url)
+        self.redirected_to = await sign_in_and_consent(self.auth, self.person, authorization_url)
 
     async def read_callback(self) -> AuthorizationCodeResult:
         assert self.redirected_to is not None
@@ -133,7 +134,7 @@ async def test_an_mcp_host_signs_in_with_better_auth_and_the_page_token_still_wo
         serving(create_app(both_kinds(settings, auth, url)), port),
         signed_up(auth, "alice@example.test") as alice,
     ):
-        host = Host(alice)
+        host = Host(auth, alice)
         oauth = host.oauth(url)
         async with mcp_client(url, oauth) as client:
             listed = await client.list_tools()
