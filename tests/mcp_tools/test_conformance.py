@@ -7,6 +7,7 @@ and why the others do not apply. Needs Node.js and npm: without them this fails,
 
 import asyncio
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,6 @@ SCENARIOS = [
     "tools-list",
     "resources-list",
     "prompts-list",
-    "server-sse-multiple-streams",
     "dns-rebinding-protection",
 ]
 SUITE_TIMEOUT = 120
@@ -62,6 +62,11 @@ async def conformance(bin_dir: Path, url: str, scenario: str, output: Path) -> t
     return process.returncode, out.decode()
 
 
+def plain(out: str) -> str:
+    """The suite's output without its terminal colours."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", out)
+
+
 @pytest.fixture
 def engine(database: str, db_engine: AsyncEngine) -> AsyncEngine:
     return db_engine
@@ -81,5 +86,10 @@ async def test_the_conformance_scenarios_that_apply_pass(
             for name in SCENARIOS
         }
 
-    failed = {name: out[-3000:] for name, (code, out) in results.items() if code != 0}
+    # A scenario that cannot test anything here (no session id, say) passes with a warning.
+    failed = {
+        name: out[-3000:]
+        for name, (code, out) in results.items()
+        if code != 0 or " 0 failed, 0 warnings" not in plain(out)
+    }
     assert not failed, "\n".join(f"=== {name}\n{out}" for name, out in failed.items())
