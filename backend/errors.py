@@ -180,3 +180,13 @@ class SearchTimedOut(AppError):
 class TooManyStreams(TooManyRequests):
     code = "too_many_streams"
     detail = "Too many answers are streaming for this user at once; wait for one to finish."
+
+
+class ApprovalNotFound(NotFound):
+    code = "approval_not_found"
+    detail = "This conversation has no such tool call waiting for a decision."
+
+
+class ApprovalAlreadyDecided(Conflict):
+    code = "already_decided"
+    detail = "This tool call was already decided."

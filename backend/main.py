@@ -10,6 +10,7 @@ from agents import Model
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from backend.approvals.router import router as approvals_router
 from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(tasks_router)
     app.include_router(tags_router)
     app.include_router(conversations_router)
+    app.include_router(approvals_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
     app.include_router(chatkit_router)

@@ -9,6 +9,7 @@ stored answer back into the same events (`wire.replay`).
 """
 
 import asyncio
+import dataclasses
 import logging
 import time
 import uuid
@@ -21,15 +22,23 @@ import anyio
 from agents import Agent, RunConfig
 from sqlalchemy import exc as sa_exc
 
+from agent.approvals import Resume
 from agent.context import ChatContext
 from agent.events import Done, Failed
 from agent.history import to_input_items
 from agent.run import run_turn
+from backend.approvals.store import ApprovalStore
+from backend.approvals.typed import reply_kind
 from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
-from backend.conversations.wire import ChatEvent, Finished, Started
+from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db import SessionMaker
-from backend.errors import ConversationBusy
+from backend.errors import (
+    ApprovalAlreadyDecided,
+    ApprovalNotFound,
+    ConversationBusy,
+    ConversationNotFound,
+)
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,8 @@ class ChatRuntime:
     max_tool_calls: int
     max_destructive_calls: int
     max_runs_per_user: int
+    # How long a paused run waits for the person's decision (CHAT_APPROVAL_SECONDS).
+    approval_after: timedelta = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class Turn:
     start: TurnStart
     idempotency_key: str | None
     timezone: str = "UTC"
+    # Set when the turn continues a paused run instead of answering `message`.
+    resume: Resume | None = None
 
     @property
     def started(self) -> Started:
@@ -87,6 +100,9 @@ async def begin_turn(
             if stored is not None:
                 return stored
         store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+        resume = None
+        if conversation_id is not None:
+            resume = await _answer_waiting_calls(session, owner, conversation_id, message)
         # Runs outlive requests: "answers at once" counts the user's runs in progress.
         start = await store.start_turn(
             conversation_id,
@@ -95,7 +111,74 @@ async def begin_turn(
             history_limit=runtime.history_limit,
             max_runs=runtime.max_runs_per_user,
         )
-    return Turn(owner, message, run_id, start, idempotency_key, timezone)
+    return Turn(owner, message, run_id, start, idempotency_key, timezone, resume)
+
+
+async def _answer_waiting_calls(
+    session: Any, owner: str, conversation_id: int, message: str
+) -> Resume | None:
+    """A message while tool calls wait (docs/api.md "Confirmation"): one that only confirms
+    or only refuses decides them all and resumes the run; any other (or any message after
+    they expired) declines them, and is answered as usual."""
+    approvals = ApprovalStore(session, owner)
+    paused = await approvals.lock(conversation_id)
+    if paused is None:
+        return None
+    kind = None if paused.expired else reply_kind(message)
+    if kind is None:
+        await approvals.decline_all(paused)
+        return None
+    return await approvals.decide(paused, {c.id: kind == "approve" for c in paused.waiting})
+
+
+async def begin_resume(
+    sessionmaker: SessionMaker,
+    runtime: ChatRuntime,
+    owner: str,
+    conversation_id: int,
+    call_id: str | None,
+    approve: bool,
+) -> Turn:
+    """Decide one waiting tool call (`call_id`), or every one (None), and claim the
+    conversation to resume its paused run with the decisions. Raises ConversationNotFound,
+    ApprovalNotFound, ApprovalAlreadyDecided (also once the wait expired: it counts as
+    declined), ConversationBusy, TooManyStreams."""
+    async with sessionmaker.begin() as session:
+        approvals = ApprovalStore(session, owner)
+        paused = await approvals.lock(conversation_id)
+        waiting = [] if paused is None else [c.id for c in paused.waiting]
+        if paused is None or (call_id is not None and call_id not in waiting):
+            await _why_not_waiting(session, owner, runtime, conversation_id, call_id)
+        assert paused is not None
+        if not paused.expired:
+            decided = {c: approve for c in waiting if call_id is None or c == call_id}
+            resume = await approvals.decide(paused, decided)
+            conversations = ConversationStore(session, owner, stale_after=runtime.stale_after)
+            run_id = uuid.uuid4()
+            start = await conversations.claim_to_resume(
+                conversation_id,
+                run_id,
+                user_message_number=paused.user_message_number,
+                max_runs=runtime.max_runs_per_user,
+            )
+            return Turn(owner, "", run_id, start, None, resume=resume)
+        await approvals.decline_all(paused)
+    raise ApprovalAlreadyDecided("This request waited too long, so it counts as declined.")
+
+
+async def _why_not_waiting(
+    session: Any, owner: str, runtime: ChatRuntime, conversation_id: int, call_id: str | None
+) -> None:
+    """Raise the reason a decision finds nothing to decide."""
+    store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+    if await store.get(conversation_id) is None:
+        raise ConversationNotFound()
+    if (
+        call_id is not None
+        and await ApprovalStore(session, owner).decision_of(conversation_id, call_id) is None
+    ):
+        raise ApprovalNotFound()
+    raise ApprovalAlreadyDecided()
 
 
 # How long a finished turn keeps trying to get a pooled connection for its answer (each try
@@ -127,11 +210,17 @@ async def turn_events(
             max_turns=runtime.max_turns,
             run_config=runtime.run_config,
             stop=stop,
+            resume=turn.resume,
         ):
             if isinstance(event, Done):
-                finished = await _store_answer(sessionmaker, turn, started, event)
+                finished = await _store_answer(
+                    sessionmaker, turn, started, event, runtime.approval_after
+                )
                 settled = True
                 _log_outcome(finished, about)
+                if isinstance(finished, Finished):
+                    for asked in finished.done.waiting:
+                        yield ApprovalAsked(**asked)
                 yield finished
                 return
             if isinstance(event, Failed):
@@ -163,7 +252,7 @@ def _log_outcome(outcome: Finished | Failed, about: dict[str, Any]) -> None:
 
 
 async def _store_answer(
-    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
+    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done, approval_after: timedelta
 ) -> Finished | Failed:
     """Store the answer, waiting out a full connection pool: the model's work is done and
     paid for, and many runs ending at once (a stop storm, a burst of answers) can hold every
@@ -171,7 +260,7 @@ async def _store_answer(
     deadline = time.monotonic() + ANSWER_STORE_PATIENCE_SECONDS
     while True:
         try:
-            return await _store_answer_once(sessionmaker, turn, started, done)
+            return await _store_answer_once(sessionmaker, turn, started, done, approval_after)
         except sa_exc.TimeoutError:
             if time.monotonic() >= deadline:
                 raise
@@ -182,7 +271,7 @@ async def _store_answer(
 
 
 async def _store_answer_once(
-    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
+    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done, approval_after: timedelta
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
         message_id = await ConversationStore(session, turn.owner).finish_turn(
@@ -196,6 +285,16 @@ async def _store_answer_once(
             )
             await _record(session, turn, wire.record(started, failed))
             return failed
+        if done.paused_state is not None:
+            asked = await ApprovalStore(session, turn.owner).pause(
+                turn.start.conversation_pk,
+                message_number=message_id,
+                user_message_number=started.user_message_id,
+                state=done.paused_state,
+                waiting=done.waiting,
+                expires_in=approval_after,
+            )
+            done = dataclasses.replace(done, waiting=asked, paused_state=None)
         finished = Finished(done, started.conversation_id, message_id)
         await _record(session, turn, wire.record(started, finished))
     return finished

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from backend.conversations import wire
-from backend.conversations.chat import begin_turn
+from backend.conversations.chat import Turn, begin_resume, begin_turn
 from backend.conversations.store import ConversationStore
 from backend.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
@@ -63,7 +63,22 @@ class Runs:
         )
         if isinstance(turn, StoredResponse):
             return turn
-        ref = RunRef(owner, turn.start.conversation_number, turn.run_id)
+        return await self._launch(turn)
+
+    async def resume(
+        self, owner: str, conversation_id: int, call_id: str | None, approve: bool
+    ) -> RunRef:
+        """Decide a waiting tool call (or all of them, `call_id` None) and resume the paused
+        run as a new run of this process, watched, stopped and limited like any other."""
+        deps = self._deps
+        turn = await begin_resume(
+            deps.sessionmaker, deps.runtime, owner, conversation_id, call_id, approve
+        )
+        return await self._launch(turn)
+
+    async def _launch(self, turn: Turn) -> RunRef:
+        deps = self._deps
+        ref = RunRef(turn.owner, turn.start.conversation_number, turn.run_id)
         events = LogWriter(deps.broker, ref)
         # Logged before the task starts: a viewer that follows from now on finds the log.
         await events.append(turn.started)

@@ -1,0 +1,202 @@
+"""Paused runs and their approvals, always filtered by owner (through the conversation).
+
+A turn that ends on tool calls waiting for the person stores its run state (`pause`) in
+the transaction that stores its answer. Whatever decides next — a decision request, a typed
+"yes" or "no", any other message, or the clock — first `lock`s the paused run (a row lock:
+two decisions at once are taken one after the other, and the second finds it gone), then
+either `decide`s (the run resumes: the row is deleted as the resuming turn claims the
+conversation) or `decline_all`s (nothing resumes: the waiting calls are recorded as declined
+on the paused answer, and never run).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Interval, delete, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.approvals import DECLINED_OUTPUT, Resume, WaitingCall
+from backend.approvals.summary import summaries
+from backend.models import approvals as _approvals
+from backend.models import conversations as _conv
+from backend.models import messages as _msg
+from backend.models import paused_runs as _paused
+
+APPROVED, DECLINED = "approved", "declined"
+
+
+@dataclass(frozen=True, slots=True)
+class Paused:
+    conversation_pk: int
+    message_number: int
+    user_message_number: int
+    state: dict[str, Any]
+    expired: bool
+    waiting: list[WaitingCall]
+
+
+class ApprovalStore:
+    def __init__(self, session: AsyncSession, owner: str) -> None:
+        self._session = session
+        self._owner = owner
+
+    async def pause(
+        self,
+        conversation_pk: int,
+        *,
+        message_number: int,
+        user_message_number: int,
+        state: dict[str, Any],
+        waiting: list[dict[str, Any]],
+        expires_in: timedelta,
+    ) -> list[dict[str, Any]]:
+        """Store the paused run and its waiting calls; the calls with their `summary`."""
+        asked = await summaries(self._session, self._owner, waiting)
+        expires_at = func.now() + literal(expires_in, Interval())
+        row = {"conversation_pk": conversation_pk, "message_number": message_number,
+               "user_message_number": user_message_number, "state": state,
+               "expires_at": expires_at}  # fmt: skip
+        await self._session.execute(
+            insert(_paused)
+            .values(row)
+            .on_conflict_do_update(index_elements=["conversation_pk"], set_=row)
+        )
+        for call in waiting:
+            values = {"conversation_pk": conversation_pk, "call_id": call["id"],
+                      "tool": call["tool"], "arguments": call["arguments"],
+                      "summary": asked[call["id"]]}  # fmt: skip
+            await self._session.execute(
+                insert(_approvals)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["conversation_pk", "call_id"])
+            )
+        return [{**call, "summary": asked[call["id"]]} for call in waiting]
+
+    async def pending(self, conversation_number: int) -> list[dict[str, Any]]:
+        """The calls waiting in the conversation's paused run (none once it expired)."""
+        statement = (
+            select(
+                _approvals.c.call_id,
+                _approvals.c.tool,
+                _approvals.c.arguments,
+                _approvals.c.summary,
+            )
+            .join(_paused, _paused.c.conversation_pk == _approvals.c.conversation_pk)
+            .join(_conv, _conv.c.pk == _approvals.c.conversation_pk)
+            .where(
+                _conv.c.user_id == self._owner,
+                _conv.c.number == conversation_number,
+                _approvals.c.decision.is_(None),
+                _paused.c.expires_at > func.now(),
+            )
+            .order_by(_approvals.c.pk)
+        )
+        rows = (await self._session.execute(statement)).all()
+        return [
+            {"id": call_id, "tool": tool, "arguments": arguments, "summary": summary}
+            for call_id, tool, arguments, summary in rows
+        ]
+
+    async def lock(self, conversation_number: int) -> Paused | None:
+        """The conversation's paused run, locked until the transaction ends; None if none."""
+        statement = (
+            select(
+                _paused.c.conversation_pk,
+                _paused.c.message_number,
+                _paused.c.user_message_number,
+                _paused.c.state,
+                (_paused.c.expires_at <= func.now()).label("expired"),
+            )
+            .join(_conv, _conv.c.pk == _paused.c.conversation_pk)
+            .where(_conv.c.user_id == self._owner, _conv.c.number == conversation_number)
+            .with_for_update(of=_paused)
+        )
+        row = (await self._session.execute(statement)).first()
+        if row is None:
+            return None
+        pk, message_number, user_message_number, state, expired = row
+        waiting = (
+            await self._session.execute(
+                select(_approvals.c.call_id, _approvals.c.tool, _approvals.c.arguments)
+                .where(_approvals.c.conversation_pk == pk, _approvals.c.decision.is_(None))
+                .order_by(_approvals.c.pk)
+            )
+        ).all()
+        calls = [WaitingCall(call_id, tool, arguments) for call_id, tool, arguments in waiting]
+        return Paused(pk, message_number, user_message_number, state, bool(expired), calls)
+
+    async def decision_of(self, conversation_number: int, call_id: str) -> str | None:
+        """What was decided on a call of the conversation: "approved", "declined", "" while
+        undecided; None when the conversation has no such call."""
+        statement = (
+            select(func.coalesce(_approvals.c.decision, ""))
+            .join(_conv, _conv.c.pk == _approvals.c.conversation_pk)
+            .where(
+                _conv.c.user_id == self._owner,
+                _conv.c.number == conversation_number,
+                _approvals.c.call_id == call_id,
+            )
+        )
+        decision: str | None = await self._session.scalar(statement)
+        return decision
+
+    async def decide(self, paused: Paused, decisions: dict[str, bool]) -> Resume:
+        """Record the decisions and take the run out of storage to resume it (in the
+        transaction that claims the conversation for the resuming turn)."""
+        for call_id, approve in decisions.items():
+            await self._record(paused.conversation_pk, [call_id], APPROVED if approve else DECLINED)
+        await self._unpause(paused)
+        return Resume(paused.state, paused.waiting, decisions)
+
+    async def decline_all(self, paused: Paused) -> None:
+        """Decline every waiting call without resuming: the paused answer records them as
+        declined (so the model's history pairs each call with its result)."""
+        await self._record(paused.conversation_pk, [c.id for c in paused.waiting], DECLINED)
+        declined = [
+            {
+                "id": c.id,
+                "name": c.tool,
+                "arguments": c.arguments,
+                "output": DECLINED_OUTPUT,
+                "is_error": True,
+            }
+            for c in paused.waiting
+        ]
+        await self._session.execute(
+            update(_msg)
+            .where(
+                _msg.c.conversation_pk == paused.conversation_pk,
+                _msg.c.number == paused.message_number,
+            )
+            .values(
+                tool_calls=_msg.c.tool_calls.op("||")(literal(declined, _msg.c.tool_calls.type))
+            )
+        )
+        await self._unpause(paused)
+
+    async def _record(self, conversation_pk: int, call_ids: list[str], decision: str) -> None:
+        await self._session.execute(
+            update(_approvals)
+            .where(
+                _approvals.c.conversation_pk == conversation_pk,
+                _approvals.c.call_id.in_(call_ids),
+                _approvals.c.decision.is_(None),
+            )
+            .values(decision=decision, decided_at=func.now())
+        )
+
+    async def _unpause(self, paused: Paused) -> None:
+        await self._session.execute(
+            delete(_paused).where(_paused.c.conversation_pk == paused.conversation_pk)
+        )
+        await self._session.execute(
+            update(_msg)
+            .where(
+                _msg.c.conversation_pk == paused.conversation_pk,
+                _msg.c.number == paused.message_number,
+                _msg.c.status == "awaiting_approval",
+            )
+            .values(status="completed")
+        )
