@@ -14,10 +14,10 @@ from backend.auth.deps import Owner
 from backend.chat_limits import admit_chat_message
 from backend.conversations import sse, wire
 from backend.conversations.schemas import (
-    ApprovalOut,
     ChatFailure,
     ChatRequest,
     ChatResponse,
+    ConversationDetail,
     ConversationList,
     ConversationOut,
     ConversationRename,
@@ -185,13 +185,13 @@ async def get_conversation(
     conversations: Conversations,
     owner: Owner,
     session: SessionDep,
-) -> ConversationOut:
+) -> ConversationDetail:
     record = await conversations.get(conversation_id)
     if record is None:
         raise ConversationNotFound()
     pending = await ApprovalStore(session, owner).pending(conversation_id)
-    return ConversationOut.of(record).model_copy(
-        update={"pending_approvals": [ApprovalOut.model_validate(p) for p in pending]}
+    return ConversationDetail.model_validate(
+        {**ConversationOut.of(record).model_dump(), "pending_approvals": pending}
     )
 
 

@@ -70,16 +70,18 @@ class ConversationOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     running: bool = Field(description="A run (an answer) is in progress.")
-    pending_approvals: list[ApprovalOut] = Field(
-        default_factory=list,
-        description="Tool calls waiting for the person's decision (one conversation's GET).",
-    )
 
     @classmethod
     def of(cls, record: ConversationRecord) -> "ConversationOut":
         return cls.model_validate(
             {"id": record.number, **asdict(record), "running": record.running}
         )
+
+
+class ConversationDetail(ConversationOut):
+    pending_approvals: list[ApprovalOut] = Field(
+        description="Tool calls waiting for the person's decision (docs/api.md §19)."
+    )
 
 
 class ConversationList(BaseModel):
