@@ -88,5 +88,11 @@ async def _decide(
 ) -> Any:
     # A decision starts a model call like a message does: it counts against the same limit.
     await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
-    run = await services.runs.resume(owner, conversation_id, call_id, approve)
+
+    def decide(waiting: list[str]) -> dict[str, bool]:
+        if call_id is None:
+            return dict.fromkeys(waiting, approve)
+        return {call_id: approve}
+
+    run, _ = await services.runs.resume(owner, conversation_id, decide)
     return await chat_response(services, run, accept)

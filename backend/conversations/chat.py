@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -131,37 +131,41 @@ async def _answer_waiting_calls(
     return await approvals.decide(paused, {c.id: kind == "approve" for c in paused.waiting})
 
 
+Decide = Callable[[list[str]], dict[str, bool]]
+"""Given the ids of the calls waiting, the decisions to make (call id -> approve)."""
+
+
 async def begin_resume(
     sessionmaker: SessionMaker,
     runtime: ChatRuntime,
     owner: str,
     conversation_id: int,
-    call_id: str | None,
-    approve: bool,
-) -> Turn:
-    """Decide one waiting tool call (`call_id`), or every one (None), and claim the
-    conversation to resume its paused run with the decisions. Raises ConversationNotFound,
-    ApprovalNotFound, ApprovalAlreadyDecided (also once the wait expired: it counts as
-    declined), ConversationBusy, TooManyStreams."""
+    decide: Decide,
+) -> tuple[Turn, int]:
+    """Decide waiting tool calls and claim the conversation to resume its paused run with
+    the decisions: the turn, and the number its answer will have. Raises
+    ConversationNotFound, ApprovalNotFound, ApprovalAlreadyDecided (also once the wait
+    expired: it counts as declined), ConversationBusy, TooManyStreams."""
     async with sessionmaker.begin() as session:
         approvals = ApprovalStore(session, owner)
         paused = await approvals.lock(conversation_id)
         waiting = [] if paused is None else [c.id for c in paused.waiting]
-        if paused is None or (call_id is not None and call_id not in waiting):
-            await _why_not_waiting(session, owner, runtime, conversation_id, call_id)
+        decided = decide(waiting)
+        unknown = next((c for c in decided if c not in waiting), None)
+        if paused is None or not decided or unknown is not None:
+            await _why_not_waiting(session, owner, runtime, conversation_id, unknown)
         assert paused is not None
         if not paused.expired:
-            decided = {c: approve for c in waiting if call_id is None or c == call_id}
             resume = await approvals.decide(paused, decided)
             conversations = ConversationStore(session, owner, stale_after=runtime.stale_after)
             run_id = uuid.uuid4()
-            start = await conversations.claim_to_resume(
+            start, answer_number = await conversations.claim_to_resume(
                 conversation_id,
                 run_id,
                 user_message_number=paused.user_message_number,
                 max_runs=runtime.max_runs_per_user,
             )
-            return Turn(owner, "", run_id, start, None, resume=resume)
+            return Turn(owner, "", run_id, start, None, resume=resume), answer_number
         await approvals.decline_all(paused)
     raise ApprovalAlreadyDecided("This request waited too long, so it counts as declined.")
 

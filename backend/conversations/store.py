@@ -327,20 +327,21 @@ class ConversationStore:
 
     async def claim_to_resume(
         self, number: int, run_id: uuid.UUID, *, user_message_number: int, max_runs: int
-    ) -> TurnStart:
-        """Claim the conversation for a run that resumes a paused one (no new message)."""
+    ) -> tuple[TurnStart, int]:
+        """Claim the conversation for a run that resumes a paused one (no new message): the
+        turn, and the number its answer will have."""
         params = {"owner": self._owner, "run_id": run_id, "conversation_number": number,
                   "stale_after": self._stale_after, "max_runs": max_runs}  # fmt: skip
         row = (await self._session.execute(_CLAIM_TO_RESUME, params)).first()
         if row is None:
             await self._refuse(number)
             raise AssertionError("unreachable: _refuse raises")
-        pk, conversation_number, _, title, created_at, updated_at = row
+        pk, conversation_number, last_message, title, created_at, updated_at = row
         conversation = ConversationRecord(
             conversation_number, title, created_at, updated_at, run_id
         )
         self._noted("updated", conversation)
-        return TurnStart(pk, conversation, user_message_number, [])
+        return TurnStart(pk, conversation, user_message_number, []), last_message + 1
 
     async def _refuse(self, number: int | None) -> None:
         """Why an existing conversation was not claimed: not the owner's, its own run still

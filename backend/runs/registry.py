@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from backend.conversations import wire
-from backend.conversations.chat import Turn, begin_resume, begin_turn
+from backend.conversations.chat import Decide, Turn, begin_resume, begin_turn
 from backend.conversations.store import ConversationStore
 from backend.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
@@ -65,16 +65,14 @@ class Runs:
             return turn
         return await self._launch(turn)
 
-    async def resume(
-        self, owner: str, conversation_id: int, call_id: str | None, approve: bool
-    ) -> RunRef:
-        """Decide a waiting tool call (or all of them, `call_id` None) and resume the paused
-        run as a new run of this process, watched, stopped and limited like any other."""
+    async def resume(self, owner: str, conversation_id: int, decide: Decide) -> tuple[RunRef, int]:
+        """Decide waiting tool calls and resume the paused run as a new run of this process,
+        watched, stopped and limited like any other: the run, and its answer's number."""
         deps = self._deps
-        turn = await begin_resume(
-            deps.sessionmaker, deps.runtime, owner, conversation_id, call_id, approve
+        turn, answer_number = await begin_resume(
+            deps.sessionmaker, deps.runtime, owner, conversation_id, decide
         )
-        return await self._launch(turn)
+        return await self._launch(turn), answer_number
 
     async def _launch(self, turn: Turn) -> RunRef:
         deps = self._deps
