@@ -221,6 +221,10 @@ class PausedRun(SQLModel, table=True):
     message_number: int = Field(sa_column=Column(Integer, nullable=False))
     user_message_number: int = Field(sa_column=Column(Integer, nullable=False))
     state: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    # The person's zone when the run paused: the resumed tool calls read dates in it.
+    timezone: str = Field(
+        default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC")
+    )
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

@@ -33,6 +33,7 @@ class Paused:
     message_number: int
     user_message_number: int
     state: dict[str, Any]
+    timezone: str
     expired: bool
     waiting: list[WaitingCall]
 
@@ -51,13 +52,14 @@ class ApprovalStore:
         state: dict[str, Any],
         waiting: list[dict[str, Any]],
         expires_in: timedelta,
+        timezone: str = "UTC",
     ) -> list[dict[str, Any]]:
         """Store the paused run and its waiting calls; the calls with their `summary`."""
         asked = await summaries(self._session, self._owner, waiting)
         expires_at = func.now() + literal(expires_in, Interval())
         row = {"conversation_pk": conversation_pk, "message_number": message_number,
                "user_message_number": user_message_number, "state": state,
-               "expires_at": expires_at}  # fmt: skip
+               "timezone": timezone, "expires_at": expires_at}  # fmt: skip
         await self._session.execute(
             insert(_paused)
             .values(row)
@@ -107,6 +109,7 @@ class ApprovalStore:
                 _paused.c.message_number,
                 _paused.c.user_message_number,
                 _paused.c.state,
+                _paused.c.timezone,
                 (_paused.c.expires_at <= func.now()).label("expired"),
             )
             .join(_conv, _conv.c.pk == _paused.c.conversation_pk)
@@ -116,7 +119,7 @@ class ApprovalStore:
         row = (await self._session.execute(statement)).first()
         if row is None:
             return None
-        pk, message_number, user_message_number, state, expired = row
+        pk, message_number, user_message_number, state, timezone, expired = row
         waiting = (
             await self._session.execute(
                 select(_approvals.c.call_id, _approvals.c.tool, _approvals.c.arguments)
@@ -125,7 +128,9 @@ class ApprovalStore:
             )
         ).all()
         calls = [WaitingCall(call_id, tool, arguments) for call_id, tool, arguments in waiting]
-        return Paused(pk, message_number, user_message_number, state, bool(expired), calls)
+        return Paused(
+            pk, message_number, user_message_number, state, timezone, bool(expired), calls
+        )
 
     async def decision_of(self, conversation_number: int, call_id: str) -> str | None:
         """What was decided on a call of the conversation: "approved", "declined", "" while

@@ -165,7 +165,8 @@ async def begin_resume(
                 user_message_number=paused.user_message_number,
                 max_runs=runtime.max_runs_per_user,
             )
-            return Turn(owner, "", run_id, start, None, resume=resume), answer_number
+            turn = Turn(owner, "", run_id, start, None, paused.timezone, resume)
+            return turn, answer_number
         await approvals.decline_all(paused)
     raise ApprovalAlreadyDecided("This request waited too long, so it counts as declined.")
 
@@ -297,6 +298,7 @@ async def _store_answer_once(
                 state=done.paused_state,
                 waiting=done.waiting,
                 expires_in=approval_after,
+                timezone=turn.timezone,
             )
             done = dataclasses.replace(done, waiting=asked, paused_state=None)
         finished = Finished(done, started.conversation_id, message_id)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("message_number", sa.Integer(), nullable=False),
         sa.Column("user_message_number", sa.Integer(), nullable=False),
         sa.Column("state", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("timezone", sa.String(64), server_default="UTC", nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["conversation_pk"],

@@ -97,3 +97,18 @@ def test_a_bad_mode_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SettingsError) as raised:
         load_settings()
     assert str(raised.value) == "CHAT_CONFIRM must be one of deletes, changes, none"
+
+
+async def test_a_change_approved_later_keeps_the_persons_time_zone(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    """The REST decision carries no zone: the paused run remembers the one it was asked in."""
+    async for alice in _app_chat(settings, auth, chat_confirm="changes"):
+        alice.timezone = "Asia/Tokyo"
+        body = await alice.answer("Add a task to pay rent tomorrow at 9am")
+        assert body["status"] == "awaiting_approval"
+        (asked,) = body["approvals"]
+        response = await decide(alice, body["conversation_id"], True, asked["id"])
+        assert response.status_code == 200, response.text
+        (task,) = (await alice.http.get("/api/alice/tasks", headers=alice.headers)).json()["tasks"]
+    assert task["due_at"].endswith("T00:00:00Z")  # 9:00 in Tokyo
