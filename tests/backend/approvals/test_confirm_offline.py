@@ -175,3 +175,16 @@ async def test_unknown_approval_is_404(alice: Chat) -> None:
     response = await decide(alice, conversation, True, "call_nope")
     assert response.status_code == 404
     assert response.json()["code"] == "approval_not_found"
+
+
+async def test_a_delete_by_name_looks_up_then_waits(alice: Chat, db_engine: AsyncEngine) -> None:
+    await create_tasks(alice.http, alice.headers, "alice", "Buy milk", "Plan the team meeting")
+    paused = await alice.answer("Delete the meeting task")
+    assert [c["name"] for c in paused["tool_calls"]] == ["list_tasks"]
+    assert [a["summary"] for a in paused["approvals"]] == ["Delete task 2 “Plan the team meeting”?"]
+
+    body = await alice.answer("Go ahead.", paused["conversation_id"])
+
+    assert "Deleted task 2" in body["response"]
+    assert await task_row(db_engine, "alice", 2) is None
+    assert await task_row(db_engine, "alice", 1) is not None
