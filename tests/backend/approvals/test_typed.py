@@ -12,7 +12,9 @@ def test_a_bare_confirmation_approves(message: str) -> None:
     assert reply_kind(message) == "approve"
 
 
-@pytest.mark.parametrize("message", ["no", "N.", "Cancel", "don't", "Don\u2019t!", "keep it", "NO!"])
+@pytest.mark.parametrize(
+    "message", ["no", "N.", "Cancel", "don't", "Don\u2019t!", "keep it", "NO!"]
+)
 def test_a_bare_refusal_declines(message: str) -> None:
     assert reply_kind(message) == "decline"
 
