@@ -7,10 +7,12 @@ import asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.settings import Settings
 from tests.backend.approvals.confirming import decide, message_statuses, pending, task_row
 from tests.backend.conversations.chatting import Chat
-from tests.backend.support import create_tasks
+from tests.backend.support import app_client, create_tasks
 from tests.sse import SSE, SSEEvent, names, of_kind, sse_events
+from tests.tokens import AuthHeaders
 
 
 async def _paused_delete(alice: Chat) -> tuple[int, str]:
@@ -141,7 +143,8 @@ async def test_two_decisions_at_once_run_the_call_once(alice: Chat, db_engine: A
 
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     refused = first if first.status_code == 409 else second
-    assert refused.json()["code"] in {"already_decided", "conversation_busy"}
+    # The second waited on the paused run's row lock, then found it decided.
+    assert refused.json()["code"] == "already_decided"
     deletes = await _stored_delete_results(db_engine)
     assert deletes == ["deleted"]
 
@@ -188,3 +191,23 @@ async def test_a_delete_by_name_looks_up_then_waits(alice: Chat, db_engine: Asyn
     assert "Deleted task 2" in body["response"]
     assert await task_row(db_engine, "alice", 2) is None
     assert await task_row(db_engine, "alice", 1) is not None
+
+
+async def test_two_workers_deciding_at_once_run_the_call_once(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    """Two app instances (their own engines and pools, as two workers): the decisions race
+    in PostgreSQL, not in one process."""
+    async with app_client(settings) as one, app_client(settings) as other:
+        alice, alice_elsewhere = Chat(one, auth("alice"), "alice"), Chat(other, auth("alice"))
+        conversation, call_id = await _paused_delete(alice)
+        for _ in range(3):  # the race, several times over: a fresh pause each time
+            first, second = await asyncio.gather(
+                decide(alice, conversation, True, call_id),
+                decide(alice_elsewhere, conversation, True, call_id),
+            )
+            assert sorted([first.status_code, second.status_code]) == [200, 409]
+            await create_tasks(one, alice.headers, "alice", "Buy milk")
+            paused = await alice.answer("Delete the milk task", conversation)
+            call_id = paused["approvals"][0]["id"]
+    assert await _stored_delete_results(db_engine) == ["deleted"] * 3
