@@ -211,3 +211,16 @@ async def test_two_workers_deciding_at_once_run_the_call_once(
             paused = await alice.answer("Delete the milk task", conversation)
             call_id = paused["approvals"][0]["id"]
     assert await _stored_delete_results(db_engine) == ["deleted"] * 3
+
+
+async def test_a_replayed_key_repeats_the_question(alice: Chat) -> None:
+    await create_tasks(alice.http, alice.headers, "alice", "Buy milk")
+    headers = {**alice.headers, **SSE, "Idempotency-Key": "delete-1"}
+    body = {"message": "Delete task 1", "conversation_id": None}
+    first = await alice.http.post("/api/alice/chat", json=body, headers=headers)
+    again = await alice.http.post("/api/alice/chat", json=body, headers=headers)
+    first_events, replayed = sse_events(first.text), sse_events(again.text)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert of_kind(replayed, "approval") == of_kind(first_events, "approval")
+    assert replayed[-1].data["approvals"] == first_events[-1].data["approvals"]
+    assert replayed[-1].data["status"] == "awaiting_approval"
