@@ -17,14 +17,20 @@ from sqlalchemy import Interval, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.approvals import DECLINED_OUTPUT, Resume, WaitingCall
-from backend.approvals.summary import summaries
 from backend.models import approvals as _approvals
 from backend.models import conversations as _conv
 from backend.models import messages as _msg
 from backend.models import paused_runs as _paused
+from backend.models import tasks as _tasks
 
 APPROVED, DECLINED = "approved", "declined"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingCall:
+    id: str
+    tool: str
+    arguments: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,7 @@ class ApprovalStore:
         timezone: str = "UTC",
     ) -> list[dict[str, Any]]:
         """Store the paused run and its waiting calls; the calls with their `summary`."""
-        asked = await summaries(self._session, self._owner, waiting)
+        asked = await _summaries(self._session, self._owner, waiting)
         expires_at = func.now() + literal(expires_in, Interval())
         row = {"conversation_pk": conversation_pk, "message_number": message_number,
                "user_message_number": user_message_number, "state": state,
@@ -147,24 +153,24 @@ class ApprovalStore:
         decision: str | None = await self._session.scalar(statement)
         return decision
 
-    async def decide(self, paused: Paused, decisions: dict[str, bool]) -> Resume:
+    async def decide(self, paused: Paused, decisions: dict[str, bool]) -> None:
         """Record the decisions and take the run out of storage to resume it (in the
         transaction that claims the conversation for the resuming turn)."""
         for call_id, approve in decisions.items():
             await self._record(paused.conversation_pk, [call_id], APPROVED if approve else DECLINED)
         await self._unpause(paused)
-        return Resume(paused.state, paused.waiting, decisions)
 
-    async def decline_all(self, paused: Paused) -> None:
+    async def decline_all(self, paused: Paused, declined_output: str) -> None:
         """Decline every waiting call without resuming: the paused answer records them as
-        declined (so the model's history pairs each call with its result)."""
+        declined, with `declined_output` as their result (so the model's history pairs each
+        call with its result)."""
         await self._record(paused.conversation_pk, [c.id for c in paused.waiting], DECLINED)
         declined = [
             {
                 "id": c.id,
                 "name": c.tool,
                 "arguments": c.arguments,
-                "output": DECLINED_OUTPUT,
+                "output": declined_output,
                 "is_error": True,
             }
             for c in paused.waiting
@@ -205,3 +211,38 @@ class ApprovalStore:
             )
             .values(status="completed")
         )
+
+
+async def _summaries(
+    session: AsyncSession, owner: str, calls: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Call id -> its question, naming each task by number and title (the owner's tasks
+    only: a number that is not theirs is named by its number alone)."""
+    numbers = {n for call in calls if type(n := call["arguments"].get("task_id")) is int}
+    titles: dict[int, str] = {}
+    if numbers:
+        rows = await session.execute(
+            select(_tasks.c.number, _tasks.c.title).where(
+                _tasks.c.user_id == owner, _tasks.c.number.in_(numbers)
+            )
+        )
+        titles = {row.number: row.title for row in rows}
+    return {call["id"]: _question(call["tool"], call["arguments"], titles) for call in calls}
+
+
+def _question(tool: str, arguments: dict[str, Any], titles: dict[int, str]) -> str:
+    task_id = arguments.get("task_id")
+    named = "the task"
+    if type(task_id) is int:
+        title = titles.get(task_id)
+        named = f"task {task_id} “{title}”" if title else f"task {task_id}"
+    if tool == "delete_task":
+        return f"Delete {named}?"
+    if tool == "complete_task":
+        return f"Mark {named} as done?"
+    if tool == "update_task":
+        new_title = arguments.get("title")
+        return f"Change {named} to “{new_title}”?" if new_title else f"Change {named}?"
+    if tool == "add_task":
+        return f"Add the task “{arguments.get('title', '')}”?"
+    return f"Let the assistant run {tool}?"

@@ -22,12 +22,12 @@ import anyio
 from agents import Agent, RunConfig
 from sqlalchemy import exc as sa_exc
 
-from agent.approvals import Resume
+from agent.approvals import DECLINED_OUTPUT, Resume, WaitingCall
 from agent.context import ChatContext
 from agent.events import Done, Failed
 from agent.history import to_input_items
 from agent.run import run_turn
-from backend.approvals.store import ApprovalStore
+from backend.approvals.store import ApprovalStore, Paused
 from backend.approvals.typed import reply_kind
 from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
@@ -126,9 +126,16 @@ async def _answer_waiting_calls(
         return None
     kind = None if paused.expired else reply_kind(message)
     if kind is None:
-        await approvals.decline_all(paused)
+        await approvals.decline_all(paused, DECLINED_OUTPUT)
         return None
-    return await approvals.decide(paused, {c.id: kind == "approve" for c in paused.waiting})
+    decisions = {c.id: kind == "approve" for c in paused.waiting}
+    await approvals.decide(paused, decisions)
+    return _resume(paused, decisions)
+
+
+def _resume(paused: Paused, decisions: dict[str, bool]) -> Resume:
+    waiting = [WaitingCall(c.id, c.tool, c.arguments) for c in paused.waiting]
+    return Resume(paused.state, waiting, decisions)
 
 
 Decide = Callable[[list[str]], dict[str, bool]]
@@ -156,7 +163,8 @@ async def begin_resume(
             await _why_not_waiting(session, owner, runtime, conversation_id, unknown)
         assert paused is not None
         if not paused.expired:
-            resume = await approvals.decide(paused, decided)
+            await approvals.decide(paused, decided)
+            resume = _resume(paused, decided)
             conversations = ConversationStore(session, owner, stale_after=runtime.stale_after)
             run_id = uuid.uuid4()
             start, answer_number = await conversations.claim_to_resume(
@@ -167,7 +175,7 @@ async def begin_resume(
             )
             turn = Turn(owner, "", run_id, start, None, paused.timezone, resume)
             return turn, answer_number
-        await approvals.decline_all(paused)
+        await approvals.decline_all(paused, DECLINED_OUTPUT)
     raise ApprovalAlreadyDecided("This request waited too long, so it counts as declined.")
 
 
