@@ -30,17 +30,21 @@ class Usage:
     output_tokens: int = 0
 
 
-RunStatus = Literal["completed", "stopped"]
+RunStatus = Literal["completed", "stopped", "awaiting_approval"]
 
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """The turn's answer: all of it, or (`stopped`) what was written before a stop."""
+    """The turn's answer: all of it, what was written before a stop (`stopped`), or what
+    was written before tool calls that wait for the person (`awaiting_approval`: `waiting`
+    lists them, as {"id", "tool", "arguments"}, and `paused_state` is the run to resume)."""
 
     response: str
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     status: RunStatus = "completed"
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+    paused_state: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,11 +18,13 @@ from agents import (
     RunHooks,
     Runner,
     RunResultStreaming,
+    RunState,
     StreamEvent,
     Tool,
     TResponseInputItem,
 )
 
+from agent.approvals import Resume, paused_state, resumed_state, waiting_calls
 from agent.context import ChatContext
 from agent.events import AgentEvent, Done, Failed, TextDelta, ToolCall, ToolResult, Usage
 
@@ -48,9 +50,15 @@ PROVIDER_ERRORS = (openai.OpenAIError, AgentsException, httpx.HTTPError, Timeout
 class _Turn:
     """Accumulates what the turn produced while its events stream past."""
 
-    def __init__(self) -> None:
+    def __init__(self, resume: Resume | None = None) -> None:
         self.text: list[str] = []
         self.calls: dict[str, dict[str, Any]] = {}
+        # A resumed run reports the outputs of calls made before the pause.
+        self._declined: set[str] = set()
+        for call in resume.waiting if resume else []:
+            self.calls[call.id] = {"id": call.id, "name": call.tool, "arguments": call.arguments}
+            if resume and resume.decisions.get(call.id) is False:
+                self._declined.add(call.id)
 
     def on_event(self, event: StreamEvent) -> AgentEvent | None:
         if event.type == "raw_response_event":
@@ -80,7 +88,7 @@ class _Turn:
         raw = item.raw_item
         call_id = raw["call_id"] if isinstance(raw, dict) else raw.call_id
         custom = item.custom_data or {}
-        is_error = bool(custom.get("is_error", False))
+        is_error = bool(custom.get("is_error", False)) or call_id in self._declined
         output = custom.get("structured") if not is_error else None
         if output is None:
             output = _text_of(item.output)
@@ -90,10 +98,19 @@ class _Turn:
 
     def done(self, result: RunResultStreaming) -> Done:
         usage = result.context_wrapper.usage
-        return Done(
+        done = Done(
             response="".join(self.text),
             tool_calls=[c for c in self.calls.values() if "output" in c],
             usage=Usage(usage.input_tokens, usage.output_tokens),
+        )
+        waiting = waiting_calls(result)
+        if not waiting:
+            return done
+        return dataclasses.replace(
+            done,
+            status="awaiting_approval",
+            waiting=[{"id": c.id, "tool": c.tool, "arguments": c.arguments} for c in waiting],
+            paused_state=paused_state(result),
         )
 
 
@@ -146,8 +163,11 @@ async def run_turn(
     max_turns: int,
     run_config: RunConfig,
     stop: asyncio.Event | None = None,
+    resume: Resume | None = None,
 ) -> AsyncIterator[AgentEvent]:
     """Yield the turn's events, ending with exactly one `Done` or `Failed`.
+
+    With `resume`, the turn continues a paused run (agent/approvals.py) instead of `items`.
 
     Setting `stop` ends the turn early with a `Done` of status "stopped" (what was written
     so far). Cancelling the consumer cancels the run and its upstream model request.
@@ -157,15 +177,19 @@ async def run_turn(
     # (agents.run_internal.agent_tool_configuration._observe_tools): with one shared agent
     # that is O(concurrent turns x tools) per call, 10% of the CPU at 1,000 open streams.
     # The copy shares the tools, model and settings; nothing is mutated.
+    agent = copy.copy(agent)
+    start: list[TResponseInputItem] | RunState[ChatContext, Agent[ChatContext]] = items
+    if resume is not None:
+        start = await resumed_state(agent, resume, context)
     result = Runner.run_streamed(
-        copy.copy(agent),
-        items,
+        agent,
+        start,
         context=context,
         max_turns=max_turns,
         run_config=run_config,
         hooks=_TOOLS_IN_FLIGHT,
     )
-    turn = _Turn()
+    turn = _Turn(resume)
     stopper = asyncio.create_task(_stop_when_asked(stop or asyncio.Event(), result, context))
     try:
         async for event in result.stream_events():
@@ -187,4 +211,6 @@ async def run_turn(
         if not result.is_complete:
             result.cancel()
     done = turn.done(result)
-    yield dataclasses.replace(done, status="stopped") if stop and stop.is_set() else done
+    if stop and stop.is_set():
+        done = dataclasses.replace(done, status="stopped", waiting=[], paused_state=None)
+    yield done

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -49,17 +50,58 @@ def _chat(args: argparse.Namespace) -> int:
         "timezone": local_time_zone(),
     }
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-    url = f"{args.url.rstrip('/')}/api/{quote(args.user, safe='')}/chat"
+    base = f"{args.url.rstrip('/')}/api/{quote(args.user, safe='')}"
     try:
-        with httpx.stream("POST", url, json=body, headers=headers, timeout=120) as response:
-            if response.status_code != 200:
-                response.read()
-                print(f"error {response.status_code}: {response.text}", file=sys.stderr)
-                return 1
-            return _print_stream(sse_events(response.iter_lines()))
+        status, done = _turn(f"{base}/chat", body, headers)
+        # Tool calls waiting for the person: asked one at a time on a terminal; the answer
+        # to each resumes the run, which may wait again for the next.
+        while status == 0 and done is not None and done.get("status") == "awaiting_approval":
+            decision = _decide(done)
+            if decision is None:
+                return 0
+            call_id, approve = decision
+            url = f"{base}/conversations/{done['conversation_id']}/approvals/{quote(call_id)}"
+            status, done = _turn(url, {"approve": approve}, headers)
+        return status
     except httpx.ConnectError:
         print(f"cannot reach {args.url}: is the server running (make run)?", file=sys.stderr)
         return 1
+
+
+def _turn(
+    url: str, body: dict[str, object], headers: dict[str, str]
+) -> tuple[int, dict[str, object] | None]:
+    with httpx.stream("POST", url, json=body, headers=headers, timeout=120) as response:
+        if response.status_code != 200:
+            response.read()
+            print(f"error {response.status_code}: {response.text}", file=sys.stderr)
+            return 1, None
+        return _print_stream(sse_events(response.iter_lines()))
+
+
+def _decide(done: dict[str, object]) -> tuple[str, bool] | None:
+    """Ask about the first waiting call on a terminal (y/N); elsewhere say how to decide."""
+    approvals = cast(list[dict[str, Any]], done.get("approvals") or [])
+    if not approvals:
+        return None
+    if not sys.stdin.isatty():
+        conversation = done["conversation_id"]
+        for asked in approvals:
+            print(f"[waiting for your decision: {asked['summary']}]", file=sys.stderr)
+        print(
+            f'[decide: todo-chat chat yes --conversation {conversation} (or "no"), or POST'
+            f" /api/<user>/conversations/{conversation}/approvals/<id> with"
+            ' {"approve": true|false}]',
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
+    asked = approvals[0]
+    try:
+        reply = input(f"{asked['summary']} [y/N] ")
+    except EOFError:
+        reply = ""
+    return str(asked["id"]), reply.strip().lower() in {"y", "yes"}
 
 
 def local_time_zone() -> str:
@@ -78,7 +120,10 @@ def local_time_zone() -> str:
     return "UTC"
 
 
-def _print_stream(events: Iterator[tuple[str, dict[str, object]]]) -> int:
+def _print_stream(
+    events: Iterator[tuple[str, dict[str, object]]],
+) -> tuple[int, dict[str, object] | None]:
+    """Print a turn's events: its exit status, and the `done` data when it ended so."""
     out = _Printer()
     for name, data in events:
         if name == "conversation":
@@ -89,12 +134,12 @@ def _print_stream(events: Iterator[tuple[str, dict[str, object]]]) -> int:
             out.note(f"[{data['name']} {json.dumps(data['arguments'])}]")
         elif name == "done":
             out.end_text()
-            return 0
+            return 0, data
         elif name == "error":
             out.note(f"error: {data['detail']} ({data['code']})")
-            return 1
+            return 1, None
     out.note("error: the answer was cut off (the connection closed before it ended)")
-    return 1
+    return 1, None
 
 
 class _Printer:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.activity.router import router as activity_router
+from backend.approvals.router import router as approvals_router
 from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
@@ -92,6 +93,7 @@ def create_app(
     app.include_router(tasks_router)
     app.include_router(tags_router)
     app.include_router(conversations_router)
+    app.include_router(approvals_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
     app.include_router(activity_router)

@@ -32,6 +32,7 @@ from backend.runs.registry import Runs
 from backend.settings import Settings
 from backend.tasks.reminders import Publish, ReminderLoop
 from mcp_tools.bridge import InProcessMCPServer
+from mcp_tools.confirm import approval_policy
 from mcp_tools.http import RemoteMCP, create_remote_mcp
 from mcp_tools.server import create_todo_server
 
@@ -77,7 +78,9 @@ async def build_chat_runtime(
     openai_http_client: httpx.AsyncClient | None = None,
 ) -> ChatRuntime:
     """The MCP server, its in-process bridge and the agent: built once, shared by all chats."""
-    tools = InProcessMCPServer(create_todo_server(sessionmaker))
+    todo = create_todo_server(sessionmaker)
+    policy = approval_policy(settings.chat_confirm, await todo.list_tools())
+    tools = InProcessMCPServer(todo, require_approval=policy)
     await tools.connect()
     stack.push_async_callback(tools.cleanup)
     if model is None:
@@ -103,6 +106,7 @@ async def build_chat_runtime(
         max_tool_calls=settings.chat_max_tool_calls,
         max_destructive_calls=settings.chat_max_destructive_calls,
         max_runs_per_user=settings.chat_max_streams_per_user,
+        approval_after=timedelta(seconds=settings.chat_approval_seconds),
     )
 
 

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     mcp_scope: str = Field("todo", pattern=r"^[!#-\[\]-~]{1,64}$")
     chat_resume_seconds: int = Field(120, ge=1, le=86_400)
     chat_on_disconnect: Literal["continue", "cancel"] = "continue"
+    # Which chat tool calls wait for the person (docs/api.md "Confirmation").
+    chat_confirm: Literal["deletes", "changes", "none"] = "deletes"
+    chat_approval_seconds: int = Field(86_400, ge=10, le=30 * 86_400)
     # How often each server process looks for reminders whose time has come.
     reminder_interval_seconds: float = Field(5.0, gt=0, le=300)
     # How long activity entries (what changed, and what can be undone) are kept.

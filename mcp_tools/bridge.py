@@ -81,9 +81,14 @@ def _tool_result_data(ctx: MCPToolCustomDataContext) -> dict[str, Any]:
 
 
 class InProcessMCPServer(AgentsMCPServer):
-    def __init__(self, server: MCPServer) -> None:
+    def __init__(
+        self, server: MCPServer, *, require_approval: dict[str, str] | None = None
+    ) -> None:
+        """`require_approval`: tool name -> "always" for the calls that wait for the person
+        (mcp_tools/confirm.py); the SDK reads it when it converts the listed tools."""
         super().__init__(
             use_structured_content=True,
+            require_approval=cast(Any, require_approval),
             tool_meta_resolver=_caller_meta,
             custom_data_extractor=_tool_result_data,
         )

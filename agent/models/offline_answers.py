@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from agent.approvals import DECLINED_OUTPUT
 from agent.models import linear
 
 _EXAMPLES = (
@@ -98,6 +99,8 @@ def tasks_of(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render(result: ToolResult) -> str:
+    if result.data is None and result.text == DECLINED_OUTPUT:
+        return "OK, I kept it." if result.call.name == "delete_task" else "OK, I left it as it was."
     if result.data is None:
         error = result.text if result.text[-1:] in ".!?" else f"{result.text}."
         return f"Sorry, I couldn't do that: {error}"

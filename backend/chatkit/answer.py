@@ -32,6 +32,7 @@ from chatkit.types import (
 from agent.events import Failed, TextDelta, ToolCall, ToolResult
 from backend.chatkit import items, steps
 from backend.chatkit.ids import item_id
+from backend.chatkit.questions import question
 from backend.conversations.wire import ChatEvent, Finished
 
 
@@ -122,6 +123,9 @@ class AnswerStream:
         if self._message is not None or done.response:
             message = items.assistant_message(self._thread, self._number, done.response)
             events.append(ThreadItemDoneEvent(item=message))
+        if done.status == "awaiting_approval":
+            asked = question(self._thread, self._number, done.waiting)
+            events.append(ThreadItemDoneEvent(item=asked))
         return events
 
     def _close_workflow(self) -> list[ThreadStreamEvent]:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from chatkit.types import ThreadItem
+
 from backend.chatkit.turns import Turn
 
 
@@ -11,3 +13,6 @@ class RequestContext:
     timezone: str = "UTC"  # the person's IANA zone (the request's `metadata.timezone`)
     turn: Turn | None = None  # the run this request started, once it has
     retry_admitted: bool = False  # a retry's message was counted before anything was deleted
+    # The question item a `threads.add_structured_input` answers, as it was before the
+    # answer resumed the run (the SDK loads it again after).
+    question: ThreadItem | None = None

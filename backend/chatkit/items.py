@@ -1,6 +1,7 @@
 """Stored messages as ChatKit thread items (ids: backend/chatkit/ids.py)."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from chatkit.types import (
     AssistantMessageContent,
@@ -17,12 +18,16 @@ from chatkit.types import (
 
 from backend.chatkit import steps
 from backend.chatkit.ids import item_id
+from backend.chatkit.questions import question
 from backend.conversations.store import MessageRecord
 
 
-def items_of(thread: str, message: MessageRecord) -> list[ThreadItem]:
+def items_of(
+    thread: str, message: MessageRecord, waiting: list[dict[str, Any]] | None = None
+) -> list[ThreadItem]:
     """The items of one message, in the order they are shown: a user message is one item; an
-    assistant message is its tool calls (if any) then its text (if any)."""
+    assistant message is its tool calls (if any), its text (if any), then the question of
+    the calls still `waiting` for the person (while it waits)."""
     number, created_at = message.number, message.created_at
     if message.role == "user":
         return [user_message(thread, number, message.content, created_at)]
@@ -32,6 +37,8 @@ def items_of(thread: str, message: MessageRecord) -> list[ThreadItem]:
         items.append(workflow(thread, number, tasks, done=True, created_at=created_at))
     if message.content:
         items.append(assistant_message(thread, number, message.content, created_at))
+    if waiting and message.status == "awaiting_approval":
+        items.append(question(thread, number, waiting, created_at))
     return items
 
 

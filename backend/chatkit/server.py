@@ -20,6 +20,7 @@ from chatkit.types import (
     ThreadItemDoneEvent,
     ThreadItemRemovedEvent,
     ThreadMetadata,
+    ThreadsAddStructuredInputReq,
     ThreadsAddUserMessageReq,
     ThreadsCreateReq,
     ThreadsDeleteReq,
@@ -47,7 +48,8 @@ from backend.chatkit.errors import (
     ItemNotFound,
     UnsupportedRequest,
 )
-from backend.chatkit.ids import conversation_of
+from backend.chatkit.ids import conversation_of, item_of
+from backend.chatkit.questions import decisions
 from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turn, Turns
 from backend.conversations.store import title_from
@@ -56,6 +58,7 @@ from backend.http.errors import AppError
 
 SUPPORTED = (
     ThreadsCreateReq,
+    ThreadsAddStructuredInputReq,
     ThreadsAddUserMessageReq,
     ThreadsRetryAfterItemReq,
     ThreadsGetByIdReq,
@@ -189,6 +192,8 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             conversation = conversation_of(request.params.thread_id)
             text = message_text(request.params.input)
             context.turn = await self._start(context, conversation, text)
+        elif isinstance(request, ThreadsAddStructuredInputReq):
+            context.turn = await self._answer_question(request, context)
         elif isinstance(request, ThreadsRetryAfterItemReq):
             params = request.params
             item = await self._threads.load_item(params.thread_id, params.item_id, context)
@@ -201,6 +206,23 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
                 params.thread_id, context, self._turns.max_runs_per_user
             )
             context.retry_admitted = True
+
+    async def _answer_question(
+        self, request: ThreadsAddStructuredInputReq, context: RequestContext
+    ) -> Turn:
+        """The person answered the question of waiting tool calls: decide every one of them
+        and resume the paused run, as `POST …/approvals` does."""
+        conversation = conversation_of(request.params.thread_id)
+        if item_of(request.params.item_id)[1] != "ask":
+            raise ItemNotFound("Only a question can be answered.")
+        submission = request.params.input
+        params = request.params
+        context.question = await self._threads.load_item(params.thread_id, params.item_id, context)
+
+        def decide(waiting: list[str]) -> dict[str, bool]:
+            return decisions(submission, waiting)
+
+        return await self._turns.resume(context.owner, conversation, decide)
 
     async def respond(
         self,

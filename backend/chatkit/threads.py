@@ -10,11 +10,13 @@ A turn's messages are stored by its run, never through this store: `add_thread_i
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from chatkit.store import Store, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
 from pydantic import TypeAdapter, ValidationError
 
+from backend.approvals.store import ApprovalStore
 from backend.chatkit.context import RequestContext
 from backend.chatkit.errors import AttachmentsUnsupported, InvalidTitle, ItemNotFound
 from backend.chatkit.ids import PART_ORDER, Part, conversation_of, item_id, item_of, thread_id
@@ -42,6 +44,11 @@ class ThreadStore(Store[RequestContext]):
     async def _conversations(self, context: RequestContext) -> AsyncIterator[ConversationStore]:
         async with self._sessionmaker.begin() as session:
             yield ConversationStore(session, context.owner, stale_after=self._stale_after)
+
+    async def _waiting(self, context: RequestContext, number: int) -> list[dict[str, Any]]:
+        """The tool calls of the conversation waiting for the person (its question item)."""
+        async with self._sessionmaker() as session:
+            return await ApprovalStore(session, context.owner).pending(number)
 
     def generate_thread_id(self, context: RequestContext) -> str:
         # threads.create: the run has created the conversation already.
@@ -103,6 +110,7 @@ class ThreadStore(Store[RequestContext]):
         newest_first = order == "desc"
         cursor = _sort_key(*item_of(after)) if after else None
         found: list[ThreadItem] = []
+        waiting = await self._waiting(context, number)
         # Read messages from the cursor's own (it may have a later item) until a page is full.
         bound = None if cursor is None else cursor[0] + (1 if newest_first else -1)
         async with self._conversations(context) as conversations:
@@ -114,7 +122,7 @@ class ThreadStore(Store[RequestContext]):
                 if batch is None:
                     raise ConversationNotFound()
                 for message in batch:
-                    shown = items_of(thread_id, message)
+                    shown = items_of(thread_id, message, waiting)
                     for item in reversed(shown) if newest_first else shown:
                         if cursor is None or _past(item.id, cursor, newest_first):
                             found.append(item)
@@ -125,6 +133,9 @@ class ThreadStore(Store[RequestContext]):
         return Page(data=page, has_more=len(found) > limit, after=page[-1].id if page else None)
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
+        asked = context.question
+        if asked is not None and (asked.thread_id, asked.id) == (thread_id, item_id):
+            return asked
         number = conversation_of(thread_id)
         message_number, _ = item_of(item_id)
         async with self._conversations(context) as conversations:
@@ -133,7 +144,8 @@ class ThreadStore(Store[RequestContext]):
             )
         if batch is None:
             raise ConversationNotFound()
-        for item in items_of(thread_id, batch[0]) if batch else []:
+        waiting = await self._waiting(context, number)
+        for item in items_of(thread_id, batch[0], waiting) if batch else []:
             if item.id == item_id:
                 return item
         raise ItemNotFound()

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from backend.broker.base import Broker
+from backend.conversations.chat import Decide
 from backend.conversations.wire import ChatEvent, Started
 from backend.limits.chat import admit_chat_message
 from backend.runs.ref import RunRef
@@ -18,6 +19,7 @@ class Turn:
 
     conversation: int
     user_message: int
+    """The number before the answer's: the user's message (a resumed run has none)."""
     message: str
     run: RunRef
     events: AsyncIterator[ChatEvent]
@@ -57,6 +59,17 @@ class Turns:
         assert isinstance(started, Started)  # every run's log begins with it
         events = (event async for _, event in viewed)
         return Turn(started.conversation_id, started.user_message_id, message, run, events)
+
+    async def resume(self, owner: str, conversation: int, decide: Decide) -> Turn:
+        """Decide waiting tool calls and resume the paused run, exactly as the REST decision
+        does (its errors too: ApprovalAlreadyDecided, ConversationBusy…)."""
+        await admit_chat_message(self.broker, owner, self.messages_per_minute)
+        run, answer_number = await self.runs.resume(owner, conversation, decide)
+        viewed = self.runs.follow(run)
+        _, started = await anext(viewed)
+        assert isinstance(started, Started)
+        events = (event async for _, event in viewed)
+        return Turn(conversation, answer_number - 1, "", run, events)
 
     async def stop(self, turn: Turn) -> None:
         """As POST …/stop: the run stores what it has with status "stopped"."""

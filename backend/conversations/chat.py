@@ -9,10 +9,11 @@ stored answer back into the same events (`wire.replay`).
 """
 
 import asyncio
+import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,16 +22,24 @@ import anyio
 from agents import Agent, RunConfig
 from sqlalchemy import exc as sa_exc
 
+from agent.approvals import DECLINED_OUTPUT, Resume, WaitingCall
 from agent.context import ChatContext
 from agent.events import Done, Failed
 from agent.history import to_input_items
 from agent.run import run_turn
 from backend.activity.store import ActivityStore
+from backend.approvals.store import ApprovalStore, Paused
+from backend.approvals.typed import reply_kind
 from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
-from backend.conversations.wire import ChatEvent, Finished, Started
+from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker
-from backend.http.errors import ConversationBusy
+from backend.http.errors import (
+    ApprovalAlreadyDecided,
+    ApprovalNotFound,
+    ConversationBusy,
+    ConversationNotFound,
+)
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
 
 log = logging.getLogger(__name__)
@@ -48,6 +57,8 @@ class ChatRuntime:
     max_tool_calls: int
     max_destructive_calls: int
     max_runs_per_user: int
+    # How long a paused run waits for the person's decision (CHAT_APPROVAL_SECONDS).
+    approval_after: timedelta = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ class Turn:
     idempotency_key: str | None
     timezone: str = "UTC"
     source: str = "chat"  # or "chatkit": what the activity record says made its changes
+    # Set when the turn continues a paused run instead of answering `message`.
+    resume: Resume | None = None
 
     @property
     def started(self) -> Started:
@@ -90,6 +103,9 @@ async def begin_turn(
             if stored is not None:
                 return stored
         store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+        resume = None
+        if conversation_id is not None:
+            resume = await _answer_waiting_calls(session, owner, conversation_id, message)
         # Runs outlive requests: "answers at once" counts the user's runs in progress.
         start = await store.start_turn(
             conversation_id,
@@ -98,7 +114,89 @@ async def begin_turn(
             history_limit=runtime.history_limit,
             max_runs=runtime.max_runs_per_user,
         )
-    return Turn(owner, message, run_id, start, idempotency_key, timezone, source)
+    return Turn(
+        owner, message, run_id, start, idempotency_key, timezone, source=source, resume=resume
+    )
+
+
+async def _answer_waiting_calls(
+    session: Any, owner: str, conversation_id: int, message: str
+) -> Resume | None:
+    """A message while tool calls wait (docs/api.md "Confirmation"): one that only confirms
+    or only refuses decides them all and resumes the run; any other (or any message after
+    they expired) declines them, and is answered as usual."""
+    approvals = ApprovalStore(session, owner)
+    paused = await approvals.lock(conversation_id)
+    if paused is None:
+        return None
+    kind = None if paused.expired else reply_kind(message)
+    if kind is None:
+        await approvals.decline_all(paused, DECLINED_OUTPUT)
+        return None
+    decisions = {c.id: kind == "approve" for c in paused.waiting}
+    await approvals.decide(paused, decisions)
+    return _resume(paused, decisions)
+
+
+def _resume(paused: Paused, decisions: dict[str, bool]) -> Resume:
+    waiting = [WaitingCall(c.id, c.tool, c.arguments) for c in paused.waiting]
+    return Resume(paused.state, waiting, decisions)
+
+
+Decide = Callable[[list[str]], dict[str, bool]]
+"""Given the ids of the calls waiting, the decisions to make (call id -> approve)."""
+
+
+async def begin_resume(
+    sessionmaker: SessionMaker,
+    runtime: ChatRuntime,
+    owner: str,
+    conversation_id: int,
+    decide: Decide,
+) -> tuple[Turn, int]:
+    """Decide waiting tool calls and claim the conversation to resume its paused run with
+    the decisions: the turn, and the number its answer will have. Raises
+    ConversationNotFound, ApprovalNotFound, ApprovalAlreadyDecided (also once the wait
+    expired: it counts as declined), ConversationBusy, TooManyStreams."""
+    async with sessionmaker.begin() as session:
+        approvals = ApprovalStore(session, owner)
+        paused = await approvals.lock(conversation_id)
+        waiting = [] if paused is None else [c.id for c in paused.waiting]
+        decided = decide(waiting)
+        unknown = next((c for c in decided if c not in waiting), None)
+        if paused is None or not decided or unknown is not None:
+            await _why_not_waiting(session, owner, runtime, conversation_id, unknown)
+        assert paused is not None
+        if not paused.expired:
+            await approvals.decide(paused, decided)
+            resume = _resume(paused, decided)
+            conversations = ConversationStore(session, owner, stale_after=runtime.stale_after)
+            run_id = uuid.uuid4()
+            start, answer_number = await conversations.claim_to_resume(
+                conversation_id,
+                run_id,
+                user_message_number=paused.user_message_number,
+                max_runs=runtime.max_runs_per_user,
+            )
+            turn = Turn(owner, "", run_id, start, None, paused.timezone, resume=resume)
+            return turn, answer_number
+        await approvals.decline_all(paused, DECLINED_OUTPUT)
+    raise ApprovalAlreadyDecided("This request waited too long, so it counts as declined.")
+
+
+async def _why_not_waiting(
+    session: Any, owner: str, runtime: ChatRuntime, conversation_id: int, call_id: str | None
+) -> None:
+    """Raise the reason a decision finds nothing to decide."""
+    store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+    if await store.get(conversation_id) is None:
+        raise ConversationNotFound()
+    if (
+        call_id is not None
+        and await ApprovalStore(session, owner).decision_of(conversation_id, call_id) is None
+    ):
+        raise ApprovalNotFound()
+    raise ApprovalAlreadyDecided()
 
 
 # How long a finished turn keeps trying to get a pooled connection for its answer (each try
@@ -132,11 +230,17 @@ async def turn_events(
             max_turns=runtime.max_turns,
             run_config=runtime.run_config,
             stop=stop,
+            resume=turn.resume,
         ):
             if isinstance(event, Done):
-                finished = await _store_answer(sessionmaker, turn, started, event)
+                finished = await _store_answer(
+                    sessionmaker, turn, started, event, runtime.approval_after
+                )
                 settled = True
                 _log_outcome(finished, about)
+                if isinstance(finished, Finished):
+                    for asked in finished.done.waiting:
+                        yield ApprovalAsked(**asked)
                 yield finished
                 return
             if isinstance(event, Failed):
@@ -168,7 +272,7 @@ def _log_outcome(outcome: Finished | Failed, about: dict[str, Any]) -> None:
 
 
 async def _store_answer(
-    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
+    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done, approval_after: timedelta
 ) -> Finished | Failed:
     """Store the answer, waiting out a full connection pool: the model's work is done and
     paid for, and many runs ending at once (a stop storm, a burst of answers) can hold every
@@ -176,7 +280,7 @@ async def _store_answer(
     deadline = time.monotonic() + ANSWER_STORE_PATIENCE_SECONDS
     while True:
         try:
-            return await _store_answer_once(sessionmaker, turn, started, done)
+            return await _store_answer_once(sessionmaker, turn, started, done, approval_after)
         except sa_exc.TimeoutError:
             if time.monotonic() >= deadline:
                 raise
@@ -187,7 +291,7 @@ async def _store_answer(
 
 
 async def _store_answer_once(
-    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
+    sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done, approval_after: timedelta
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
         message_id = await ConversationStore(session, turn.owner).finish_turn(
@@ -205,6 +309,17 @@ async def _store_answer_once(
         await ActivityStore(session, turn.owner).link_run(
             turn.run_id, started.conversation_id, message_id
         )
+        if done.paused_state is not None:
+            asked = await ApprovalStore(session, turn.owner).pause(
+                turn.start.conversation_pk,
+                message_number=message_id,
+                user_message_number=started.user_message_id,
+                state=done.paused_state,
+                waiting=done.waiting,
+                expires_in=approval_after,
+                timezone=turn.timezone,
+            )
+            done = dataclasses.replace(done, waiting=asked, paused_state=None)
         finished = Finished(done, started.conversation_id, message_id)
         await _record(session, turn, wire.record(started, finished))
     return finished

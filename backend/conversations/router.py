@@ -9,12 +9,14 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from agent.events import Failed
+from backend.approvals.store import ApprovalStore
 from backend.auth.deps import Owner
 from backend.conversations import sse, wire
 from backend.conversations.schemas import (
     ChatFailure,
     ChatRequest,
     ChatResponse,
+    ConversationDetail,
     ConversationList,
     ConversationOut,
     ConversationRename,
@@ -98,6 +100,13 @@ async def chat(
     run = await services.runs.start(
         owner, body.conversation_id, body.message, idempotency_key, timezone=body.timezone
     )
+    return await chat_response(services, run, accept)
+
+
+async def chat_response(
+    services: Services, run: RunRef | StoredResponse, accept: str | None
+) -> Any:
+    """A run's answer for the client that started it: SSE or JSON (docs/api.md §8)."""
     if isinstance(run, StoredResponse):
         events, headers = wire.replay(run), {REPLAYED_HEADER: "true"}
     else:
@@ -172,12 +181,18 @@ async def list_conversations(
     responses=responses(ConversationNotFound),
 )
 async def get_conversation(
-    conversation_id: ConversationNumber, conversations: Conversations
-) -> ConversationOut:
+    conversation_id: ConversationNumber,
+    conversations: Conversations,
+    owner: Owner,
+    session: SessionDep,
+) -> ConversationDetail:
     record = await conversations.get(conversation_id)
     if record is None:
         raise ConversationNotFound()
-    return ConversationOut.of(record)
+    pending = await ApprovalStore(session, owner).pending(conversation_id)
+    return ConversationDetail.model_validate(
+        {**ConversationOut.of(record).model_dump(), "pending_approvals": pending}
+    )
 
 
 @router.get(

@@ -34,7 +34,16 @@ class ToolCallOut(BaseModel):
     is_error: bool
 
 
-RunStatus = Literal["completed", "stopped"]
+RunStatus = Literal["completed", "stopped", "awaiting_approval"]
+
+
+class ApprovalOut(BaseModel):
+    """A tool call waiting for the person's decision (docs/api.md "Confirmation")."""
+
+    id: str
+    tool: str
+    arguments: dict[str, Any]
+    summary: str = Field(description="The question for a person, e.g. Delete task 3 “Buy milk”?")
 
 
 class ChatResponse(BaseModel):
@@ -43,6 +52,9 @@ class ChatResponse(BaseModel):
     response: str
     tool_calls: list[ToolCallOut]
     status: RunStatus
+    approvals: list[ApprovalOut] | None = Field(
+        None, description="With status `awaiting_approval`: the calls waiting for a decision."
+    )
 
 
 class ChatFailure(BaseModel):
@@ -66,6 +78,12 @@ class ConversationOut(BaseModel):
         )
 
 
+class ConversationDetail(ConversationOut):
+    pending_approvals: list[ApprovalOut] = Field(
+        description="Tool calls waiting for the person's decision (docs/api.md §19)."
+    )
+
+
 class ConversationList(BaseModel):
     conversations: list[ConversationOut]
     total: int
@@ -83,7 +101,8 @@ class MessageOut(BaseModel):
     content: str
     tool_calls: list[ToolCallOut]
     status: RunStatus | None = Field(
-        description="`completed` or `stopped` on assistant messages, null on user messages."
+        description="`completed`, `stopped` or `awaiting_approval` on assistant messages,"
+        " null on user messages."
     )
     created_at: datetime
 

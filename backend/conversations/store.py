@@ -138,7 +138,7 @@ def _runs_in_progress() -> Any:
     return select(func.count()).where(others.c.user_id == _OWNER, live).scalar_subquery()
 
 
-def _claim() -> CTE:
+def _claim(*, number_message: bool = True) -> CTE:
     free = or_(
         _conv.c.active_run_id.is_(None), _conv.c.active_run_seen_at < func.now() - _STALE_AFTER
     )
@@ -152,7 +152,7 @@ def _claim() -> CTE:
             under_limit,
         )
         .values(
-            last_message_number=_conv.c.last_message_number + 1,
+            last_message_number=_conv.c.last_message_number + (1 if number_message else 0),
             updated_at=func.now(),
             active_run_id=_RUN_ID,
             active_run_seen_at=func.now(),
@@ -231,6 +231,7 @@ def _finish() -> Select[Any]:
 
 
 _START_NEW = _store_user_message(_create_claimed())
+_CLAIM_TO_RESUME = select(_claim(number_message=False))
 _START_EXISTING = _store_user_message(_claim())
 _HISTORY = (
     select(*_MSG_COLUMNS)
@@ -335,6 +336,24 @@ class ConversationStore:
             raise ConversationBusy()
         if await self.running_runs() >= max_runs:
             raise TooManyStreams(retry_after_seconds=1)
+
+    async def claim_to_resume(
+        self, number: int, run_id: uuid.UUID, *, user_message_number: int, max_runs: int
+    ) -> tuple[TurnStart, int]:
+        """Claim the conversation for a run that resumes a paused one (no new message): the
+        turn, and the number its answer will have."""
+        params = {"owner": self._owner, "run_id": run_id, "conversation_number": number,
+                  "stale_after": self._stale_after, "max_runs": max_runs}  # fmt: skip
+        row = (await self._session.execute(_CLAIM_TO_RESUME, params)).first()
+        if row is None:
+            await self._refuse(number)
+            raise AssertionError("unreachable: _refuse raises")
+        pk, conversation_number, last_message, title, created_at, updated_at = row
+        conversation = ConversationRecord(
+            conversation_number, title, created_at, updated_at, run_id
+        )
+        self._noted("updated", conversation)
+        return TurnStart(pk, conversation, user_message_number, []), last_message + 1
 
     async def _refuse(self, number: int | None) -> None:
         """Why an existing conversation was not claimed: not the owner's, its own run still

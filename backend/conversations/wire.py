@@ -39,7 +39,17 @@ class Finished:
     message_id: int
 
 
-ChatEvent = Started | AgentEvent | Finished
+@dataclass(frozen=True)
+class ApprovalAsked:
+    """A tool call waits for the person's decision (sent before the `done` of a paused run)."""
+
+    id: str
+    tool: str
+    arguments: dict[str, Any]
+    summary: str
+
+
+ChatEvent = Started | AgentEvent | ApprovalAsked | Finished
 Outcome = Finished | Failed
 FINAL_EVENTS = frozenset({"done", "error"})
 # An event as a viewer sees it, with its id (None for an event that is not in the run's
@@ -57,6 +67,8 @@ def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
         return "tool_call", asdict(event)
     if isinstance(event, ToolResult):
         return "tool_result", asdict(event)
+    if isinstance(event, ApprovalAsked):
+        return "approval", asdict(event)
     if isinstance(event, Finished):
         return "done", {**_answer_body(event), "usage": asdict(event.done.usage)}
     if isinstance(event, Failed):
@@ -67,7 +79,9 @@ def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
 def answer(started: Started, outcome: Outcome) -> tuple[int, dict[str, Any]]:
     """The status and JSON body a non-streaming client gets for a turn that ended so."""
     if isinstance(outcome, Finished):
-        return 200, ChatResponse.model_validate(_answer_body(outcome)).model_dump()
+        return 200, ChatResponse.model_validate(_answer_body(outcome)).model_dump(
+            exclude_unset=True
+        )
     return outcome.status, ChatFailure.model_validate(_failure_body(started, outcome)).model_dump()
 
 
@@ -100,7 +114,11 @@ def _replayed(status: int, body: dict[str, Any]) -> list[ChatEvent]:
         events.append(ToolCall(call["id"], call["name"], call["arguments"]))
         events.append(ToolResult(call["id"], call["name"], call["output"], call["is_error"]))
     status_of_run = body.get("status", "completed")  # answers stored before runs could stop
-    done = Done(body["response"], body["tool_calls"], Usage(**body["usage"]), status_of_run)
+    waiting = body.get("approvals", [])
+    events.extend(ApprovalAsked(**asked) for asked in waiting)
+    done = Done(
+        body["response"], body["tool_calls"], Usage(**body["usage"]), status_of_run, waiting
+    )
     return [*events, Finished(done, body["conversation_id"], body["message_id"])]
 
 
@@ -123,9 +141,12 @@ def from_log(name: str, data: dict[str, Any]) -> ChatEvent:
         return ToolCall(data["id"], data["name"], data["arguments"])
     if name == "tool_result":
         return ToolResult(data["id"], data["name"], data["output"], data["is_error"])
+    if name == "approval":
+        return ApprovalAsked(data["id"], data["tool"], data["arguments"], data["summary"])
     if name == "done":
         usage = Usage(**data["usage"])
-        done = Done(data["response"], data["tool_calls"], usage, data["status"])
+        waiting = data.get("approvals", [])
+        done = Done(data["response"], data["tool_calls"], usage, data["status"], waiting)
         return Finished(done, data["conversation_id"], data["message_id"])
     if name == "error":
         return Failed(data["code"], data["detail"], data["http_status"])
@@ -153,13 +174,16 @@ def parse_event_id(value: str | None) -> tuple[uuid.UUID, int] | None:
 
 
 def _answer_body(finished: Finished) -> dict[str, Any]:
-    return {
+    body = {
         "conversation_id": finished.conversation_id,
         "message_id": finished.message_id,
         "response": finished.done.response,
         "tool_calls": finished.done.tool_calls,
         "status": finished.done.status,
     }
+    if finished.done.status == "awaiting_approval":
+        body["approvals"] = finished.done.waiting
+    return body
 
 
 def _failure_body(started: Started, failed: Failed) -> dict[str, Any]:

@@ -28,9 +28,11 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "ActivityEntry",
+    "Approval",
     "Conversation",
     "IdempotencyKey",
     "Message",
+    "PausedRun",
     "SQLModel",
     "Task",
     "UserSequence",
@@ -170,8 +172,8 @@ class Message(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
-    # "completed" or "stopped" on assistant messages; None on user messages.
-    status: str | None = Field(default=None, sa_column=Column(String(16)))
+    # "completed", "stopped" or "awaiting_approval" on assistant messages; None on user ones.
+    status: str | None = Field(default=None, sa_column=Column(String(24)))
     created_at: datetime = _timestamp()
 
 
@@ -241,3 +243,53 @@ class ActivityEntry(SQLModel, table=True):
 
 
 activity: Table = ActivityEntry.__table__  # type: ignore[attr-defined]
+
+
+class PausedRun(SQLModel, table=True):
+    """A chat run waiting for the person to decide its tool calls (docs/runs.md): the Agents
+    SDK's serialized `RunState`, so any process resumes it, after a restart too."""
+
+    __tablename__ = "paused_runs"
+
+    conversation_pk: int = Field(
+        sa_column=Column(
+            BigInteger, ForeignKey("conversations.pk", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    # The assistant message stored with status "awaiting_approval", and the user message
+    # whose turn paused.
+    message_number: int = Field(sa_column=Column(Integer, nullable=False))
+    user_message_number: int = Field(sa_column=Column(Integer, nullable=False))
+    state: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    # The person's zone when the run paused: the resumed tool calls read dates in it.
+    timezone: str = Field(
+        default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC")
+    )
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Approval(SQLModel, table=True):
+    """One tool call that waited for the person, and what they decided (kept with the
+    conversation, so a second decision is told it was already made)."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("conversation_pk", "call_id"),)
+
+    pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    conversation_pk: int = Field(
+        sa_column=Column(
+            BigInteger, ForeignKey("conversations.pk", ondelete="CASCADE"), nullable=False
+        )
+    )
+    call_id: str = Field(sa_column=Column(String(128), nullable=False))
+    tool: str = Field(sa_column=Column(String(64), nullable=False))
+    arguments: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    # None while waiting; "approved" or "declined" (an expired one counts as declined).
+    decision: str | None = Field(default=None, sa_column=Column(String(16)))
+    created_at: datetime = _timestamp()
+    decided_at: datetime | None = _timestamp(nullable=True)
+
+
+paused_runs: Table = PausedRun.__table__  # type: ignore[attr-defined]
+approvals: Table = Approval.__table__  # type: ignore[attr-defined]

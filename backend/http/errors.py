@@ -212,3 +212,13 @@ class UndoConflict(Conflict):
 class AlreadyUndone(Conflict):
     code = "already_undone"
     detail = "This change was already undone."
+
+
+class ApprovalNotFound(NotFound):
+    code = "approval_not_found"
+    detail = "This conversation has no such tool call waiting for a decision."
+
+
+class ApprovalAlreadyDecided(Conflict):
+    code = "already_decided"
+    detail = "This tool call was already decided."

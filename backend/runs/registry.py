@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from backend.conversations import wire
-from backend.conversations.chat import begin_turn
+from backend.conversations.chat import Decide, Turn, begin_resume, begin_turn
 from backend.conversations.store import ConversationStore
 from backend.http.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
@@ -65,7 +65,20 @@ class Runs:
         )
         if isinstance(turn, StoredResponse):
             return turn
-        ref = RunRef(owner, turn.start.conversation_number, turn.run_id)
+        return await self._launch(turn)
+
+    async def resume(self, owner: str, conversation_id: int, decide: Decide) -> tuple[RunRef, int]:
+        """Decide waiting tool calls and resume the paused run as a new run of this process,
+        watched, stopped and limited like any other: the run, and its answer's number."""
+        deps = self._deps
+        turn, answer_number = await begin_resume(
+            deps.sessionmaker, deps.runtime, owner, conversation_id, decide
+        )
+        return await self._launch(turn), answer_number
+
+    async def _launch(self, turn: Turn) -> RunRef:
+        deps = self._deps
+        ref = RunRef(turn.owner, turn.start.conversation_number, turn.run_id)
         events = LogWriter(deps.broker, ref)
         # Logged before the task starts: a viewer that follows from now on finds the log.
         await events.append(turn.started)

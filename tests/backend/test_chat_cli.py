@@ -166,3 +166,45 @@ async def test_tomorrow_is_the_tomorrow_of_the_terminal_zone(
         due_dates[user] = due_at.astimezone(ZoneInfo(zone)).date()
         assert due_dates[user] == clock.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
     assert due_dates["alice"] != due_dates["bob"]
+
+
+async def test_a_delete_waiting_off_a_terminal_says_how_to_decide(
+    server_url: str, db_engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await chat(server_url, "add a task to buy milk", "--user", "alice") == 0
+    capsys.readouterr()
+    assert await chat(server_url, "delete task 1", "--user", "alice", "--conversation", "1") == 0
+
+    printed = cli_lines(capsys.readouterr().err)
+    assert "[waiting for your decision: Delete task 1 “Buy milk”?]" in printed
+    assert printed[-1].startswith("[decide: todo-chat chat yes --conversation 1")
+    assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
+
+
+@pytest.mark.parametrize(("reply", "kept"), [("y", False), ("", True)])
+async def test_a_delete_waiting_on_a_terminal_asks_y_n(
+    server_url: str,
+    db_engine: AsyncEngine,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    reply: str,
+    kept: bool,
+) -> None:
+    assert await chat(server_url, "add a task to buy milk", "--user", "alice") == 0
+    asked: list[str] = []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return reply
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", answer)
+    capsys.readouterr()
+
+    assert await chat(server_url, "delete task 1", "--user", "alice", "--conversation", "1") == 0
+
+    assert asked == ["Delete task 1 “Buy milk”? [y/N] "]
+    out = capsys.readouterr().out
+    assert ("OK, I kept it." if kept else "Deleted task 1") in out
+    rows = await task_rows(db_engine, "alice")
+    assert rows == ([(1, "Buy milk", None, False)] if kept else [])

@@ -161,6 +161,9 @@ async def test_a_later_turn_replays_earlier_tool_calls_with_their_results(
 ) -> None:
     deleting = ToolCalls([Call("delete_task", {"task_id": 1}, call_id="call_del")])
     script = sequential([*add_then_reply(), deleting, Reply("Deleted it.")])
+    # About history: the delete runs at once (confirmation over both APIs:
+    # tests/backend/approvals/test_confirm_openai_apis.py).
+    settings = settings.model_copy(update={"chat_confirm": "none"})
     async with provider_app(settings, api, script=script) as provider:
         chat = Chat(provider.client, auth("alice"))
         await chat.stream(ASK)

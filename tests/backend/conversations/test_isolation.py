@@ -20,6 +20,8 @@ async def test_a_model_naming_another_user_acts_for_the_chatting_user_only(
     settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
 ) -> None:
     """The model passes `user_id: "bob"` and bob's task numbers; only alice's list changes."""
+    # The delete must run for this to mean anything: no confirmation step in between.
+    settings = settings.model_copy(update={"chat_confirm": "none"})
     model = ScriptedModel(
         [
             [function_call("delete_task", {"task_id": 2, "user_id": "bob"}, call_id="c1")],

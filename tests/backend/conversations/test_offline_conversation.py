@@ -7,6 +7,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.settings import Settings
 from tests.backend.conversations.chatting import Chat, assert_answered
 from tests.backend.support import create_tasks
 from tests.rows import task_rows
@@ -101,6 +102,13 @@ CONVERSATION: list[tuple[str, Calls, Rows, list[str]]] = [
 
 def made(calls: list[dict[str, Any]]) -> Calls:
     return [(call["name"], call["arguments"]) for call in calls]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """What the offline model calls for each phrase: deletes run at once here (their
+    confirmation on the offline model: tests/backend/approvals/test_confirm_offline.py)."""
+    return settings.model_copy(update={"chat_confirm": "none"})
 
 
 async def test_the_spec_table_as_one_conversation(alice: Chat, db_engine: AsyncEngine) -> None:

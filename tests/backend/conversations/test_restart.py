@@ -14,6 +14,9 @@ from tests.tokens import AuthHeaders
 async def test_a_new_app_instance_continues_the_conversation(
     settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
 ) -> None:
+    # About history across instances: the delete runs at once (a paused one resuming on a
+    # new instance: tests/backend/approvals/test_confirm_restart.py).
+    settings = settings.model_copy(update={"chat_confirm": "none"})
     async with app_client(settings) as first_server:
         added = await Chat(first_server, auth("alice")).answer("Add a task to buy milk")
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]

@@ -3,7 +3,7 @@
 // stream with Last-Event-ID without ever showing an event twice.
 import { errorOf } from "./api.js";
 import { backoff, showNotice } from "./dom.js";
-import { AnswerView, storedAnswer, userMessage } from "./messages.js";
+import { AnswerView, approvalQuestion, storedAnswer, userMessage } from "./messages.js";
 import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
 import { answerUndo, changedTasks } from "./undo.js";
@@ -42,7 +42,58 @@ export class ChatView {
     const messages = await this.loadMessages(id);
     if (this.conversationId !== id) return;
     this.drawMessages(messages);
+    await this.drawWaiting(id);
     await this.attach(id, messages);
+  }
+
+  // The questions of tool calls still waiting for the person, after the stored messages.
+  async drawWaiting(id) {
+    try {
+      const conversation = await this.api.json(`/conversations/${id}`);
+      if (this.conversationId !== id) return;
+      for (const asked of conversation.pending_approvals ?? []) this.ask(asked);
+    } catch {
+      // An older server, or a moment offline: the messages are still right.
+    }
+  }
+
+  ask(asked, view = null) {
+    const question = approvalQuestion(asked, (approve) => this.decide(asked.id, approve));
+    (view?.element ?? this.log).append(question);
+    this.scroll();
+  }
+
+  // Approve or decline one waiting call: the answer resumes in a new answer below.
+  async decide(approvalId, approve) {
+    const id = this.conversationId;
+    if (id === null || this.running) {
+      if (this.running) this.notice("Still answering: wait for it, or press Stop.");
+      return false;
+    }
+    this.notice("");
+    const controller = this.setFollowing(new AbortController());
+    let response;
+    try {
+      response = await this.api.fetch(`/conversations/${id}/approvals/${encodeURIComponent(approvalId)}`, {
+        method: "POST",
+        body: { approve },
+        headers: SSE_HEADERS,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      this.setFollowing(null);
+      if (!controller.signal.aborted) this.notice(offline(error));
+      return false;
+    }
+    if (!response.ok) {
+      this.setFollowing(null);
+      const error = await errorOf(response);
+      this.notice(error.code === "already_decided" ? "That was already decided." : error.message);
+      return error.code === "already_decided";
+    }
+    const view = this.newAnswer();
+    await this.follow(response, view, controller, null);
+    return true;
   }
 
   leave() {
@@ -222,6 +273,9 @@ export class ChatView {
       view.toolCall(data);
     } else if (name === "tool_result") {
       view.toolResult(data);
+    } else if (name === "approval") {
+      view.waiting(data.id);
+      this.ask(data, view);
     } else if (name === "done") {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;

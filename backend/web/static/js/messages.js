@@ -46,6 +46,12 @@ export class AnswerView {
     this.tools.append(chip);
   }
 
+  // The call waits for the person's decision (its result comes with the resumed answer).
+  waiting(id) {
+    const state = this.chips.get(id)?.querySelector(".tool-state");
+    if (state) state.textContent = "waiting for you";
+  }
+
   toolResult({ id, name, output, is_error: isError }) {
     if (!this.chips.has(id)) this.toolCall({ id, name, arguments: {} });
     const chip = this.chips.get(id);
@@ -59,7 +65,8 @@ export class AnswerView {
     this.speak(this.unspoken);
     this.element.classList.remove("writing");
     if (status === "stopped") this.notice("Stopped.");
-    if (!this.text && status !== "stopped" && !this.chips.size) this.notice("(no answer)");
+    const waits = status === "awaiting_approval";
+    if (!this.text && status !== "stopped" && !waits && !this.chips.size) this.notice("(no answer)");
   }
 
   fail(detail, retry) {
@@ -96,4 +103,38 @@ export function storedAnswer(message) {
   view.finish(message.status ?? "completed");
   view.element.dataset.messageId = message.id;
   return view.element;
+}
+
+// A tool call waiting for the person (docs/api.md §19): its question, Approve and Cancel.
+// `decide(approve)` resumes the answer; both buttons are disabled once one is pressed.
+export function approvalQuestion({ summary }, decide) {
+  const subject = summary.replace(/\?$/, "");
+  const approve = el("button", { className: "approve", text: "Approve",
+    attrs: { type: "button", "aria-label": `Approve: ${subject}` } });
+  const cancel = el("button", { className: "cancel", text: "Cancel",
+    attrs: { type: "button", "aria-label": `Cancel: do not ${lowerFirst(subject)}` } });
+  const group = el("div", { className: "approval", attrs: { role: "group", "aria-label": summary } },
+    el("p", { className: "approval-summary", text: summary }), approve, cancel);
+  for (const [button, choice] of [[approve, true], [cancel, false]]) {
+    button.addEventListener("click", async () => {
+      approve.disabled = true;
+      cancel.disabled = true;
+      const decided = await decide(choice);
+      if (decided) {
+        // Decided: the question stays as a record, its buttons go (nothing left to press).
+        group.classList.add("decided");
+        approve.remove();
+        cancel.remove();
+        group.append(el("p", { className: "approval-decision", text: choice ? "Approved." : "Cancelled." }));
+      } else {
+        approve.disabled = false;
+        cancel.disabled = false;
+      }
+    });
+  }
+  return group;
+}
+
+function lowerFirst(text) {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
