@@ -12,7 +12,8 @@ from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.confirm import ConfirmMode, approval_policy
 from mcp_tools.server import create_todo_server
 
-WRITING = ["add_task", "complete_task", "delete_task", "update_task"]
+# Every tool that writes, undo included (under `changes` an undo waits like any change).
+WRITING = ["add_task", "complete_task", "delete_task", "undo_last_change", "update_task"]
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,6 @@ async def test_the_policy_reaches_the_agents_tools(
     finally:
         await server.cleanup()
     tools = [tool for tool in agent.tools if isinstance(tool, FunctionTool)]
-    assert len(tools) == 5
+    assert len(tools) == 6
     assert sorted(tool.name for tool in tools if tool.needs_approval is True) == waiting
     assert all(tool.needs_approval is False for tool in tools if tool.name not in waiting)

@@ -8,11 +8,19 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.settings import Settings
 from tests.backend.chatkit.client import ChatKit
 from tests.backend.conversations.chatting import Chat
 from tests.mcp_tools.test_tasks import todo_server
 from tests.rows import rows, task_titles
 from tests.tokens import AuthHeaders
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Deletes run at once here: this is about undoing them (their confirmation first:
+    tests/backend/approvals)."""
+    return settings.model_copy(update={"chat_confirm": "none"})
 
 
 @pytest.fixture
