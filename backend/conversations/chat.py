@@ -72,8 +72,10 @@ async def begin_turn(
     idempotency_key: str | None = None,
     *,
     timezone: str = "UTC",
+    server: uuid.UUID | None = None,
 ) -> Turn | StoredResponse:
-    """Claim and store the user's message, or return the stored answer of a replayed key."""
+    """Claim (for a run of `server`) and store the user's message, or return the stored
+    answer of a replayed key."""
     run_id = uuid.uuid4()
     async with sessionmaker.begin() as session:
         if idempotency_key:
@@ -94,6 +96,7 @@ async def begin_turn(
             run_id,
             history_limit=runtime.history_limit,
             max_runs=runtime.max_runs_per_user,
+            server=server,
         )
     return Turn(owner, message, run_id, start, idempotency_key, timezone)
 

@@ -12,7 +12,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from backend.conversations import wire
 from backend.conversations.chat import begin_turn
@@ -20,14 +19,11 @@ from backend.conversations.store import ConversationStore
 from backend.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
 from backend.runs import viewer
-from backend.runs.owner import HEARTBEAT_SECONDS, LogWriter, RunDeps, drive
+from backend.runs.owner import LogWriter, RunDeps, drive
 from backend.runs.ref import RunRef
+from backend.runs.servers import Servers
 
 log = logging.getLogger(__name__)
-
-# A run whose claim was not refreshed for this long has lost its owner (several missed
-# heartbeats: a busy database may delay one or two).
-OWNER_GONE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 6)
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,9 @@ class _Owned:
 
 
 class Runs:
-    def __init__(self, deps: RunDeps) -> None:
+    def __init__(self, deps: RunDeps, servers: Servers | None = None) -> None:
         self._deps = deps
+        self._servers = servers
         self._owned: dict[uuid.UUID, _Owned] = {}
 
     async def start(
@@ -60,6 +57,7 @@ class Runs:
             message,
             idempotency_key,
             timezone=timezone,
+            server=deps.server,
         )
         if isinstance(turn, StoredResponse):
             return turn
@@ -92,11 +90,14 @@ class Runs:
         return None if running is None else self.follow(running)
 
     async def stop(self, owner: str, conversation: int) -> bool:
-        """Ask the conversation's running run to stop; False when none is running. Raises
-        ConversationNotFound."""
+        """Ask the conversation's running run to stop (a run whose server is gone is taken
+        over at once); False when none is running. Raises ConversationNotFound."""
         ref = await self._running_run(owner, conversation)
         if ref is None:
             return False
+        if ref.run not in self._owned and self._servers is not None:
+            if await self._servers.take_over_lost((owner, conversation)):
+                return True
         await self.request_stop(ref)
         return True
 
@@ -135,6 +136,7 @@ class Runs:
         owned = self._owned.get(ref.run)
         if owned is not None:
             return not owned.task.done()
-        async with self._deps.sessionmaker() as session:
-            store = ConversationStore(session, ref.owner)
-            return await store.run_alive(ref.conversation, ref.run, OWNER_GONE_AFTER)
+        deps = self._deps
+        async with deps.sessionmaker() as session:
+            store = ConversationStore(session, ref.owner, stale_after=deps.runtime.stale_after)
+            return await store.run_holds(ref.conversation, ref.run)
