@@ -38,11 +38,26 @@ class Turns:
         await admit_chat_message(self.broker, owner, self.messages_per_minute)
         run = await self.runs.start(owner, conversation, message, timezone=timezone)
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
+        return await self._viewed(run, message)
+
+    async def _viewed(self, run: RunRef, message: str) -> Turn:
         viewed = self.runs.follow(run)
         _, started = await anext(viewed)
         assert isinstance(started, Started)  # every run's log begins with it
         events = (event async for _, event in viewed)
         return Turn(started.conversation_id, started.user_message_id, message, run, events)
+
+    async def admit(self, owner: str) -> None:
+        """Count a retry against the user's messages per minute (TooManyRequests)."""
+        await admit_chat_message(self.broker, owner, self.messages_per_minute)
+
+    async def retry(
+        self, owner: str, conversation: int, message: int, text: str, timezone: str
+    ) -> Turn:
+        """Answer the person's last message (`text`) again in place of what followed it,
+        as REST's retry does (`admit` first)."""
+        run = await self.runs.retry(owner, conversation, message, timezone=timezone)
+        return await self._viewed(run, text)
 
     async def stop(self, turn: Turn) -> None:
         """As POST …/stop: the run stores what it has with status "stopped"."""

@@ -101,6 +101,33 @@ async def begin_turn(
     return Turn(owner, message, run_id, start, idempotency_key, timezone)
 
 
+async def begin_retry(
+    sessionmaker: SessionMaker,
+    runtime: ChatRuntime,
+    owner: str,
+    conversation_id: int,
+    message_id: int,
+    *,
+    timezone: str = "UTC",
+    server: uuid.UUID | None = None,
+) -> Turn:
+    """Claim the conversation to answer the person's last message again, deleting what
+    followed it; the message itself stays, stored once (REST retry and ChatKit's
+    `threads.retry_after_item`)."""
+    run_id = uuid.uuid4()
+    async with sessionmaker.begin() as session:
+        store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+        start, message = await store.retry_turn(
+            conversation_id,
+            message_id,
+            run_id,
+            history_limit=runtime.history_limit,
+            max_runs=runtime.max_runs_per_user,
+            server=server,
+        )
+    return Turn(owner, message, run_id, start, None, timezone)
+
+
 # How long a finished turn keeps trying to get a pooled connection for its answer (each try
 # waits DB_POOL_TIMEOUT for one).
 ANSWER_STORE_PATIENCE_SECONDS = 30.0

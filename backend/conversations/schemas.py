@@ -26,6 +26,15 @@ class ChatRequest(BaseModel):
     )
 
 
+class RetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: TimeZoneName = Field(
+        default="UTC",
+        description='The user\'s IANA time zone ("Europe/Berlin"): "tomorrow" means theirs.',
+    )
+
+
 class ToolCallOut(BaseModel):
     id: str
     name: str

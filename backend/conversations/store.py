@@ -11,7 +11,7 @@ again once it is `stale_after` old.
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import (
     CTE,
@@ -39,6 +39,7 @@ from backend.errors import (
     ConversationBusy,
     ConversationNotFound,
     ConversationRunning,
+    MessageNotRetryable,
     TooManyStreams,
 )
 from backend.fields import is_visible
@@ -246,6 +247,45 @@ def _finish() -> Select[Any]:
     ).join_from(stored, released, true())
 
 
+def _claim_for_retry() -> Any:
+    """Claim the conversation for a run answering a message it already holds (retry)."""
+    under_limit = _runs_in_progress() < bindparam("max_runs")
+    mine = and_(_conv.c.user_id == _OWNER, _conv.c.number == bindparam("conversation_number"))
+    return (
+        update(_conv)
+        .where(mine, ~_LIVE_CLAIM, under_limit)
+        .values(
+            last_message_number=_conv.c.last_message_number + 1,
+            updated_at=func.now(),
+            active_run_id=_RUN_ID,
+            active_run_seen_at=func.now(),
+            active_run_server=_SERVER,
+        )
+        .returning(*_CLAIMED_RETURNS)
+    )
+
+
+def _last_user_message() -> Select[Any]:
+    later = _msg.alias("later")
+    a_later_one = (
+        select(later.c.pk)
+        .where(
+            later.c.conversation_pk == _msg.c.conversation_pk,
+            later.c.role == "user",
+            later.c.number > _msg.c.number,
+        )
+        .exists()
+    )
+    return select(_msg.c.content).where(
+        _msg.c.conversation_pk == bindparam("conversation_pk"),
+        _msg.c.number == bindparam("message_number"),
+        _msg.c.role == "user",
+        ~a_later_one,
+    )
+
+
+_RETRY_CLAIM = _claim_for_retry()
+_LAST_USER_MESSAGE = _last_user_message()
 _START_NEW = _store_user_message(_create_claimed())
 _START_EXISTING = _store_user_message(_claim())
 _HISTORY = (
@@ -343,7 +383,48 @@ class ConversationStore:
         )
         return TurnStart(pk, conversation, message_number, history)
 
-    async def _refuse(self, number: int | None) -> None:
+    async def retry_turn(
+        self,
+        number: int,
+        message_number: int,
+        run_id: uuid.UUID,
+        *,
+        history_limit: int,
+        max_runs: int,
+        server: uuid.UUID | None = None,
+    ) -> tuple[TurnStart, str]:
+        """Claim the conversation to answer the person's last message again: what followed
+        it is deleted (only once the claim, and so every limit, has passed; the caller's
+        transaction undoes it all if anything fails) and the message moves to the end with
+        the next number, so its answer follows it as any answer does. The turn, and the
+        message's text."""
+        params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
+                                  "conversation_number": number, "max_runs": max_runs,
+                                  "stale_after": self._stale_after}  # fmt: skip
+        row = (await self._session.execute(_RETRY_CLAIM, params)).first()
+        if row is None:
+            await self._refuse(number)
+        pk, conversation_number, moved_to, title, created_at, updated_at = row
+        asked = {"conversation_pk": pk, "message_number": message_number}
+        content = await self._session.scalar(_LAST_USER_MESSAGE, asked)
+        if content is None:
+            raise MessageNotRetryable()
+        await self._session.execute(
+            delete(_msg).where(_msg.c.conversation_pk == pk, _msg.c.number > message_number)
+        )
+        await self._session.execute(
+            update(_msg)
+            .where(_msg.c.conversation_pk == pk, _msg.c.number == message_number)
+            .values(number=moved_to)
+        )
+        conversation = ConversationRecord(
+            conversation_number, title, created_at, updated_at, run_id
+        )
+        self._noted("updated", conversation)
+        history = await self._history(pk, before=message_number, limit=history_limit)
+        return TurnStart(pk, conversation, moved_to, history), str(content)
+
+    async def _refuse(self, number: int | None) -> NoReturn:
         """Why an existing conversation was not claimed: not the owner's, its own run still
         going, or the owner's runs at their limit."""
         record = None if number is None else await self.get(number)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from backend.conversations import wire
-from backend.conversations.chat import begin_turn
+from backend.conversations.chat import Turn, begin_retry, begin_turn
 from backend.conversations.store import ConversationStore
 from backend.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
@@ -61,6 +61,29 @@ class Runs:
         )
         if isinstance(turn, StoredResponse):
             return turn
+        return await self._run(turn)
+
+    async def retry(
+        self, owner: str, conversation: int, message: int, *, timezone: str = "UTC"
+    ) -> RunRef:
+        """Start a run answering the person's last message again, in place of what followed
+        it (docs/api.md, "Retry"). Raises the errors of a new message, and
+        MessageNotRetryable."""
+        deps = self._deps
+        turn = await begin_retry(
+            deps.sessionmaker,
+            deps.runtime,
+            owner,
+            conversation,
+            message,
+            timezone=timezone,
+            server=deps.server,
+        )
+        return await self._run(turn)
+
+    async def _run(self, turn: Turn) -> RunRef:
+        deps = self._deps
+        owner = turn.owner
         ref = RunRef(owner, turn.start.conversation_number, turn.run_id)
         events = LogWriter(deps.broker, ref)
         # Logged before the task starts: a viewer that follows from now on finds the log.

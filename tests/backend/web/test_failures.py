@@ -1,5 +1,6 @@
-"""A turn the model provider fails shows a clear notice with Retry, and Retry sends the
-message again once the provider is back."""
+"""A turn the model provider fails shows a clear notice with Retry, and Retry answers the
+message again (POST …/messages/{id}/retry) once the provider is back, without sending it
+twice."""
 
 from collections.abc import AsyncIterator
 
@@ -22,7 +23,7 @@ async def failing() -> AsyncIterator[tuple[FakeConfig, str]]:
         yield config, model_url
 
 
-async def test_a_failed_answer_says_why_and_retry_sends_it_again(
+async def test_a_failed_answer_says_why_and_retry_answers_it_again(
     browser: Browser, dev_settings: Settings, failing: tuple[FakeConfig, str]
 ) -> None:
     config, model_url = failing
@@ -36,10 +37,12 @@ async def test_a_failed_answer_says_why_and_retry_sends_it_again(
         await expect(failed).not_to_contain_text("server_error")  # no provider text
         config.rate_500 = 0.0
         await failed.get_by_role("button", name="Retry").click()
-        answer = await answered(page, 2)
+        answer = await answered(page, 1)
         await expect(answer).not_to_have_class("message assistant failed")
         await expect(answer.locator(".body")).not_to_be_empty()
-        await expect(page.locator("#log article.user")).to_have_count(2)
+        # Answered again in place of the failure, the message not sent twice.
+        await expect(page.locator("#log article.user")).to_have_count(1)
+        await expect(page.locator("#log article.assistant")).to_have_count(1)
 
 
 async def test_an_error_without_an_id_after_live_events_reaches_the_person(

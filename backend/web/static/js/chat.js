@@ -21,6 +21,7 @@ export class ChatView {
     this.hooks = hooks; // onConversation(id), onRunning(id, running), onAnswered(toolCalls)
     this.conversationId = null;
     this.following = null; // AbortController of the stream being read
+    this.lastUserMessageId = null; // of the run last followed: what Retry answers again
   }
 
   get running() {
@@ -35,6 +36,7 @@ export class ChatView {
   async open(id) {
     this.leave();
     this.conversationId = id;
+    this.lastUserMessageId = null;
     this.log.replaceChildren();
     this.notice("");
     if (id === null) return;
@@ -66,25 +68,45 @@ export class ChatView {
   }
 
   async send(text) {
+    const body = { message: text, conversation_id: this.conversationId, timezone: timeZone };
+    const started = await this.start("/chat", body);
+    if (started === null) return false;
+    this.log.append(userMessage(text));
+    await this.answer(started, text);
+    return true;
+  }
+
+  // Answer the person's last message again in place of the failed answer (`failed`): the
+  // server replaces what followed the message and does not store it twice.
+  async retry(text, failed) {
+    const id = this.conversationId;
+    const messageId = this.lastUserMessageId;
+    if (id === null || messageId === null) return this.send(text);
+    const path = `/conversations/${id}/messages/${messageId}/retry`;
+    const started = await this.start(path, { timezone: timeZone });
+    if (started === null) return false;
+    failed.element.remove();
+    await this.answer(started, text);
+    return true;
+  }
+
+  // POST a message (or a retry) for a stream; null (with a notice) when it did not start.
+  async start(path, body) {
     if (this.running) {
       this.notice("Still answering your previous message: wait for it, or press Stop.");
-      return false;
+      return null;
     }
     this.notice("");
-    const id = this.conversationId;
     const controller = this.setFollowing(new AbortController());
     let response;
     try {
-      response = await this.api.fetch("/chat", {
-        method: "POST",
-        body: { message: text, conversation_id: id, timezone: timeZone },
-        headers: SSE_HEADERS,
-        signal: controller.signal,
+      response = await this.api.fetch(path, {
+        method: "POST", body, headers: SSE_HEADERS, signal: controller.signal,
       });
     } catch (error) {
       this.setFollowing(null);
       if (!controller.signal.aborted) this.notice(offline(error));
-      return false;
+      return null;
     }
     if (!response.ok) {
       this.setFollowing(null);
@@ -92,12 +114,14 @@ export class ChatView {
       this.notice(error.code === "conversation_busy"
         ? "This conversation is still answering a previous message: wait for it, or press Stop."
         : error.message);
-      return false;
+      return null;
     }
-    this.log.append(userMessage(text));
+    return { response, controller };
+  }
+
+  async answer({ response, controller }, text) {
     const view = this.newAnswer();
-    await this.follow(response, view, controller, () => this.send(text));
-    return true;
+    await this.follow(response, view, controller, () => this.retry(text, view));
   }
 
   // Attach to the conversation's running run, drawn from its first event; nothing (204, or a
@@ -196,6 +220,7 @@ export class ChatView {
   apply(event, view, retry) {
     const { name, data } = event;
     if (name === "conversation") {
+      this.lastUserMessageId = data.user_message_id;
       if (this.conversationId === null) {
         this.conversationId = data.conversation_id;
         this.hooks.onConversation(data.conversation_id);
