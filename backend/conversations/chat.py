@@ -26,6 +26,7 @@ from agent.events import Done, Failed
 from agent.history import to_input_items
 from agent.run import run_turn
 from backend.conversations import wire
+from backend.conversations.so_far import AnswerSoFar
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
@@ -148,6 +149,7 @@ async def turn_events(
         timezone=turn.timezone,
     )
     settled = False
+    so_far = AnswerSoFar()
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
     try:
         async for event in run_turn(
@@ -164,8 +166,9 @@ async def turn_events(
                 _log_outcome(finished, about)
                 yield finished
                 return
+            so_far.add(event)
             if isinstance(event, Failed):
-                await _store_failure(sessionmaker, turn, started, event)
+                await _store_failure(sessionmaker, turn, started, event, so_far)
                 settled = True
                 _log_outcome(event, about)
             yield event
@@ -232,11 +235,19 @@ async def _store_answer_once(
 
 
 async def _store_failure(
-    sessionmaker: SessionMaker, turn: Turn, started: Started, failed: Failed
+    sessionmaker: SessionMaker, turn: Turn, started: Started, failed: Failed, so_far: AnswerSoFar
 ) -> None:
+    """The answer as far as it got, stored with status "failed" and why (a reload still
+    shows the failure, and a retry replaces it)."""
+    error = {"code": failed.code, "detail": failed.detail}
     async with sessionmaker.begin() as session:
-        await ConversationStore(session, turn.owner).release_turn(
-            turn.start.conversation_pk, turn.run_id
+        await ConversationStore(session, turn.owner).finish_turn(
+            turn.start.conversation_pk,
+            turn.run_id,
+            so_far.text,
+            so_far.tool_calls,
+            "failed",
+            error,
         )
         await _record(session, turn, wire.record(started, failed))
 

@@ -8,12 +8,11 @@ wins that (the statement needs the claim still held by the run). The winner then
 """
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from agent.events import TextDelta, ToolCall, ToolResult
 from backend.broker.base import Broker, LoggedEvent
 from backend.conversations import wire
+from backend.conversations.so_far import AnswerSoFar
 from backend.conversations.store import ConversationStore
 from backend.db import SessionMaker
 from backend.errors import BrokerUnavailable
@@ -31,20 +30,12 @@ class LostRun:
     ref: RunRef
 
 
-@dataclass
-class _SoFar:
-    text: str = ""
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    last_seq: int = 0
-    ended: bool = False  # the log already holds a final event
-
-
 async def take_over(
     sessionmaker: SessionMaker, broker: Broker, lost: LostRun, resume_seconds: float
 ) -> bool:
     """Store the lost run's answer so far as failed and end its log; False when another
     server took it over first (or it ended meanwhile)."""
-    so_far = await _answer_so_far(broker, lost.ref)
+    so_far, last_seq, ended = await _answer_so_far(broker, lost.ref)
     error = {"code": RUN_LOST.code, "detail": RUN_LOST.detail}
     async with sessionmaker.begin() as session:
         stored = await ConversationStore(session, lost.ref.owner).finish_turn(
@@ -61,31 +52,24 @@ async def take_over(
         "run taken over from a server that is gone",
         extra={"user_id": lost.ref.owner, "conversation_id": lost.ref.conversation},
     )
-    if not so_far.ended:
-        await _end_log(broker, lost.ref, so_far.last_seq + 1, resume_seconds)
+    if not ended:
+        await _end_log(broker, lost.ref, last_seq + 1, resume_seconds)
     return True
 
 
-async def _answer_so_far(broker: Broker, ref: RunRef) -> _SoFar:
-    so_far = _SoFar()
-    calls: dict[str, ToolCall] = {}
-    texts: list[str] = []
+async def _answer_so_far(broker: Broker, ref: RunRef) -> tuple[AnswerSoFar, int, bool]:
+    """What the log holds of the answer, its last seq, and whether it already ended."""
+    so_far, last_seq, ended = AnswerSoFar(), 0, False
     try:
         async with reading(broker.follow(ref.key, 0, 0.0)) as events:
             async for logged in events:
-                so_far.last_seq = logged.seq
+                last_seq = logged.seq
                 event = wire.from_log(logged.name, logged.data)
-                so_far.ended = wire.is_final(event)
-                if isinstance(event, TextDelta):
-                    texts.append(event.text)
-                elif isinstance(event, ToolCall):
-                    calls[event.id] = event
-                elif isinstance(event, ToolResult) and event.id in calls:
-                    so_far.tool_calls.append(_finished(calls.pop(event.id), event))
+                ended = wire.is_final(event)
+                so_far.add(event)
     except BrokerUnavailable:
         log.warning("a lost run's log is unreadable: its answer is stored empty")
-    so_far.text = "".join(texts)
-    return so_far
+    return so_far, last_seq, ended
 
 
 async def _end_log(broker: Broker, ref: RunRef, seq: int, resume_seconds: float) -> None:
@@ -95,14 +79,3 @@ async def _end_log(broker: Broker, ref: RunRef, seq: int, resume_seconds: float)
         await broker.forget_after(ref.key, resume_seconds)
     except BrokerUnavailable:
         log.warning("a lost run's viewers not told: the broker is unavailable")
-
-
-def _finished(call: ToolCall, result: ToolResult) -> dict[str, Any]:
-    """A tool call as a stored answer keeps it (the `tool_calls` of docs/api.md §8)."""
-    return {
-        "id": call.id,
-        "name": call.name,
-        "arguments": call.arguments,
-        "output": result.output,
-        "is_error": result.is_error,
-    }

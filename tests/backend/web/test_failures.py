@@ -35,6 +35,10 @@ async def test_a_failed_answer_says_why_and_retry_answers_it_again(
         await expect(failed).to_have_count(1)
         await expect(failed.locator(".note")).not_to_be_empty()
         await expect(failed).not_to_contain_text("server_error")  # no provider text
+        note = await failed.locator(".note").inner_text()
+        await page.reload()  # the failed answer is stored: it still says why, with Retry
+        failed = page.locator("#log article.assistant.failed")
+        await expect(failed.locator(".note")).to_have_text(note)
         config.rate_500 = 0.0
         await failed.get_by_role("button", name="Retry").click()
         answer = await answered(page, 1)

@@ -62,8 +62,14 @@ export class ChatView {
   }
 
   drawMessages(messages) {
-    this.log.replaceChildren(...messages.map((message) =>
-      message.role === "user" ? userMessage(message.content) : storedAnswer(message)));
+    // A stored failed answer to the last message offers Retry, as it did when it failed.
+    const [asked, last] = messages.slice(-2);
+    const retryable = asked?.role === "user" && last?.status === "failed";
+    if (retryable) this.lastUserMessageId = asked.id;
+    const retry = (view) => this.retry(asked.content, view);
+    this.log.replaceChildren(...messages.map((message) => message.role === "user"
+      ? userMessage(message.content)
+      : storedAnswer(message, retryable && message === last ? retry : null)));
     this.scroll();
   }
 
