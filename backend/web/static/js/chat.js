@@ -12,8 +12,10 @@ const MAX_REATTACH = 8;
 const PAGE = 500;
 
 export class ChatView {
-  constructor(api, { log, announcer, notice, stop }, hooks) {
+  constructor(api, { log, announcer, notice, stop }, hooks, connection) {
     this.api = api;
+    this.connection = connection;
+    this.busyNotice = false; // the notice says an answer is still going
     this.log = log;
     this.announcer = announcer;
     this.noticeNode = notice;
@@ -29,6 +31,7 @@ export class ChatView {
   }
 
   notice(text) {
+    this.busyNotice = false;
     showNotice(this.noticeNode, text);
   }
 
@@ -98,8 +101,14 @@ export class ChatView {
 
   // POST a message (or a retry) for a stream; null (with a notice) when it did not start.
   async start(path, body) {
+    if (!this.connection.online) {
+      this.notice("Not sent: the server cannot be reached right now. Send it again once the"
+        + " connection is back.");
+      return null;
+    }
     if (this.running) {
       this.notice("Still answering your previous message: wait for it, or press Stop.");
+      this.busyNotice = true;
       return null;
     }
     this.notice("");
@@ -112,6 +121,7 @@ export class ChatView {
     } catch (error) {
       this.setFollowing(null);
       if (!controller.signal.aborted) this.notice(offline(error));
+      if (!error.status) this.connection.lost();
       return null;
     }
     if (!response.ok) {
@@ -214,8 +224,10 @@ export class ChatView {
       const headers = lastId === null ? SSE_HEADERS : { ...SSE_HEADERS, "Last-Event-ID": lastId };
       const response = await this.api.fetch(`/conversations/${id}/stream`,
         { headers, signal: controller.signal });
+      this.connection.back();
       return response.status === 200 ? response : null;
     } catch (error) {
+      if (!error.status && !controller.signal.aborted) this.connection.lost();
       return error.status === 401 || controller.signal.aborted
         ? null
         : this.reattach(lastId, controller, attempt + 1);
@@ -256,6 +268,7 @@ export class ChatView {
 
   done(controller) {
     if (this.following === controller) this.setFollowing(null);
+    if (this.busyNotice) this.notice(""); // "Still answering…" is no longer true
   }
 
   // After a stream was lost for good: the stored conversation is the truth.
