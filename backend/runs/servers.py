@@ -83,7 +83,11 @@ class Servers:
     @asynccontextmanager
     async def running(self) -> AsyncIterator["Servers"]:
         """Beating from now until the context ends; then the row goes."""
-        await self.beat()
+        try:
+            await self.beat()
+        except Exception:
+            # A database that is down at startup: the loop beats once it is back.
+            log.warning("server beat failed at startup", exc_info=True)
         task = asyncio.create_task(self._beat_forever(), name="server beat")
         try:
             yield self
@@ -104,8 +108,12 @@ class Servers:
         """Take over runs whose server is gone (only the conversation `(owner, number)` when
         given): how many this server took."""
         statement = _LOST_CLAIMS
-        if conversation is not None:
-            owner, number = conversation
+        if conversation is None:
+            # A claim younger than that may come from a server whose row is not written yet
+            # (it started while the database was away) or was just deleted: wait it out.
+            statement = statement.where(_conv.c.active_run_seen_at < func.now() - _DEAD_AFTER)
+        else:
+            owner, number = conversation  # a stop: the person is waiting
             statement = statement.where(_conv.c.user_id == owner, _conv.c.number == number)
         async with self._sessionmaker() as session:
             rows = (

@@ -36,12 +36,14 @@ def quick_beats(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def a_run_of(db_engine: AsyncEngine, broker: Broker, server: uuid.UUID) -> uuid.UUID:
-    """Alice's conversation 1 claimed by a run of `server`, its log as LEFT_BEHIND."""
+    """Alice's conversation 1 claimed a minute ago by a run of `server`, its log as
+    LEFT_BEHIND."""
     run = uuid.uuid4()
     async with db_engine.begin() as connection:
         await connection.execute(
             text(
-                "UPDATE conversations SET active_run_id = :run, active_run_seen_at = now(),"
+                "UPDATE conversations SET active_run_id = :run,"
+                " active_run_seen_at = now() - interval '60 seconds',"
                 " active_run_server = :server,"
                 " last_message_number = last_message_number + 1"
                 " WHERE user_id = 'alice' AND number = 1"
@@ -167,3 +169,21 @@ async def test_a_dead_servers_row_goes_once_its_runs_are_taken_over(
         await eventually(forgotten, 10, "the dead server's row deleted")
         stored = await env.messages(1)
     assert_stored_as_lost(stored[-1])
+
+
+async def test_a_claim_younger_than_the_dead_after_bound_is_left_to_its_server(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    """A server whose row is not written yet (it started while the database was away) has
+    its fresh claims left alone by the beat."""
+    async with live(settings, auth, slow_answer(reply_words=3)) as env:
+        broker = await answered(env)
+        await a_run_of(db_engine, broker, uuid.uuid4())
+        async with db_engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE conversations SET active_run_seen_at = now() WHERE number = 1")
+            )
+        taken = await env.app.state.services.servers.take_over_lost()
+        running = await env.running(1)
+    assert taken == 0
+    assert running is True
