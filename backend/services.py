@@ -29,6 +29,7 @@ from backend.feed.on_commit import publish_changes_on_commit
 from backend.feed.reminders import reminders_on_feed
 from backend.runs.owner import RunDeps
 from backend.runs.registry import Runs
+from backend.runs.servers import Servers
 from backend.settings import Settings
 from backend.tasks.reminders import Publish, ReminderLoop
 from mcp_tools.bridge import InProcessMCPServer
@@ -54,6 +55,7 @@ class Services:
     mcp: RemoteMCP
     runs: Runs
     chatkit: TodoChatKitServer
+    servers: Servers
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -165,7 +167,15 @@ async def build_services(
     )
     mcp = create_remote_mcp(settings, sessionmaker, mcp_verifier(settings, verifier), broker)
     await stack.enter_async_context(mcp.running())
-    runs = Runs(RunDeps(broker, sessionmaker, chat, settings.chat_resume_seconds))
+    # The beat has a connection of its own: a pool full of busy runs must not delay it.
+    beat_engine = create_engine(
+        url, pooler=settings.database_pooler, pool_size=1, max_overflow=1, pool_timeout=10
+    )
+    stack.push_async_callback(beat_engine.dispose)
+    servers = Servers(beat_engine, sessionmaker, broker, settings.chat_resume_seconds)
+    await stack.enter_async_context(servers.running())
+    deps = RunDeps(broker, sessionmaker, chat, settings.chat_resume_seconds, servers.id)
+    runs = Runs(deps, servers)
     # Left before the broker and the engine close: stopped runs still store their answers.
     stack.push_async_callback(runs.shutdown, RUNS_SHUTDOWN_GRACE_SECONDS)
     return Services(
@@ -183,4 +193,5 @@ async def build_services(
                 runs, broker, settings.chat_requests_per_minute, settings.chat_max_streams_per_user
             ),
         ),
+        servers=servers,
     )

@@ -37,7 +37,9 @@ class MemoryBroker:
         return None
 
     async def append(self, run: str, event: LoggedEvent) -> None:
-        self._logs.setdefault(run, RunLog()).add(event)
+        # A log this process did not start (a server taking over a lost run appends its
+        # final event) begins where the dead owner's ended.
+        self._logs.setdefault(run, RunLog(base=event.seq - 1)).add(event)
 
     async def follow(self, run: str, after: int, idle_seconds: float) -> AsyncIterator[LoggedEvent]:
         log = self._logs.get(run)

@@ -70,7 +70,9 @@ class RedisRunLogs:
     # ---- the owner's side -------------------------------------------------------------------
 
     async def append(self, run: str, event: LoggedEvent) -> None:
-        self._owned.setdefault(run, RunLog()).add(event)
+        # A log this process did not start (a server taking over a lost run appends its
+        # final event) begins where the dead owner's ended.
+        self._owned.setdefault(run, RunLog(base=event.seq - 1)).add(event)
         self._dirty.set()
 
     async def forget_after(self, run: str, seconds: float) -> None:

@@ -12,7 +12,6 @@ class RequestContext:
     owner: str  # the verified token's user: every store call is filtered by it
     timezone: str = "UTC"  # the person's IANA zone (the request's `metadata.timezone`)
     turn: Turn | None = None  # the run this request started, once it has
-    retry_admitted: bool = False  # a retry's message was counted before anything was deleted
     # The question item a `threads.add_structured_input` answers, as it was before the
     # answer resumed the run (the SDK loads it again after).
     question: ThreadItem | None = None

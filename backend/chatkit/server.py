@@ -4,8 +4,10 @@ A message (`threads.create`, `threads.add_user_message`) starts its run before t
 streams anything: the run stores the user's message (and, for a new thread, creates the
 conversation) in one transaction, so the thread and the message have their ids from the
 start, and a busy conversation or a limit is an error event with nothing stored.
-`threads.retry_after_item` goes through the SDK, which deletes what followed the message;
-`respond` then sends the message again as a new run. The rest is the SDK's own handling.
+`threads.retry_after_item` starts its run here too, as REST's retry does (`Runs.retry`): it
+deletes what followed the message once every limit has passed, and answers the message
+again without storing it twice; the SDK then finds nothing left to delete. The rest is the
+SDK's own handling.
 """
 
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -199,13 +201,12 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             item = await self._threads.load_item(params.thread_id, params.item_id, context)
             if not isinstance(item, UserMessageItem):
                 raise ItemNotFound("Only a message you sent can be retried.")
-            # The SDK deletes the answer (and `_send_again` the message) before the resend
-            # starts a run: the limits are checked first, so a refusal leaves all in place.
+            # The SDK deletes what followed the message before `respond`: the limits are
+            # checked first, so a refused retry deletes nothing.
             await self._turns.admit(context.owner)
             await self._threads.check_can_start(
                 params.thread_id, context, self._turns.max_runs_per_user
             )
-            context.retry_admitted = True
 
     async def _answer_question(
         self, request: ThreadsAddStructuredInputReq, context: RequestContext
@@ -231,13 +232,14 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         turn = context.turn
-        if turn is None:  # threads.retry_after_item: the SDK deleted what followed the message
+        if turn is None:  # threads.retry_after_item: the SDK deleted what followed
             assert input_user_message is not None
             try:
                 turn = await self._send_again(thread, input_user_message, context)
             except AppError as error:
                 yield error_event(error.detail, allow_retry=False)
                 return
+            # Stored once, the retried message moved to the end with the next number.
             yield ThreadItemRemovedEvent(item_id=input_user_message.id)
             resent = items.user_message(thread.id, turn.user_message, turn.message)
             yield ThreadItemDoneEvent(item=resent)
@@ -251,20 +253,19 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
     async def _send_again(
         self, thread: ThreadMetadata, message: UserMessageItem, context: RequestContext
     ) -> Turn:
-        """The message becomes the conversation's last (stored anew, with a new number), and a
-        run answers it; the history the model sees then ends with it once. The limits were
-        checked before anything was deleted; only a run started in between (another tab, the
-        same instant) can still refuse it here, and the error event says why."""
+        """A run answers the message again, as REST's retry (`Runs.retry`): the message moves
+        to the end of the conversation, stored once, and the history the model sees ends
+        with it."""
         conversation = conversation_of(thread.id)
-        await self._threads.delete_thread_item(thread.id, message.id, context)
+        number, _ = item_of(message.id)
         text = readable_text(message.content)
-        context.turn = await self._start(context, conversation, text)
+        context.turn = await self._turns.retry(
+            context.owner, conversation, number, text, context.timezone
+        )
         return context.turn
 
     async def _start(self, context: RequestContext, conversation: int | None, text: str) -> Turn:
-        return await self._turns.start(
-            context.owner, conversation, text, context.timezone, admitted=context.retry_admitted
-        )
+        return await self._turns.start(context.owner, conversation, text, context.timezone)
 
     async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext

@@ -42,18 +42,18 @@ class Turns:
         conversation: int | None,
         message: str,
         timezone: str,
-        *,
-        admitted: bool = False,
     ) -> Turn:
-        """Count the message against the user's limits (unless `admitted` already), store it
-        and start the run (a new conversation when `conversation` is None). Raises the errors
-        of POST /chat (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
-        if not admitted:
-            await self.admit(owner)
+        """Count the message against the user's limits, store it and start the run (a new
+        conversation when `conversation` is None). Raises the errors of POST /chat
+        (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
+        await self.admit(owner)
         run = await self.runs.start(
             owner, conversation, message, timezone=timezone, source="chatkit"
         )
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
+        return await self._viewed(run, message)
+
+    async def _viewed(self, run: RunRef, message: str) -> Turn:
         viewed = self.runs.follow(run)
         _, started = await anext(viewed)
         assert isinstance(started, Started)  # every run's log begins with it
@@ -70,6 +70,14 @@ class Turns:
         assert isinstance(started, Started)
         events = (event async for _, event in viewed)
         return Turn(conversation, answer_number - 1, "", run, events)
+
+    async def retry(
+        self, owner: str, conversation: int, message: int, text: str, timezone: str
+    ) -> Turn:
+        """Answer the person's last message (`text`) again in place of what followed it,
+        as REST's retry does (`admit` first)."""
+        run = await self.runs.retry(owner, conversation, message, timezone=timezone)
+        return await self._viewed(run, text)
 
     async def stop(self, turn: Turn) -> None:
         """As POST …/stop: the run stores what it has with status "stopped"."""

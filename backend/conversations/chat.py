@@ -31,6 +31,7 @@ from backend.activity.store import ActivityStore
 from backend.approvals.store import ApprovalStore, Paused
 from backend.approvals.typed import reply_kind
 from backend.conversations import wire
+from backend.conversations.so_far import AnswerSoFar
 from backend.conversations.store import ConversationStore, TurnStart
 from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker
@@ -88,8 +89,10 @@ async def begin_turn(
     *,
     timezone: str = "UTC",
     source: str = "chat",
+    server: uuid.UUID | None = None,
 ) -> Turn | StoredResponse:
-    """Claim and store the user's message, or return the stored answer of a replayed key."""
+    """Claim (for a run of `server`) and store the user's message, or return the stored
+    answer of a replayed key."""
     run_id = uuid.uuid4()
     async with sessionmaker.begin() as session:
         if idempotency_key:
@@ -113,6 +116,7 @@ async def begin_turn(
             run_id,
             history_limit=runtime.history_limit,
             max_runs=runtime.max_runs_per_user,
+            server=server,
         )
     return Turn(
         owner, message, run_id, start, idempotency_key, timezone, source=source, resume=resume
@@ -153,6 +157,8 @@ async def begin_resume(
     owner: str,
     conversation_id: int,
     decide: Decide,
+    *,
+    server: uuid.UUID | None = None,
 ) -> tuple[Turn, int]:
     """Decide waiting tool calls and claim the conversation to resume its paused run with
     the decisions: the turn, and the number its answer will have. Raises
@@ -177,6 +183,7 @@ async def begin_resume(
                 run_id,
                 user_message_number=paused.user_message_number,
                 max_runs=runtime.max_runs_per_user,
+                server=server,
             )
             turn = Turn(owner, "", run_id, start, None, paused.timezone, resume=resume)
             return turn, answer_number
@@ -197,6 +204,33 @@ async def _why_not_waiting(
     ):
         raise ApprovalNotFound()
     raise ApprovalAlreadyDecided()
+
+
+async def begin_retry(
+    sessionmaker: SessionMaker,
+    runtime: ChatRuntime,
+    owner: str,
+    conversation_id: int,
+    message_id: int,
+    *,
+    timezone: str = "UTC",
+    server: uuid.UUID | None = None,
+) -> Turn:
+    """Claim the conversation to answer the person's last message again, deleting what
+    followed it; the message itself stays, stored once (REST retry and ChatKit's
+    `threads.retry_after_item`)."""
+    run_id = uuid.uuid4()
+    async with sessionmaker.begin() as session:
+        store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+        start, message = await store.retry_turn(
+            conversation_id,
+            message_id,
+            run_id,
+            history_limit=runtime.history_limit,
+            max_runs=runtime.max_runs_per_user,
+            server=server,
+        )
+    return Turn(owner, message, run_id, start, None, timezone)
 
 
 # How long a finished turn keeps trying to get a pooled connection for its answer (each try
@@ -221,6 +255,7 @@ async def turn_events(
         run_id=turn.run_id,
     )
     settled = False
+    so_far = AnswerSoFar()
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
     try:
         async for event in run_turn(
@@ -243,8 +278,9 @@ async def turn_events(
                         yield ApprovalAsked(**asked)
                 yield finished
                 return
+            so_far.add(event)
             if isinstance(event, Failed):
-                await _store_failure(sessionmaker, turn, started, event)
+                await _store_failure(sessionmaker, turn, started, event, so_far)
                 settled = True
                 _log_outcome(event, about)
             yield event
@@ -326,11 +362,19 @@ async def _store_answer_once(
 
 
 async def _store_failure(
-    sessionmaker: SessionMaker, turn: Turn, started: Started, failed: Failed
+    sessionmaker: SessionMaker, turn: Turn, started: Started, failed: Failed, so_far: AnswerSoFar
 ) -> None:
+    """The answer as far as it got, stored with status "failed" and why (a reload still
+    shows the failure, and a retry replaces it)."""
+    error = {"code": failed.code, "detail": failed.detail}
     async with sessionmaker.begin() as session:
-        await ConversationStore(session, turn.owner).release_turn(
-            turn.start.conversation_pk, turn.run_id
+        await ConversationStore(session, turn.owner).finish_turn(
+            turn.start.conversation_pk,
+            turn.run_id,
+            so_far.text,
+            so_far.tool_calls,
+            "failed",
+            error,
         )
         await _record(session, turn, wire.record(started, failed))
 

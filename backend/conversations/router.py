@@ -22,6 +22,7 @@ from backend.conversations.schemas import (
     ConversationRename,
     MessageList,
     MessageOut,
+    RetryRequest,
 )
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
@@ -36,6 +37,7 @@ from backend.http.errors import (
     Forbidden,
     IdempotencyKeyReused,
     InvalidRequest,
+    MessageNotRetryable,
     PayloadTooLarge,
     TooManyApiRequests,
     TooManyRequests,
@@ -114,6 +116,34 @@ async def chat_response(
     if sse.wants_event_stream(accept):
         return sse.event_stream(events, headers)
     return await _json_answer((event async for _, event in events), headers)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/{message_id}/retry",
+    tags=["chat"],
+    summary="Answer your last message again",
+    description="What followed the message (a failed or stopped answer) is replaced by a"
+    " fresh answer to it; the message is not stored again. Only the person's last message"
+    " can be retried (404 `message_not_found` otherwise). Limits and answers as `POST /chat`"
+    " (JSON, or SSE with `Accept: text/event-stream`); a refused retry deletes nothing.",
+    response_model=ChatResponse,
+    responses={**CHAT_RESPONSES, **responses(MessageNotRetryable)},
+)
+async def retry(
+    conversation_id: ConversationNumber,
+    message_id: ConversationNumber,
+    owner: Owner,
+    services: ServicesDep,
+    body: RetryRequest | None = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Any:
+    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    timezone = body.timezone if body is not None else "UTC"
+    run = await services.runs.retry(owner, conversation_id, message_id, timezone=timezone)
+    events = _first_viewer(services, run)
+    if sse.wants_event_stream(accept):
+        return sse.event_stream(events, {})
+    return await _json_answer((event async for _, event in events), {})
 
 
 async def _first_viewer(services: Services, run: RunRef) -> AsyncIterator[wire.Viewed]:

@@ -4,7 +4,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from backend.conversations.store import ConversationRecord, MessageRecord
 from backend.fields import MessageText, RowNumber, TaskTitle, TimeZoneName
@@ -26,6 +26,15 @@ class ChatRequest(BaseModel):
     )
 
 
+class RetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: TimeZoneName = Field(
+        default="UTC",
+        description='The user\'s IANA time zone ("Europe/Berlin"): "tomorrow" means theirs.',
+    )
+
+
 class ToolCallOut(BaseModel):
     id: str
     name: str
@@ -35,6 +44,8 @@ class ToolCallOut(BaseModel):
 
 
 RunStatus = Literal["completed", "stopped", "awaiting_approval"]
+# A stored answer's status: a failed one is what was written and done before the failure.
+StoredStatus = Literal["completed", "stopped", "failed", "awaiting_approval"]
 
 
 class ApprovalOut(BaseModel):
@@ -95,16 +106,34 @@ class ConversationRename(BaseModel):
     title: ConversationTitle
 
 
+class MessageError(BaseModel):
+    code: str
+    detail: str
+
+
 class MessageOut(BaseModel):
     id: int
     role: Literal["user", "assistant"]
     content: str
     tool_calls: list[ToolCallOut]
-    status: RunStatus | None = Field(
-        description="`completed`, `stopped` or `awaiting_approval` on assistant messages,"
-        " null on user messages."
+    status: StoredStatus | None = Field(
+        description="`completed`, `stopped`, `awaiting_approval` or `failed` on assistant"
+        " messages, null on user messages. A `failed` answer was cut off: its text and tool"
+        " calls are what was done before the failure."
+    )
+    error: "MessageError | None" = Field(
+        None,
+        description="Only on a `failed` answer: why it failed, as the stream's `error` said.",
     )
     created_at: datetime
+
+    @model_serializer(mode="wrap")
+    def _error_only_when_failed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Messages keep the shape of docs/api.md §9; `error` is added only where there is one.
+        body: dict[str, Any] = handler(self)
+        if body.get("error") is None:
+            body.pop("error", None)
+        return body
 
     @classmethod
     def of(cls, record: MessageRecord) -> "MessageOut":

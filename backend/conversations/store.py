@@ -1,15 +1,17 @@
 """The conversation store: conversations and their messages, always filtered by owner.
 
 A chat turn touches it in short transactions of its own: `start_turn` (claim the
-conversation for the run, store the user's message, load history), `refresh_claim` every few
-seconds while the run lives, then `finish_turn` (store the answer, release the claim) or
-`release_turn`. A claim whose owner stopped refreshing it for `stale_after` is free again.
+conversation for the run, naming the server that runs it; store the user's message, load
+history), then `finish_turn` (store the answer, release the claim) or `release_turn`. A
+claim holds while its server beats; a server that stopped beating has its runs taken over
+(backend/runs/servers.py). A claim that names no server (made before servers beat) is free
+again once it is `stale_after` old.
 """
 
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import (
     CTE,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import conversations as _conv
@@ -40,6 +43,7 @@ from backend.http.errors import (
     ConversationBusy,
     ConversationNotFound,
     ConversationRunning,
+    MessageNotRetryable,
     TooManyStreams,
 )
 
@@ -47,9 +51,21 @@ TITLE_LENGTH = 80
 # Used when a caller names none: the default of CHAT_RUN_STALE_SECONDS.
 DEFAULT_STALE_AFTER = timedelta(seconds=300)
 _STALE_AFTER = bindparam("stale_after", type_=Interval())
-_LIVE_CLAIM = and_(
-    _conv.c.active_run_id.is_not(None), _conv.c.active_run_seen_at >= func.now() - _STALE_AFTER
-)
+
+
+def _live_claim(table: Any) -> ColumnElement[bool]:
+    """A claim that holds: its server has not been found dead yet, or (a claim naming no
+    server) it is younger than `stale_after`."""
+    return and_(
+        table.c.active_run_id.is_not(None),
+        or_(
+            table.c.active_run_server.is_not(None),
+            table.c.active_run_seen_at >= func.now() - _STALE_AFTER,
+        ),
+    )
+
+
+_LIVE_CLAIM = _live_claim(_conv)
 _RUNNING_RUN = case((_LIVE_CLAIM, _conv.c.active_run_id), else_=None)
 
 
@@ -74,6 +90,7 @@ class MessageRecord:
     tool_calls: list[dict[str, Any]]
     status: str | None
     created_at: datetime
+    error: dict[str, Any] | None = None
 
 
 # Each record's fields name the columns it is read from: a column is spelled once here
@@ -108,7 +125,8 @@ _HELD_BY_RUN = and_(
     _conv.c.active_run_id == _RUN_ID,
 )
 _CLAIM_COLUMNS = ["user_id", "number", "title", "last_message_number", "active_run_id",
-                  "active_run_seen_at"]  # fmt: skip
+                  "active_run_seen_at", "active_run_server"]  # fmt: skip
+_SERVER = bindparam("server", type_=_conv.c.active_run_server.type)
 _CLAIMED_RETURNS = (_conv.c.pk, _conv.c.number, _conv.c.last_message_number, _conv.c.title,
                     _conv.c.created_at, _conv.c.updated_at)  # fmt: skip
 
@@ -122,6 +140,7 @@ def _create_claimed() -> CTE:
         literal(1),
         _RUN_ID,
         func.now(),
+        _SERVER,
     )
     claimed = insert(_conv).from_select(_CLAIM_COLUMNS, values)
     return claimed.returning(*_CLAIMED_RETURNS).cte("claimed")
@@ -131,17 +150,12 @@ def _runs_in_progress() -> Any:
     """How many of the owner's conversations have a live claim (a subquery of its own, so it
     can sit inside a statement on the same table)."""
     others = _conv.alias("others")
-    live = and_(
-        others.c.active_run_id.is_not(None),
-        others.c.active_run_seen_at >= func.now() - _STALE_AFTER,
-    )
+    live = _live_claim(others)
     return select(func.count()).where(others.c.user_id == _OWNER, live).scalar_subquery()
 
 
 def _claim(*, number_message: bool = True) -> CTE:
-    free = or_(
-        _conv.c.active_run_id.is_(None), _conv.c.active_run_seen_at < func.now() - _STALE_AFTER
-    )
+    free = ~_LIVE_CLAIM
     under_limit = _runs_in_progress() < bindparam("max_runs")
     return (
         update(_conv)
@@ -156,6 +170,7 @@ def _claim(*, number_message: bool = True) -> CTE:
             updated_at=func.now(),
             active_run_id=_RUN_ID,
             active_run_seen_at=func.now(),
+            active_run_server=_SERVER,
         )
         .returning(*_CLAIMED_RETURNS)
         .cte("claimed")
@@ -201,6 +216,7 @@ def _finish() -> Select[Any]:
             updated_at=func.now(),
             active_run_id=None,
             active_run_seen_at=None,
+            active_run_server=None,
         )
         .returning(*_RELEASED_RETURNS)
         .cte("released")
@@ -208,7 +224,7 @@ def _finish() -> Select[Any]:
     stored = (
         insert(_msg)
         .from_select(
-            ["conversation_pk", "number", "role", "content", "tool_calls", "status"],
+            ["conversation_pk", "number", "role", "content", "tool_calls", "status", "error"],
             select(
                 released.c.pk,
                 released.c.last_message_number,
@@ -216,6 +232,7 @@ def _finish() -> Select[Any]:
                 bindparam("answer", type_=_msg.c.content.type),
                 bindparam("answer_tool_calls", type_=_msg.c.tool_calls.type),
                 bindparam("answer_status", type_=_msg.c.status.type),
+                bindparam("answer_error", type_=JSONB(none_as_null=True)),
             ),
         )
         .returning(_msg.c.number)
@@ -230,6 +247,45 @@ def _finish() -> Select[Any]:
     ).join_from(stored, released, true())
 
 
+def _claim_for_retry() -> Any:
+    """Claim the conversation for a run answering a message it already holds (retry)."""
+    under_limit = _runs_in_progress() < bindparam("max_runs")
+    mine = and_(_conv.c.user_id == _OWNER, _conv.c.number == bindparam("conversation_number"))
+    return (
+        update(_conv)
+        .where(mine, ~_LIVE_CLAIM, under_limit)
+        .values(
+            last_message_number=_conv.c.last_message_number + 1,
+            updated_at=func.now(),
+            active_run_id=_RUN_ID,
+            active_run_seen_at=func.now(),
+            active_run_server=_SERVER,
+        )
+        .returning(*_CLAIMED_RETURNS)
+    )
+
+
+def _last_user_message() -> Select[Any]:
+    later = _msg.alias("later")
+    a_later_one = (
+        select(later.c.pk)
+        .where(
+            later.c.conversation_pk == _msg.c.conversation_pk,
+            later.c.role == "user",
+            later.c.number > _msg.c.number,
+        )
+        .exists()
+    )
+    return select(_msg.c.content).where(
+        _msg.c.conversation_pk == bindparam("conversation_pk"),
+        _msg.c.number == bindparam("message_number"),
+        _msg.c.role == "user",
+        ~a_later_one,
+    )
+
+
+_RETRY_CLAIM = _claim_for_retry()
+_LAST_USER_MESSAGE = _last_user_message()
 _START_NEW = _store_user_message(_create_claimed())
 _CLAIM_TO_RESUME = select(_claim(number_message=False))
 _START_EXISTING = _store_user_message(_claim())
@@ -246,11 +302,8 @@ _NO_FLUSH_ON_COMMIT = text("SET LOCAL synchronous_commit = off")
 _RELEASE = (
     update(_conv)
     .where(_HELD_BY_RUN)
-    .values(active_run_id=None, active_run_seen_at=None)
+    .values(active_run_id=None, active_run_seen_at=None, active_run_server=None)
     .returning(_conv.c.number, _conv.c.title, _conv.c.created_at, _conv.c.updated_at)
-)
-_REFRESH = (
-    update(_conv).where(_HELD_BY_RUN).values(active_run_seen_at=func.now()).returning(_conv.c.pk)
 )
 
 
@@ -288,15 +341,21 @@ class ConversationStore:
         *,
         history_limit: int,
         max_runs: int,
+        server: uuid.UUID | None = None,
     ) -> TurnStart:
-        """Claim the conversation (new if `number` is None) and store the user's message,
-        unless the owner already has `max_runs` runs in progress (429)."""
+        """Claim the conversation (new if `number` is None) for a run of `server` and store
+        the user's message, unless the owner already has `max_runs` runs in progress (429)."""
         # The user's message needs no disk flush before the model is called: the turn's
         # next commit (answer, failure or release, all synchronous) flushes it with its own
         # WAL, and a database crash before that fails the turn anyway. Saves an fsync
         # (about 1 ms here) on the way to the first token.
         await self._session.execute(_NO_FLUSH_ON_COMMIT)
-        params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "user_message": message}
+        params: dict[str, Any] = {
+            "owner": self._owner,
+            "run_id": run_id,
+            "user_message": message,
+            "server": server,
+        }
         if number is None:
             # Checked first: the statement that creates a conversation takes its number even
             # when it stores nothing.
@@ -338,12 +397,19 @@ class ConversationStore:
             raise TooManyStreams(retry_after_seconds=1)
 
     async def claim_to_resume(
-        self, number: int, run_id: uuid.UUID, *, user_message_number: int, max_runs: int
+        self,
+        number: int,
+        run_id: uuid.UUID,
+        *,
+        user_message_number: int,
+        max_runs: int,
+        server: uuid.UUID | None = None,
     ) -> tuple[TurnStart, int]:
         """Claim the conversation for a run that resumes a paused one (no new message): the
         turn, and the number its answer will have."""
         params = {"owner": self._owner, "run_id": run_id, "conversation_number": number,
-                  "stale_after": self._stale_after, "max_runs": max_runs}  # fmt: skip
+                  "stale_after": self._stale_after, "max_runs": max_runs,
+                  "server": server}  # fmt: skip
         row = (await self._session.execute(_CLAIM_TO_RESUME, params)).first()
         if row is None:
             await self._refuse(number)
@@ -355,7 +421,48 @@ class ConversationStore:
         self._noted("updated", conversation)
         return TurnStart(pk, conversation, user_message_number, []), last_message + 1
 
-    async def _refuse(self, number: int | None) -> None:
+    async def retry_turn(
+        self,
+        number: int,
+        message_number: int,
+        run_id: uuid.UUID,
+        *,
+        history_limit: int,
+        max_runs: int,
+        server: uuid.UUID | None = None,
+    ) -> tuple[TurnStart, str]:
+        """Claim the conversation to answer the person's last message again: what followed
+        it is deleted (only once the claim, and so every limit, has passed; the caller's
+        transaction undoes it all if anything fails) and the message moves to the end with
+        the next number, so its answer follows it as any answer does. The turn, and the
+        message's text."""
+        params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
+                                  "conversation_number": number, "max_runs": max_runs,
+                                  "stale_after": self._stale_after}  # fmt: skip
+        row = (await self._session.execute(_RETRY_CLAIM, params)).first()
+        if row is None:
+            await self._refuse(number)
+        pk, conversation_number, moved_to, title, created_at, updated_at = row
+        asked = {"conversation_pk": pk, "message_number": message_number}
+        content = await self._session.scalar(_LAST_USER_MESSAGE, asked)
+        if content is None:
+            raise MessageNotRetryable()
+        await self._session.execute(
+            delete(_msg).where(_msg.c.conversation_pk == pk, _msg.c.number > message_number)
+        )
+        await self._session.execute(
+            update(_msg)
+            .where(_msg.c.conversation_pk == pk, _msg.c.number == message_number)
+            .values(number=moved_to)
+        )
+        conversation = ConversationRecord(
+            conversation_number, title, created_at, updated_at, run_id
+        )
+        self._noted("updated", conversation)
+        history = await self._history(pk, before=message_number, limit=history_limit)
+        return TurnStart(pk, conversation, moved_to, history), str(content)
+
+    async def _refuse(self, number: int | None) -> NoReturn:
         """Why an existing conversation was not claimed: not the owner's, its own run still
         going, or the owner's runs at their limit."""
         record = None if number is None else await self.get(number)
@@ -376,20 +483,13 @@ class ConversationStore:
         count = await self._session.scalar(select(_runs_in_progress()), params)
         return count or 0
 
-    async def refresh_claim(self, pk: int, run_id: uuid.UUID) -> bool:
-        """The run's owner is alive: keep its claim fresh. False if the claim was lost."""
-        params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id}
-        return (await self._session.scalar(_REFRESH, params)) is not None
-
-    async def run_alive(self, number: int, run_id: uuid.UUID, within: timedelta) -> bool:
-        """Whether `run_id` still holds the conversation and its owner refreshed the claim
-        within `within`."""
+    async def run_holds(self, number: int, run_id: uuid.UUID) -> bool:
+        """Whether `run_id` still holds the conversation (its server not found dead)."""
         statement = select(_conv.c.pk).where(
-            self._mine(number),
-            _conv.c.active_run_id == run_id,
-            _conv.c.active_run_seen_at >= func.now() - literal(within, Interval()),
+            self._mine(number), _conv.c.active_run_id == run_id, _LIVE_CLAIM
         )
-        return (await self._session.scalar(statement)) is not None
+        params = {"stale_after": self._stale_after}
+        return (await self._session.scalar(statement, params)) is not None
 
     async def finish_turn(
         self,
@@ -398,11 +498,13 @@ class ConversationStore:
         content: str,
         tool_calls: list[dict[str, Any]],
         status: str,
+        error: dict[str, str] | None = None,
     ) -> int | None:
-        """Store the assistant's answer and release the claim: the answer's message number,
-        None if the claim was lost."""
+        """Store the assistant's answer (with why it failed, for status "failed") and release
+        the claim: the answer's message number, None if the claim was lost."""
         params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id, "answer": content,
-                  "answer_tool_calls": tool_calls, "answer_status": status}  # fmt: skip
+                  "answer_tool_calls": tool_calls, "answer_status": status,
+                  "answer_error": error}  # fmt: skip
         row = (await self._session.execute(_FINISH, params)).first()
         if row is None:
             return None

@@ -34,6 +34,7 @@ __all__ = [
     "Message",
     "PausedRun",
     "SQLModel",
+    "Server",
     "Task",
     "UserSequence",
 ]
@@ -129,11 +130,25 @@ class Task(SQLModel, table=True):
     reminded_at: datetime | None = _timestamp(nullable=True)
 
 
+class Server(SQLModel, table=True):
+    """One running server process and its liveness beat (docs/runs.md)."""
+
+    __tablename__ = "servers"
+
+    id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
+    beat_at: datetime = _timestamp()
+
+
 class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("user_id", "number"),
         Index("ix_conversations_user_id_updated_at", "user_id", "updated_at"),
+        Index(
+            "ix_conversations_active_run_server",
+            "active_run_server",
+            postgresql_where=text("active_run_server IS NOT NULL"),
+        ),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -151,6 +166,10 @@ class Conversation(SQLModel, table=True):
     # Refreshed by the run's owning process while it lives: a claim not seen for
     # CHAT_RUN_STALE_SECONDS belongs to a process that is gone, and may be taken over.
     active_run_seen_at: datetime | None = _timestamp(nullable=True)
+    # The server running the claimed run: while it beats, the claim holds; once it stops,
+    # another server takes the run over (backend/runs/servers.py). None on claims made
+    # before servers beat, which go stale after CHAT_RUN_STALE_SECONDS as before.
+    active_run_server: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid))
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -172,8 +191,11 @@ class Message(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
-    # "completed", "stopped" or "awaiting_approval" on assistant messages; None on user ones.
+    # "completed", "stopped", "failed" or "awaiting_approval" on assistant messages; None on
+    # user messages.
     status: str | None = Field(default=None, sa_column=Column(String(24)))
+    # Why a "failed" answer failed: {"code", "detail"} as the stream's `error` said.
+    error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     created_at: datetime = _timestamp()
 
 
@@ -182,6 +204,7 @@ user_sequences: Table = UserSequence.__table__  # type: ignore[attr-defined]
 tasks: Table = Task.__table__  # type: ignore[attr-defined]
 conversations: Table = Conversation.__table__  # type: ignore[attr-defined]
 messages: Table = Message.__table__  # type: ignore[attr-defined]
+servers: Table = Server.__table__  # type: ignore[attr-defined]
 
 
 class IdempotencyKey(SQLModel, table=True):

@@ -127,6 +127,11 @@ class ConversationBusy(Conflict):
         super().__init__(headers={"Retry-After": str(retry_after_seconds)})
 
 
+class MessageNotRetryable(NotFound):
+    code = "message_not_found"
+    detail = "Only your last message in this conversation can be retried."
+
+
 class ConversationRunning(Conflict):
     code = "conversation_running"
     detail = (

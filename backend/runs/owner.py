@@ -2,30 +2,27 @@
 
 The run's task drives the turn (backend/conversations/chat.py `turn_events`, which stores
 the answer before announcing it) and appends every event to the run's log in the broker,
-seq 1, 2, 3…; viewers anywhere follow that log. Beside it, two small tasks: one waits for
-a stop request from any process, one keeps the conversation's claim fresh in PostgreSQL
-(the liveness mark other processes read). When the run ends its log is kept
-CHAT_RESUME_SECONDS for late viewers.
+seq 1, 2, 3…; viewers anywhere follow that log. Beside it a small task waits for a stop
+request from any process. The run's liveness is its server's (backend/runs/servers.py: one
+beat per process for all its runs). When the run ends its log is kept CHAT_RESUME_SECONDS
+for late viewers.
 """
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 
 from backend.broker.base import Broker, LoggedEvent
 from backend.conversations import wire
 from backend.conversations.chat import ChatRuntime, Turn, turn_events
 from backend.conversations.sse import failure_of
-from backend.conversations.store import ConversationStore
 from backend.db.engine import SessionMaker
 from backend.http.errors import BrokerUnavailable
 from backend.runs.ref import RunRef
 
 log = logging.getLogger(__name__)
 
-# How often the owner refreshes its claim; viewers elsewhere call an owner gone after
-# several missed refreshes (backend/runs/viewer.py).
-HEARTBEAT_SECONDS = 5.0
 # How long to wait before asking the broker again for stop requests after it failed.
 BROKER_RETRY_SECONDS = 1.0
 
@@ -38,6 +35,7 @@ class RunDeps:
     sessionmaker: SessionMaker
     runtime: ChatRuntime
     resume_seconds: float
+    server: uuid.UUID  # this process's id in `servers`: its runs' claims name it
 
 
 class LogWriter:
@@ -72,7 +70,6 @@ async def drive(
     """The run's task, from the first model call to the stored answer (the user's message
     and the `conversation` event are already stored and logged)."""
     watcher = asyncio.create_task(_stop_on_request(deps.broker, ref, stop))
-    heartbeat = asyncio.create_task(_keep_claim(deps.sessionmaker, turn))
     try:
         try:
             async for event in turn_events(deps.sessionmaker, deps.runtime, turn, stop):
@@ -83,7 +80,6 @@ async def drive(
             await events.append(failure_of(error))
     finally:
         watcher.cancel()
-        heartbeat.cancel()
         await events.close(deps.resume_seconds)
 
 
@@ -96,16 +92,3 @@ async def _stop_on_request(broker: Broker, ref: RunRef, stop: asyncio.Event) -> 
             continue
         stop.set()
         return
-
-
-async def _keep_claim(sessionmaker: SessionMaker, turn: Turn) -> None:
-    while True:
-        await asyncio.sleep(HEARTBEAT_SECONDS)
-        try:
-            async with sessionmaker.begin() as session:
-                store = ConversationStore(session, turn.owner)
-                if not await store.refresh_claim(turn.start.conversation_pk, turn.run_id):
-                    return  # released (the run is ending) or taken over
-        except Exception:
-            # The database may be back by the next beat; a claim missed for long goes stale.
-            log.warning("run claim not refreshed", exc_info=True)

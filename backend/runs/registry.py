@@ -12,22 +12,18 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from backend.conversations import wire
-from backend.conversations.chat import Decide, Turn, begin_resume, begin_turn
+from backend.conversations.chat import Decide, Turn, begin_resume, begin_retry, begin_turn
 from backend.conversations.store import ConversationStore
 from backend.http.errors import ConversationNotFound
 from backend.idempotency.store import StoredResponse
 from backend.runs import viewer
-from backend.runs.owner import HEARTBEAT_SECONDS, LogWriter, RunDeps, drive
+from backend.runs.owner import LogWriter, RunDeps, drive
 from backend.runs.ref import RunRef
+from backend.runs.servers import Servers
 
 log = logging.getLogger(__name__)
-
-# A run whose claim was not refreshed for this long has lost its owner (several missed
-# heartbeats: a busy database may delay one or two).
-OWNER_GONE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 6)
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,9 @@ class _Owned:
 
 
 class Runs:
-    def __init__(self, deps: RunDeps) -> None:
+    def __init__(self, deps: RunDeps, servers: Servers | None = None) -> None:
         self._deps = deps
+        self._servers = servers
         self._owned: dict[uuid.UUID, _Owned] = {}
 
     async def start(
@@ -62,23 +59,43 @@ class Runs:
             idempotency_key,
             timezone=timezone,
             source=source,
+            server=deps.server,
         )
         if isinstance(turn, StoredResponse):
             return turn
-        return await self._launch(turn)
+        return await self._run(turn)
 
     async def resume(self, owner: str, conversation_id: int, decide: Decide) -> tuple[RunRef, int]:
         """Decide waiting tool calls and resume the paused run as a new run of this process,
         watched, stopped and limited like any other: the run, and its answer's number."""
         deps = self._deps
         turn, answer_number = await begin_resume(
-            deps.sessionmaker, deps.runtime, owner, conversation_id, decide
+            deps.sessionmaker, deps.runtime, owner, conversation_id, decide, server=deps.server
         )
-        return await self._launch(turn), answer_number
+        return await self._run(turn), answer_number
 
-    async def _launch(self, turn: Turn) -> RunRef:
+    async def retry(
+        self, owner: str, conversation: int, message: int, *, timezone: str = "UTC"
+    ) -> RunRef:
+        """Start a run answering the person's last message again, in place of what followed
+        it (docs/api.md, "Retry"). Raises the errors of a new message, and
+        MessageNotRetryable."""
         deps = self._deps
-        ref = RunRef(turn.owner, turn.start.conversation_number, turn.run_id)
+        turn = await begin_retry(
+            deps.sessionmaker,
+            deps.runtime,
+            owner,
+            conversation,
+            message,
+            timezone=timezone,
+            server=deps.server,
+        )
+        return await self._run(turn)
+
+    async def _run(self, turn: Turn) -> RunRef:
+        deps = self._deps
+        owner = turn.owner
+        ref = RunRef(owner, turn.start.conversation_number, turn.run_id)
         events = LogWriter(deps.broker, ref)
         # Logged before the task starts: a viewer that follows from now on finds the log.
         await events.append(turn.started)
@@ -107,11 +124,14 @@ class Runs:
         return None if running is None else self.follow(running)
 
     async def stop(self, owner: str, conversation: int) -> bool:
-        """Ask the conversation's running run to stop; False when none is running. Raises
-        ConversationNotFound."""
+        """Ask the conversation's running run to stop (a run whose server is gone is taken
+        over at once); False when none is running. Raises ConversationNotFound."""
         ref = await self._running_run(owner, conversation)
         if ref is None:
             return False
+        if ref.run not in self._owned and self._servers is not None:
+            if await self._servers.take_over_lost((owner, conversation)):
+                return True
         await self.request_stop(ref)
         return True
 
@@ -150,6 +170,7 @@ class Runs:
         owned = self._owned.get(ref.run)
         if owned is not None:
             return not owned.task.done()
-        async with self._deps.sessionmaker() as session:
-            store = ConversationStore(session, ref.owner)
-            return await store.run_alive(ref.conversation, ref.run, OWNER_GONE_AFTER)
+        deps = self._deps
+        async with deps.sessionmaker() as session:
+            store = ConversationStore(session, ref.owner, stale_after=deps.runtime.stale_after)
+            return await store.run_holds(ref.conversation, ref.run)

@@ -35,7 +35,7 @@ async def follow(
     """The run's events with seq > `after`, each with its id, ending with its final event."""
     while True:
         seen = after
-        async with _reading(broker.follow(ref.key, after, IDLE_SECONDS)) as logged_events:
+        async with reading(broker.follow(ref.key, after, IDLE_SECONDS)) as logged_events:
             async for logged in logged_events:
                 after = logged.seq
                 event = wire.from_log(logged.name, logged.data)
@@ -54,14 +54,14 @@ async def last_seen_was_final(broker: Broker, ref: RunRef, seq: int) -> bool | N
     hold it (forgotten, or an id that was never given out)."""
     if seq < 1:
         return None
-    async with _reading(broker.follow(ref.key, seq - 1, 0.0)) as logged_events:
+    async with reading(broker.follow(ref.key, seq - 1, 0.0)) as logged_events:
         async for logged in logged_events:
             return logged.seq == seq and logged.name in wire.FINAL_EVENTS
     return None
 
 
 @asynccontextmanager
-async def _reading(
+async def reading(
     events: AsyncIterator[LoggedEvent],
 ) -> AsyncIterator[AsyncIterator[LoggedEvent]]:
     """A broker's follow, closed when left early (a Redis read may hold a connection)."""

@@ -47,6 +47,7 @@ from tests.bench.procs import (
 from tests.bench.redis_app import bench_redis, used_memory_kib
 from tests.bench.report import held, machine, render, rows
 from tests.bench.runs_measure import Server, attach_then_stop, cpu_per_tool_turn, first_delta
+from tests.bench.server_death import run_lost_after_kill
 from tests.bench.sse_client import Window, chat_request, chat_turn, open_probe
 from tests.bench.stats import summary_ms
 from tests.bench.todo_chat import (
@@ -99,7 +100,7 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         default="",
         help="comma-separated: baselines,todo-chat,sdk-hold,hold,inprocess,pgbouncer,runs,"
-        "runs-hold",
+        "runs-hold,server-death",
     )
     parser.add_argument("--runs-streams", type=int, default=1000, help="open streams on Redis")
     parser.add_argument("--only-ramp", default="", help="run only this ramp: hold or hold_slow")
@@ -341,6 +342,18 @@ class Bench:
         runs = self.results.setdefault("runs", {})
         runs["hold"], runs["redis_used_kib_per_run"] = hold, redis_kib
 
+    async def server_death(self, survivor: Server, env: dict[str, str], tmp: Path) -> None:
+        """A third todo-chat beside the Redis one, killed mid-answer (server_death.py)."""
+        await self.knobs(tokens_per_second=20, reply_words=400)
+        port, log = free_port(), tmp / "app-victim.log"
+        with todo_chat_server(port, env, log) as pid:
+            url = f"http://{HOST}:{port}"
+            await wait_until_up(f"{url}/healthz", pid, log)
+            lost = await run_lost_after_kill(url, pid, survivor.url, self.users, TEXT)
+        await self.model_idle()
+        await self.knobs(tokens_per_second=0, reply_words=20)
+        self.results.setdefault("runs", {})["run_lost_after_kill_s"] = round(lost, 2)
+
     # --- in process --------------------------------------------------------------------------
 
     async def inprocess(self, database_url: str, admin: asyncpg.Connection) -> None:
@@ -482,6 +495,9 @@ async def _beside_redis(
             if "runs-hold" not in skip:
                 progress(f"runs: {bench.args.runs_streams} open streams on Redis")
                 await bench.runs_hold(redis, admin)
+            if "server-death" not in skip:
+                progress("runs: a server killed mid-answer, its run lost for viewers elsewhere")
+                await bench.server_death(redis, {**env, **redis_env}, tmp)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -534,7 +550,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 progress("hold")
                 await bench.hold(app_pid, admin, "bench_http")
             bench.results.setdefault("todo_chat", {})["idle_rss_kib"] = rss_kib(app_pid)
-            if not {"runs", "runs-hold"} <= skip:
+            if not {"runs", "runs-hold", "server-death"} <= skip:
                 memory = Server("memory", app_url, app_pid)
                 await _beside_redis(bench, memory, {**env, "DATABASE_URL": redis_url}, tmp, admin)
             if "inprocess" not in skip:

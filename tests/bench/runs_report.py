@@ -43,6 +43,10 @@ def rows(runs: dict[str, Any]) -> list[Row]:
         add("POST stop to the viewer's done p50 (ms)", {s: stop[s]["p50"] for s in stop})
         add("  p99 (ms)", {s: stop[s]["p99"] for s in stop}, "<= 2000 ms",
             stop["redis"]["p99"] <= 2000)  # fmt: skip
+    if "run_lost_after_kill_s" in runs:
+        lost = runs["run_lost_after_kill_s"]
+        add("run lost after a kill: SIGKILL to the other replica's run_lost (s)",
+            {"redis": lost}, "<= 15 s", lost <= 15)  # fmt: skip
     if "hold" in runs:
         hold = runs["hold"]
         n, nominal = hold["redis"]["streams"], hold["redis"]["nominal_ms"]

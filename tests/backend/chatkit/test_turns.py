@@ -71,7 +71,8 @@ async def test_a_provider_failure_is_our_sentence_and_the_message_stays(
     assert [(e.message, e.allow_retry) for e in errors(events)] == [
         ("The AI model is unavailable right now; please retry.", True)
     ]
-    assert await message_rows(db_engine, "alice") == [(1, 1, "user", "hi")]
+    # The failed answer is stored (nothing was written: no item shows it).
+    assert await message_rows(db_engine, "alice") == [(1, 1, "user", "hi"), (1, 2, "assistant", "")]
 
 
 async def test_a_second_message_while_answering_gets_the_busy_sentence_and_delete_waits(

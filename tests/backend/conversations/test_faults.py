@@ -1,5 +1,6 @@
 """When the model provider fails, the person gets a clear error, their message stays stored,
-nothing half-done is stored as an answer, and the conversation takes the next message."""
+what was written before the failure is kept as a "failed" answer that says why (a reload
+still shows it), and the conversation takes the next message."""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -81,16 +82,21 @@ class Switch:
 
 
 async def assert_recovers(chat: Chat, engine: AsyncEngine, failed: str) -> None:
-    """Only the user's message of the failed turn was stored, and the next message works."""
-    assert await message_rows(engine, "alice") == [(1, 1, "user", ASK)]
-    for message in await chat.messages(1):
+    """The user's message and the failed answer (what was written, marked failed, with the
+    stream's error) were stored, and the next message works."""
+    rows = await message_rows(engine, "alice")
+    assert [row[:3] for row in rows] == [(1, 1, "user"), (1, 2, "assistant")]
+    assert rows[0][3] == ASK
+    messages = await chat.messages(1)
+    assert messages[-1]["status"] == "failed"
+    assert messages[-1]["error"]["detail"]
+    for message in messages:
         assert_no_provider_text(str(message))
     body = await chat.answer("Try again", conversation_id=1)
-    assert (body["conversation_id"], body["message_id"], body["response"]) == (1, 3, HEALTHY)
-    assert await message_rows(engine, "alice") == [
-        (1, 1, "user", ASK),
-        (1, 2, "user", "Try again"),
-        (1, 3, "assistant", HEALTHY),
+    assert (body["conversation_id"], body["message_id"], body["response"]) == (1, 4, HEALTHY)
+    assert (await message_rows(engine, "alice"))[2:] == [
+        (1, 3, "user", "Try again"),
+        (1, 4, "assistant", HEALTHY),
     ], failed
 
 

@@ -2,16 +2,10 @@
 event, a reconnect with Last-Event-ID gets exactly the rest, any number of viewers see the
 same events, a run is kept CHAT_RESUME_SECONDS after it ends, 204 when nothing is left."""
 
-import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.broker.base import LoggedEvent
-from backend.runs import viewer
-from backend.runs.ref import RunRef
 from backend.settings import Settings
 from tests.backend.runs.helpers import live, slow_answer
 from tests.backend.support import assert_error
@@ -104,33 +98,3 @@ async def test_nothing_of_another_users_run_can_be_attached(
     # Bob's conversation 1 has no run: alice's id names nothing in it.
     assert bob_with_alices_id.status == 204
     assert bob_with_alices_id.events == []
-
-
-async def test_a_viewer_of_a_run_whose_owner_died_ends_with_run_lost(
-    settings: Settings,
-    auth: AuthHeaders,
-    db_engine: AsyncEngine,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(viewer, "IDLE_SECONDS", 0.2)
-    async with live(settings, auth, slow_answer(reply_words=3)) as env:
-        await (env.chat("hi")).finished()
-        # What a process that died mid-run leaves: a claim it stopped refreshing a minute ago,
-        # and a log with no final event (the broker outlives the process).
-        run = uuid.uuid4()
-        async with db_engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "UPDATE conversations SET active_run_id = :run,"
-                    " active_run_seen_at = now() - interval '60 seconds'"
-                    " WHERE user_id = 'alice' AND number = 1"
-                ),
-                {"run": run},
-            )
-        broker = env.app.state.services.broker
-        first = {"conversation_id": 1, "user_message_id": 3}
-        await broker.append(RunRef("alice", 1, run).key, LoggedEvent(1, "conversation", first))
-        orphan = env.attach(1)
-        await orphan.finished()
-    assert orphan.names == ["conversation", "error"]
-    assert orphan.events[-1].data["code"] == "run_lost"

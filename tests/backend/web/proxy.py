@@ -12,8 +12,12 @@ class CuttableProxy:
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.writers: set[asyncio.StreamWriter] = set()
+        self.refusing = False  # the network is down: new connections are reset at once
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refusing:
+            writer.transport.abort()
+            return
         upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         self.writers.update({writer, upstream_writer})
         try:

@@ -62,6 +62,8 @@ async def test_a_message_sent_while_answering_says_so_and_keeps_the_text(
     await answered(page, 1, ANSWER_MS)
     await expect(page.locator("#log article.user")).to_have_count(1)
     await expect(conversations).not_to_contain_text("(answering)")
+    # The notice goes once it is no longer true.
+    await expect(page.locator("#chat-notice")).to_be_hidden()
 
 
 def words(text: str) -> list[str]:
@@ -133,3 +135,25 @@ async def test_a_dropped_connection_resumes_after_the_last_event_seen(
         assert len(words(str(stored["content"]))) == SLOW.reply_words
     assert attached, "the page never re-attached"
     assert all(attached), "a re-attach without Last-Event-ID"
+
+
+async def test_a_lost_connection_says_so_refuses_to_send_and_resumes_the_answer_when_back(
+    browser: Browser, slow_site: Site
+) -> None:
+    async with cuttable(slow_site.url) as (url, proxy), watched_page(browser, url) as watched:
+        page = await sign_in(watched)
+        await send(page, "hello")
+        await writing(answers(page).first)
+        proxy.refusing = True
+        assert proxy.cut() > 0
+        banner = page.locator("#connection")
+        await expect(banner).to_contain_text("reconnecting", timeout=2000)
+        await send(page, "are you there?")
+        await expect(page.locator("#chat-notice")).to_contain_text("cannot be reached")
+        await expect(page.get_by_role("textbox", name="Message")).to_have_value("are you there?")
+        proxy.refusing = False
+        await expect(banner).to_contain_text("back", timeout=10_000)
+        answer = await answered(page, 1, ANSWER_MS)
+        stored = await stored_answer(slow_site)
+        assert words(await answer.locator(".body").inner_text()) == words(str(stored["content"]))
+        await expect(page.locator("#log article.user")).to_have_count(1)

@@ -7,6 +7,7 @@ import {
   takeTokenFromHash,
 } from "./auth.js";
 import { ChatView } from "./chat.js";
+import { Connection } from "./connection.js";
 import { ConversationList } from "./conversations.js";
 import { showNotice } from "./dom.js";
 import { Feed } from "./feed.js";
@@ -94,6 +95,7 @@ function signIn(token) {
     onDeleted: (id) => chat.conversationId === id && openConversation(null),
     onError: (message) => chat.notice(message),
   });
+  const connection = new Connection($("connection"));
   const chat = new ChatView(api, {
     log: $("log"), announcer: $("announcer"), notice: $("chat-notice"), stop: $("stop"),
   }, {
@@ -111,7 +113,7 @@ function signIn(token) {
       if (toolCalls?.length) tasks.load().catch(() => {});
       conversations.load().then(() => showTitle(chat.conversationId), () => {});
     },
-  });
+  }, connection);
 
   function showTitle(id) {
     $("chat-title").textContent = id === null ? "New conversation" : conversations.title(id);
@@ -144,7 +146,7 @@ function signIn(token) {
       else showTitle(conversation.id);
     },
     reminder: ({ task }) => reminders.show(task),
-  });
+  }, connection);
   session = { feed, chat };
 
   wireComposer(chat);

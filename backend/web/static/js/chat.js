@@ -13,8 +13,10 @@ const MAX_REATTACH = 8;
 const PAGE = 500;
 
 export class ChatView {
-  constructor(api, { log, announcer, notice, stop }, hooks) {
+  constructor(api, { log, announcer, notice, stop }, hooks, connection) {
     this.api = api;
+    this.connection = connection;
+    this.busyNotice = false; // the notice says an answer is still going
     this.log = log;
     this.announcer = announcer;
     this.noticeNode = notice;
@@ -22,6 +24,7 @@ export class ChatView {
     this.hooks = hooks; // onConversation(id), onRunning(id, running), onAnswered(toolCalls)
     this.conversationId = null;
     this.following = null; // AbortController of the stream being read
+    this.lastUserMessageId = null; // of the run last followed: what Retry answers again
   }
 
   get running() {
@@ -29,6 +32,7 @@ export class ChatView {
   }
 
   notice(text) {
+    this.busyNotice = false;
     showNotice(this.noticeNode, text);
   }
 
@@ -36,6 +40,7 @@ export class ChatView {
   async open(id) {
     this.leave();
     this.conversationId = id;
+    this.lastUserMessageId = null;
     this.log.replaceChildren();
     this.notice("");
     if (id === null) return;
@@ -112,9 +117,14 @@ export class ChatView {
   }
 
   drawMessages(messages) {
+    // A stored failed answer to the last message offers Retry, as it did when it failed.
+    const [asked, last] = messages.slice(-2);
+    const retryable = asked?.role === "user" && last?.status === "failed";
+    if (retryable) this.lastUserMessageId = asked.id;
+    const retry = (view) => this.retry(asked.content, view);
     this.log.replaceChildren(...messages.map((message) => {
       if (message.role === "user") return userMessage(message.content);
-      const answer = storedAnswer(message);
+      const answer = storedAnswer(message, retryable && message === last ? retry : null);
       this.offerUndo(answer, message.id, message.tool_calls);
       return answer;
     }));
@@ -128,25 +138,52 @@ export class ChatView {
   }
 
   async send(text) {
+    const body = { message: text, conversation_id: this.conversationId, timezone: timeZone };
+    const started = await this.start("/chat", body);
+    if (started === null) return false;
+    this.log.append(userMessage(text));
+    await this.answer(started, text);
+    return true;
+  }
+
+  // Answer the person's last message again in place of the failed answer (`failed`): the
+  // server replaces what followed the message and does not store it twice.
+  async retry(text, failed) {
+    const id = this.conversationId;
+    const messageId = this.lastUserMessageId;
+    if (id === null || messageId === null) return this.send(text);
+    const path = `/conversations/${id}/messages/${messageId}/retry`;
+    const started = await this.start(path, { timezone: timeZone });
+    if (started === null) return false;
+    failed.element.remove();
+    await this.answer(started, text);
+    return true;
+  }
+
+  // POST a message (or a retry) for a stream; null (with a notice) when it did not start.
+  async start(path, body) {
+    if (!this.connection.online) {
+      this.notice("Not sent: the server cannot be reached right now. Send it again once the"
+        + " connection is back.");
+      return null;
+    }
     if (this.running) {
       this.notice("Still answering your previous message: wait for it, or press Stop.");
-      return false;
+      this.busyNotice = true;
+      return null;
     }
     this.notice("");
-    const id = this.conversationId;
     const controller = this.setFollowing(new AbortController());
     let response;
     try {
-      response = await this.api.fetch("/chat", {
-        method: "POST",
-        body: { message: text, conversation_id: id, timezone: timeZone },
-        headers: SSE_HEADERS,
-        signal: controller.signal,
+      response = await this.api.fetch(path, {
+        method: "POST", body, headers: SSE_HEADERS, signal: controller.signal,
       });
     } catch (error) {
       this.setFollowing(null);
       if (!controller.signal.aborted) this.notice(offline(error));
-      return false;
+      if (!error.status) this.connection.lost();
+      return null;
     }
     if (!response.ok) {
       this.setFollowing(null);
@@ -154,12 +191,14 @@ export class ChatView {
       this.notice(error.code === "conversation_busy"
         ? "This conversation is still answering a previous message: wait for it, or press Stop."
         : error.message);
-      return false;
+      return null;
     }
-    this.log.append(userMessage(text));
+    return { response, controller };
+  }
+
+  async answer({ response, controller }, text) {
     const view = this.newAnswer();
-    await this.follow(response, view, controller, () => this.send(text));
-    return true;
+    await this.follow(response, view, controller, () => this.retry(text, view));
   }
 
   // Attach to the conversation's running run, drawn from its first event; nothing (204, or a
@@ -246,8 +285,10 @@ export class ChatView {
       const headers = lastId === null ? SSE_HEADERS : { ...SSE_HEADERS, "Last-Event-ID": lastId };
       const response = await this.api.fetch(`/conversations/${id}/stream`,
         { headers, signal: controller.signal });
+      this.connection.back();
       return response.status === 200 ? response : null;
     } catch (error) {
+      if (!error.status && !controller.signal.aborted) this.connection.lost();
       return error.status === 401 || controller.signal.aborted
         ? null
         : this.reattach(lastId, controller, attempt + 1);
@@ -258,6 +299,7 @@ export class ChatView {
   apply(event, view, retry) {
     const { name, data } = event;
     if (name === "conversation") {
+      this.lastUserMessageId = data.user_message_id;
       if (this.conversationId === null) {
         this.conversationId = data.conversation_id;
         this.hooks.onConversation(data.conversation_id);
@@ -291,6 +333,7 @@ export class ChatView {
 
   done(controller) {
     if (this.following === controller) this.setFollowing(null);
+    if (this.busyNotice) this.notice(""); // "Still answering…" is no longer true
   }
 
   // After a stream was lost for good: the stored conversation is the truth.

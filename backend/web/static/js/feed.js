@@ -8,8 +8,9 @@ const POLL_MS = 5000;
 const FEED_EVENTS = new Set(["task", "conversation", "reminder"]);
 
 export class Feed {
-  constructor(api, handlers) {
+  constructor(api, handlers, connection) {
     this.api = api;
+    this.connection = connection;
     this.handlers = handlers; // reload(), task(data), conversation(data), reminder(data)
     this.controller = new AbortController();
   }
@@ -27,10 +28,12 @@ export class Feed {
           { headers: { Accept: "text/event-stream" }, signal });
       } catch (error) {
         if (error.status === 401) return;
+        if (!error.status && !signal.aborted) this.connection.lost();
       }
       if (response?.status === 404) return this.poll(signal);
       if (response?.ok) {
         attempt = 0;
+        this.connection.back();
         await this.handlers.reload().catch(() => {});
         await this.read(response, signal);
       }

@@ -92,7 +92,8 @@ export class AnswerView {
 }
 
 // A stored assistant message, drawn like a finished answer.
-export function storedAnswer(message) {
+// A stored answer; a failed one shows why, with Retry when `retry(view)` is given.
+export function storedAnswer(message, retry = null) {
   const view = new AnswerView(document.createElement("div"));
   for (const call of message.tool_calls ?? []) {
     view.toolCall(call);
@@ -100,7 +101,11 @@ export function storedAnswer(message) {
   }
   view.text = message.content;
   view.body.replaceChildren(renderMarkdown(message.content));
-  view.finish(message.status ?? "completed");
+  if (message.status === "failed") {
+    view.fail(message.error?.detail ?? "This answer was cut off.", retry && (() => retry(view)));
+  } else {
+    view.finish(message.status ?? "completed");
+  }
   view.element.dataset.messageId = message.id;
   return view.element;
 }
