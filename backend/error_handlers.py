@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 def error_response(error: AppError) -> JSONResponse:
     return JSONResponse(
-        {"detail": error.detail, "code": error.code},
+        # `body_extra`: fields an error adds to its body (`resets_at` of budget_exhausted).
+        {"detail": error.detail, "code": error.code, **getattr(error, "body_extra", {})},
         status_code=error.status_code,
         headers=error.headers,
     )

@@ -29,6 +29,7 @@ from backend.settings import Settings
 from backend.tasks.reminders import Publish
 from backend.tasks.router import router as tasks_router
 from backend.tasks.router import tags_router
+from backend.usage.router import router as usage_router
 from backend.web.router import install_page
 from mcp_tools.http import mcp_routes
 
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(runs_router)
     app.include_router(feed_router)
     app.include_router(chatkit_router)
+    app.include_router(usage_router)
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -165,6 +165,9 @@ class Message(SQLModel, table=True):
     # "completed" or "stopped" on assistant messages; None on user messages.
     status: str | None = Field(default=None, sa_column=Column(String(16)))
     created_at: datetime = _timestamp()
+    # On assistant messages: what the turn's model calls reported (agent.events.Usage as a
+    # dict); None on user messages and on answers stored before usage was kept.
+    usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
 
 
 # Typed handles on the tables for Core statements (SQLModel does not type `__table__`).

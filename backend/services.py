@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import httpx
@@ -30,6 +30,7 @@ from backend.runs.owner import RunDeps
 from backend.runs.registry import Runs
 from backend.settings import Settings
 from backend.tasks.reminders import Publish, ReminderLoop
+from backend.usage.budget import TokenBudget
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.http import RemoteMCP, create_remote_mcp
 from mcp_tools.server import create_todo_server
@@ -102,6 +103,7 @@ async def build_chat_runtime(
         max_tool_calls=settings.chat_max_tool_calls,
         max_destructive_calls=settings.chat_max_destructive_calls,
         max_runs_per_user=settings.chat_max_streams_per_user,
+        model_name=settings.resolved_chat_model,
     )
 
 
@@ -155,6 +157,7 @@ async def build_services(
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )
+    chat = replace(chat, budget=TokenBudget(broker, settings.chat_tokens_per_day))
     mcp = create_remote_mcp(settings, sessionmaker, verifier, broker)
     await stack.enter_async_context(mcp.running())
     runs = Runs(RunDeps(broker, sessionmaker, chat, settings.chat_resume_seconds))
@@ -171,6 +174,6 @@ async def build_services(
         runs=runs,
         chatkit=TodoChatKitServer(
             ThreadStore(sessionmaker, chat.stale_after),
-            Turns(runs, broker, settings.chat_requests_per_minute),
+            Turns(runs, broker, settings.chat_requests_per_minute, chat.budget),
         ),
     )

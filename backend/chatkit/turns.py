@@ -10,6 +10,7 @@ from backend.chat_limits import admit_chat_message
 from backend.conversations.wire import ChatEvent, Started
 from backend.runs.ref import RunRef
 from backend.runs.registry import Runs
+from backend.usage.budget import TokenBudget
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Turns:
     runs: Runs
     broker: Broker
     messages_per_minute: int
+    budget: TokenBudget | None = None
 
     async def start(
         self, owner: str, conversation: int | None, message: str, timezone: str
@@ -36,6 +38,8 @@ class Turns:
         conversation when `conversation` is None). Raises the errors of POST /chat
         (ConversationBusy, ConversationNotFound, TooManyRequests…)."""
         await admit_chat_message(self.broker, owner, self.messages_per_minute)
+        if self.budget is not None:
+            await self.budget.admit(owner)
         run = await self.runs.start(owner, conversation, message, timezone=timezone)
         assert isinstance(run, RunRef)  # only an Idempotency-Key replays a stored answer
         viewed = self.runs.follow(run)

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
 from backend.errors import ConversationBusy
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
+from backend.usage.budget import TokenBudget
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class ChatRuntime:
     max_tool_calls: int
     max_destructive_calls: int
     max_runs_per_user: int
+    # The model's name as usage records it, and the daily token budget (backend/usage).
+    model_name: str = ""
+    budget: TokenBudget | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ async def turn_events(
         max_destructive_calls=runtime.max_destructive_calls,
         timezone=turn.timezone,
     )
+    if runtime.budget is not None:
+        context.spend_tokens = runtime.budget.spender(turn.owner)
     settled = False
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
     try:
@@ -129,7 +135,8 @@ async def turn_events(
             stop=stop,
         ):
             if isinstance(event, Done):
-                finished = await _store_answer(sessionmaker, turn, started, event)
+                done = replace(event, usage=replace(event.usage, model=runtime.model_name))
+                finished = await _store_answer(sessionmaker, turn, started, done)
                 settled = True
                 _log_outcome(finished, about)
                 yield finished
@@ -186,7 +193,12 @@ async def _store_answer_once(
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
         message_id = await ConversationStore(session, turn.owner).finish_turn(
-            turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls, done.status
+            turn.start.conversation_pk,
+            turn.run_id,
+            done.response,
+            done.tool_calls,
+            done.status,
+            asdict(done.usage),
         )
         if message_id is None:
             failed = Failed(

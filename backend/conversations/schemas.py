@@ -37,12 +37,24 @@ class ToolCallOut(BaseModel):
 RunStatus = Literal["completed", "stopped"]
 
 
+class UsageOut(BaseModel):
+    """What the turn's model calls reported, summed (the offline model counts words)."""
+
+    requests: int = Field(0, description="Model calls made.")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = Field(0, description="Input tokens the provider served from cache.")
+    reasoning_tokens: int = Field(0, description="Output tokens spent on reasoning.")
+    model: str = Field("", description="The model that answered (CHAT_MODEL).")
+
+
 class ChatResponse(BaseModel):
     conversation_id: int
     message_id: int
     response: str
     tool_calls: list[ToolCallOut]
     status: RunStatus
+    usage: UsageOut
 
 
 class ChatFailure(BaseModel):
@@ -86,6 +98,9 @@ class MessageOut(BaseModel):
         description="`completed` or `stopped` on assistant messages, null on user messages."
     )
     created_at: datetime
+    usage: UsageOut | None = Field(
+        None, description="On assistant messages: what its model calls reported; else null."
+    )
 
     @classmethod
     def of(cls, record: MessageRecord) -> "MessageOut":

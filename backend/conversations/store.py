@@ -74,6 +74,7 @@ class MessageRecord:
     tool_calls: list[dict[str, Any]]
     status: str | None
     created_at: datetime
+    usage: dict[str, Any] | None = None
 
 
 # Each record's fields name the columns it is read from: a column is spelled once here
@@ -208,7 +209,7 @@ def _finish() -> Select[Any]:
     stored = (
         insert(_msg)
         .from_select(
-            ["conversation_pk", "number", "role", "content", "tool_calls", "status"],
+            ["conversation_pk", "number", "role", "content", "tool_calls", "status", "usage"],
             select(
                 released.c.pk,
                 released.c.last_message_number,
@@ -216,6 +217,7 @@ def _finish() -> Select[Any]:
                 bindparam("answer", type_=_msg.c.content.type),
                 bindparam("answer_tool_calls", type_=_msg.c.tool_calls.type),
                 bindparam("answer_status", type_=_msg.c.status.type),
+                bindparam("answer_usage", type_=_msg.c.usage.type),
             ),
         )
         .returning(_msg.c.number)
@@ -367,11 +369,13 @@ class ConversationStore:
         content: str,
         tool_calls: list[dict[str, Any]],
         status: str,
+        usage: dict[str, Any] | None = None,
     ) -> int | None:
         """Store the assistant's answer and release the claim: the answer's message number,
         None if the claim was lost."""
         params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id, "answer": content,
-                  "answer_tool_calls": tool_calls, "answer_status": status}  # fmt: skip
+                  "answer_tool_calls": tool_calls, "answer_status": status,
+                  "answer_usage": usage}  # fmt: skip
         row = (await self._session.execute(_FINISH, params)).first()
         if row is None:
             return None

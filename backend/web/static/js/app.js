@@ -90,6 +90,7 @@ function signIn(token) {
   });
   const chat = new ChatView(api, {
     log: $("log"), announcer: $("announcer"), notice: $("chat-notice"), stop: $("stop"),
+    usage: $("chat-usage"),
   }, {
     onConversation: (id) => {
       remember(id);

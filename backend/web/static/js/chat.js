@@ -6,14 +6,16 @@ import { backoff, showNotice } from "./dom.js";
 import { AnswerView, storedAnswer, userMessage } from "./messages.js";
 import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
+import { UsageLine } from "./usage.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
 const PAGE = 500;
 
 export class ChatView {
-  constructor(api, { log, announcer, notice, stop }, hooks) {
+  constructor(api, { log, announcer, notice, stop, usage }, hooks) {
     this.api = api;
+    this.usage = new UsageLine(usage);
     this.log = log;
     this.announcer = announcer;
     this.noticeNode = notice;
@@ -37,6 +39,7 @@ export class ChatView {
     this.conversationId = id;
     this.log.replaceChildren();
     this.notice("");
+    this.usage.reset();
     if (id === null) return;
     const messages = await this.loadMessages(id);
     if (this.conversationId !== id) return;
@@ -62,6 +65,8 @@ export class ChatView {
   drawMessages(messages) {
     this.log.replaceChildren(...messages.map((message) =>
       message.role === "user" ? userMessage(message.content) : storedAnswer(message)));
+    this.usage.reset();
+    for (const message of messages) this.usage.add(message.usage);
     this.scroll();
   }
 
@@ -214,6 +219,7 @@ export class ChatView {
     } else if (name === "done") {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;
+      this.usage.add(data.usage);
       this.hooks.onAnswered(data.tool_calls);
       return true;
     } else if (name === "error") {
