@@ -104,6 +104,7 @@ async def build_chat_runtime(
         max_destructive_calls=settings.chat_max_destructive_calls,
         max_runs_per_user=settings.chat_max_streams_per_user,
         model_name=settings.resolved_chat_model,
+        history_tokens=settings.chat_history_tokens,
     )
 
 

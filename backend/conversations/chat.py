@@ -50,6 +50,7 @@ class ChatRuntime:
     max_runs_per_user: int
     # The model's name as usage records it, and the daily token budget (backend/usage).
     model_name: str = ""
+    history_tokens: int | None = None  # CHAT_HISTORY_TOKENS
     budget: TokenBudget | None = None
 
 
@@ -128,7 +129,7 @@ async def turn_events(
     try:
         async for event in run_turn(
             runtime.agent,
-            to_input_items(start.history, turn.message),
+            to_input_items(start.history, turn.message, max_tokens=runtime.history_tokens),
             context,
             max_turns=runtime.max_turns,
             run_config=runtime.run_config,
