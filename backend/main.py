@@ -18,6 +18,8 @@ from backend.error_handlers import install_error_handlers
 from backend.feed.router import router as feed_router
 from backend.health import router as health_router
 from backend.logs import configure_logging
+from backend.metrics.route import RequestMetrics
+from backend.metrics.route import router as metrics_router
 from backend.middleware import (
     BodySizeLimitMiddleware,
     HeadAsGetMiddleware,
@@ -96,6 +98,7 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(chatkit_router)
     app.include_router(usage_router)
+    app.include_router(metrics_router)
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -116,6 +119,7 @@ def create_app(
         )
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestMetrics)
     return app
 
 

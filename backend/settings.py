@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     http_max_headers: int = Field(100, ge=10, le=1000)
     http_max_connections: int = Field(4096, ge=10, le=1_000_000)
     log_level: str = "INFO"
+    # GET /metrics answers a bearer of this token; unset, it is 404 (backend/metrics).
+    metrics_token: SecretStr | None = Field(None, min_length=16)
+    # `todo-chat serve` also serves every worker's metrics on this port, without a token.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @field_validator("database_url")
     @classmethod

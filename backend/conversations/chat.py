@@ -31,6 +31,7 @@ from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db import SessionMaker
 from backend.errors import ConversationBusy
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
+from backend.metrics.runs import metered
 from backend.usage.budget import TokenBudget
 
 log = logging.getLogger(__name__)
@@ -127,13 +128,15 @@ async def turn_events(
     settled = False
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
     try:
-        async for event in run_turn(
-            runtime.agent,
-            to_input_items(start.history, turn.message, max_tokens=runtime.history_tokens),
-            context,
-            max_turns=runtime.max_turns,
-            run_config=runtime.run_config,
-            stop=stop,
+        async for event in metered(
+            run_turn(
+                runtime.agent,
+                to_input_items(start.history, turn.message, max_tokens=runtime.history_tokens),
+                context,
+                max_turns=runtime.max_turns,
+                run_config=runtime.run_config,
+                stop=stop,
+            )
         ):
             if isinstance(event, Done):
                 done = replace(event, usage=replace(event.usage, model=runtime.model_name))
