@@ -1,11 +1,13 @@
 """GET /api/{user_id}/usage: the owner's tokens per day or per conversation, and the state
 of their daily budget (docs/api.md, "Usage and budgets")."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from backend.auth.deps import Owner
 from backend.deps import ServicesDep, SessionDep
@@ -19,6 +21,17 @@ from backend.usage.store import COUNTS, Group, UsageRow, usage_by
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only `YYYY-MM-DD`: pydantic alone would read "0" as a Unix time."""
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("must be a day as YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class UsageRangeInvalid(AppError):
@@ -46,9 +59,9 @@ async def usage(
     session: SessionDep,
     services: ServicesDep,
     from_: Annotated[
-        date | None, Query(alias="from", description="First local day (default: 29 days ago).")
+        IsoDay | None, Query(alias="from", description="First local day (default: 29 days ago).")
     ] = None,
-    to: Annotated[date | None, Query(description="Last local day (default: today).")] = None,
+    to: Annotated[IsoDay | None, Query(description="Last local day (default: today).")] = None,
     group: Annotated[Group, Query(description="`day` or `conversation`.")] = "day",
     timezone: Annotated[
         TimeZoneName, Query(description='IANA zone whose days are counted ("Europe/Berlin").')

@@ -103,6 +103,8 @@ async def test_bad_queries_are_refused(client: httpx.AsyncClient, auth: AuthHead
         {"timezone": "Europe/Berlin\x00"},
         {"from": "2026-02-30"},
         {"from": "yesterday"},
+        {"to": "0"},
+        {"to": "2026-03-01T00:00:00"},
     ):
         response = await client.get("/api/alice/usage", params=query, headers=alice)
         assert_error(response, 422, "validation_error")
