@@ -7,13 +7,16 @@ broker read, no database round trip. A run that crosses the budget mid-answer fi
 model call it is in and starts no other (agent/run.py).
 """
 
+import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from backend.broker.base import Broker
-from backend.errors import AppError
+from backend.errors import AppError, BrokerUnavailable
+
+log = logging.getLogger(__name__)
 
 # A day's total outlives its day a little: late model calls still count where they ran.
 _TOTAL_TTL_SECONDS = 2 * 24 * 3600
@@ -84,7 +87,13 @@ class TokenBudget:
             return None
 
         async def spend(tokens: int) -> bool:
-            return await self.spend(user_id, tokens)
+            # A run goes on through a broker blip: its answer matters more than a count
+            # that may fall short by this call.
+            try:
+                return await self.spend(user_id, tokens)
+            except BrokerUnavailable:
+                log.warning("tokens not counted: the broker is unavailable")
+                return False
 
         return spend
 

@@ -6,11 +6,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.broker.memory import MemoryBroker
+from backend.broker.redis import RedisBroker
+from backend.errors import BrokerUnavailable
 from backend.settings import Settings
 from backend.usage.budget import BudgetExhausted, TokenBudget
 from tests.backend.chatkit.client import ChatKit, errors
 from tests.backend.conversations.chatting import Chat, tool_call
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
+from tests.processes import free_port
 from tests.providers import provider_app
 from tests.rows import task_titles
 from tests.tokens import AuthHeaders
@@ -36,6 +39,18 @@ async def test_a_budget_admits_until_spent_and_resets_at_midnight_utc() -> None:
     now[0] = datetime(2026, 3, 11, 0, 0, 1, tzinfo=UTC)
     await budget.admit("alice")
     assert (await budget.state("alice")).used_today == 0
+
+
+async def test_a_run_goes_on_when_the_broker_cannot_count() -> None:
+    gone = RedisBroker(f"redis://127.0.0.1:{free_port()}")  # nothing listens there
+    try:
+        spend = TokenBudget(gone, 1000).spender("alice")
+        assert spend is not None
+        assert await spend(5000) is False
+        with pytest.raises(BrokerUnavailable):  # a new message is refused with 503 instead
+            await TokenBudget(gone, 1000).admit("alice")
+    finally:
+        await gone.close()
 
 
 async def test_no_budget_counts_nothing_and_admits_everyone() -> None:
