@@ -1,7 +1,9 @@
 """The run context: who is chatting, where and when. Passed to the Runner, never sent to the
 model (the instructions tell the model the user's local time, see agent/instructions.py)."""
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -23,6 +25,11 @@ class ChatContext:
     # "chatkit") and the run, whose entries name the answer once it is stored.
     source: str = "chat"
     run_id: uuid.UUID | None = None
+    # Called after each model call with its input + output tokens; True when the user's
+    # daily token budget is used up, and the run then starts no further model call.
+    spend_tokens: Callable[[int], Awaitable[bool]] | None = None
+    # Set once `spend_tokens` said the budget is used up.
+    tokens_spent: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def for_turn(

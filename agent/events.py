@@ -26,8 +26,14 @@ class ToolResult:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """What the turn's model calls reported, summed (docs/api.md, usage)."""
+
+    requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    model: str = ""
 
 
 RunStatus = Literal["completed", "stopped", "awaiting_approval"]

@@ -13,6 +13,7 @@ from agents import (
     Agent,
     AgentsException,
     MaxTurnsExceeded,
+    ModelResponse,
     RunConfig,
     RunContextWrapper,
     RunHooks,
@@ -101,7 +102,13 @@ class _Turn:
         done = Done(
             response="".join(self.text),
             tool_calls=[c for c in self.calls.values() if "output" in c],
-            usage=Usage(usage.input_tokens, usage.output_tokens),
+            usage=Usage(
+                requests=usage.requests,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cached_tokens=usage.input_tokens_details.cached_tokens or 0,
+                reasoning_tokens=usage.output_tokens_details.reasoning_tokens or 0,
+            ),
         )
         waiting = waiting_calls(result)
         if not waiting:
@@ -126,8 +133,19 @@ def _text_of(output: Any) -> str:
 TOOL_GRACE_SECONDS = 10.0
 
 
-class _ToolsInFlight(RunHooks[ChatContext]):
-    """Counts the tool calls executing right now on the run's context."""
+class _TurnHooks(RunHooks[ChatContext]):
+    """Counts the tool calls executing right now on the run's context, and each model
+    call's tokens against the user's daily budget."""
+
+    async def on_llm_end(
+        self, context: RunContextWrapper[ChatContext], agent: Any, response: ModelResponse
+    ) -> None:
+        chat = context.context
+        if chat.spend_tokens is None:
+            return
+        tokens = response.usage.input_tokens + response.usage.output_tokens
+        if await chat.spend_tokens(tokens):
+            chat.tokens_spent.set()
 
     async def on_tool_start(
         self, context: RunContextWrapper[ChatContext], agent: Any, tool: Tool
@@ -140,7 +158,7 @@ class _ToolsInFlight(RunHooks[ChatContext]):
         context.context.tools_running -= 1
 
 
-_TOOLS_IN_FLIGHT = _ToolsInFlight()
+_TURN_HOOKS = _TurnHooks()
 
 
 async def _stop_when_asked(
@@ -153,6 +171,13 @@ async def _stop_when_asked(
         result.cancel(mode="after_turn")
         await asyncio.sleep(TOOL_GRACE_SECONDS)
     result.cancel()
+
+
+async def _end_when_spent(result: RunResultStreaming, context: ChatContext) -> None:
+    """The budget ran out: the model call that crossed it has finished (and the tool calls
+    it asked for run), but no further model call starts."""
+    await context.tokens_spent.wait()
+    result.cancel(mode="after_turn")
 
 
 async def run_turn(
@@ -187,10 +212,11 @@ async def run_turn(
         context=context,
         max_turns=max_turns,
         run_config=run_config,
-        hooks=_TOOLS_IN_FLIGHT,
+        hooks=_TURN_HOOKS,
     )
     turn = _Turn(resume)
     stopper = asyncio.create_task(_stop_when_asked(stop or asyncio.Event(), result, context))
+    spent = asyncio.create_task(_end_when_spent(result, context))
     try:
         async for event in result.stream_events():
             mapped = turn.on_event(event)
@@ -208,9 +234,13 @@ async def run_turn(
         return
     finally:
         stopper.cancel()
+        spent.cancel()
         if not result.is_complete:
             result.cancel()
     done = turn.done(result)
-    if stop and stop.is_set():
+    # A budget used up mid-run: the model call in flight finished, no other starts (a run
+    # pausing for the person keeps its waiting calls).
+    cut_short = context.tokens_spent.is_set() and result.final_output is None and not done.waiting
+    if (stop and stop.is_set()) or cut_short:
         done = dataclasses.replace(done, status="stopped", waiting=[], paused_state=None)
     yield done

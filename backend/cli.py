@@ -11,6 +11,7 @@ from types import FrameType
 from backend.auth.tokens import local_token, parse_ttl
 from backend.db.embedded import EmbeddedPostgres
 from backend.db.migrate import upgrade
+from backend.metrics.serving import multiprocess_metrics, start_metrics_port
 from backend.settings import Settings, SettingsError, load_settings
 
 
@@ -57,7 +58,8 @@ def _serve(args: argparse.Namespace) -> int:
     # the process on the spot, leaving an embedded PostgreSQL running. As SystemExit it
     # unwinds through `_database`, which stops it.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    with _database(settings) as url:
+    with _database(settings) as url, multiprocess_metrics(settings):
+        start_metrics_port(settings, args.host)
         upgrade(url, pooler=settings.database_pooler)
         # Workers are separate processes: they find the database through the environment.
         os.environ["DATABASE_URL"] = url

@@ -25,12 +25,15 @@ from backend.http.middleware import (
     HeadAsGetMiddleware,
     RequestIdMiddleware,
 )
+from backend.metrics.route import RequestMetrics
+from backend.metrics.route import router as metrics_router
 from backend.runs.router import router as runs_router
 from backend.services import build_services
 from backend.settings import Settings
 from backend.tasks.reminders import Publish
 from backend.tasks.router import router as tasks_router
 from backend.tasks.router import tags_router
+from backend.usage.router import router as usage_router
 from backend.web.router import install_page
 from mcp_tools.http import mcp_routes
 
@@ -98,6 +101,8 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(activity_router)
     app.include_router(chatkit_router)
+    app.include_router(usage_router)
+    app.include_router(metrics_router)
     install_page(app)
     app.router.routes.extend(mcp_routes(lambda: app.state.services.mcp.app, settings))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -118,6 +123,7 @@ def create_app(
         )
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestMetrics)
     return app
 
 

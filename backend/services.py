@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import httpx
@@ -32,6 +32,7 @@ from backend.runs.registry import Runs
 from backend.runs.servers import Servers
 from backend.settings import Settings
 from backend.tasks.reminders import Publish, ReminderLoop
+from backend.usage.budget import TokenBudget
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.confirm import approval_policy
 from mcp_tools.http import RemoteMCP, create_remote_mcp
@@ -109,6 +110,8 @@ async def build_chat_runtime(
         max_destructive_calls=settings.chat_max_destructive_calls,
         max_runs_per_user=settings.chat_max_streams_per_user,
         approval_after=timedelta(seconds=settings.chat_approval_seconds),
+        model_name=settings.resolved_chat_model,
+        history_tokens=settings.chat_history_tokens,
     )
 
 
@@ -165,6 +168,7 @@ async def build_services(
     chat = await build_chat_runtime(
         settings, sessionmaker, stack, model=model, openai_http_client=openai_http_client
     )
+    chat = replace(chat, budget=TokenBudget(broker, settings.chat_tokens_per_day))
     mcp = create_remote_mcp(settings, sessionmaker, mcp_verifier(settings, verifier), broker)
     await stack.enter_async_context(mcp.running())
     # The beat has a connection of its own: a pool full of busy runs must not delay it.
@@ -190,7 +194,11 @@ async def build_services(
         chatkit=TodoChatKitServer(
             ThreadStore(sessionmaker, chat.stale_after),
             Turns(
-                runs, broker, settings.chat_requests_per_minute, settings.chat_max_streams_per_user
+                runs,
+                broker,
+                settings.chat_requests_per_minute,
+                settings.chat_max_streams_per_user,
+                chat.budget,
             ),
         ),
         servers=servers,

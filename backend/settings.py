@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     chat_model_api: Literal["responses", "chat_completions"] = "responses"
     chat_model_timeout: float = Field(60.0, gt=0, le=600)
     chat_history_messages: int = Field(40, ge=1, le=500)
+    # Cost (backend/usage, agent/history.py): 0 tokens per day is no budget.
+    chat_tokens_per_day: int = Field(0, ge=0, le=10_000_000_000)
+    chat_history_tokens: int = Field(12_000, ge=500, le=2_000_000)
     chat_max_turns: int = Field(8, ge=1, le=50)
     chat_max_tool_calls: int = Field(12, ge=1, le=100)
     chat_max_destructive_calls: int = Field(3, ge=0, le=100)
@@ -84,6 +87,10 @@ class Settings(BaseSettings):
     http_max_headers: int = Field(100, ge=10, le=1000)
     http_max_connections: int = Field(4096, ge=10, le=1_000_000)
     log_level: str = "INFO"
+    # GET /metrics answers a bearer of this token; unset, it is 404 (backend/metrics).
+    metrics_token: SecretStr | None = Field(None, min_length=16)
+    # `todo-chat serve` also serves every worker's metrics on this port, without a token.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @field_validator("database_url")
     @classmethod

@@ -133,3 +133,35 @@ def _result(output: Any) -> Any:
 
 def _text(content: Any) -> str:
     return content if isinstance(content, str) else "".join(part["text"] for part in content)
+
+
+def reported_usage(provider: Provider) -> dict[str, int]:
+    """What the provider's answers reported, summed over every call the app made (both APIs'
+    field names, as the stored usage names them)."""
+    total = {"requests": 0, "input_tokens": 0, "output_tokens": 0, "cached_tokens": 0,
+             "reasoning_tokens": 0}  # fmt: skip
+    for call in provider.route.calls:
+        response = call.response
+        sent = response.extensions.get("streamed") or response.content
+        usage = _last_usage(sent.decode())
+        total["requests"] += 1
+        total["input_tokens"] += usage.get("input_tokens", usage.get("prompt_tokens", 0))
+        total["output_tokens"] += usage.get("output_tokens", usage.get("completion_tokens", 0))
+        details_in = usage.get("input_tokens_details") or usage["prompt_tokens_details"]
+        details_out = usage.get("output_tokens_details") or usage["completion_tokens_details"]
+        total["cached_tokens"] += details_in["cached_tokens"]
+        total["reasoning_tokens"] += details_out["reasoning_tokens"]
+    return total
+
+
+def _last_usage(stream: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for line in stream.splitlines():
+        line = line.removeprefix("data: ")
+        if not line.startswith("{"):
+            continue
+        data = json.loads(line)
+        usage = data.get("usage") or (data.get("response") or {}).get("usage")
+        if usage:
+            found = usage
+    return found

@@ -1,7 +1,8 @@
 """What every broker offers, whatever keeps the state.
 
-Four kinds of shared state, each keyed by strings the callers choose:
+Five kinds of shared state, each keyed by strings the callers choose:
 - hit counters behind the per-user limits (`hit`);
+- running totals that expire, such as a user's tokens today (`add`, `total`);
 - each run's event log: appended by the one process that owns the run, read by any number of
   followers on any process (`append`, `follow`, `forget_after`);
 - stop requests for runs, from whichever process received the request (`request_stop`,
@@ -40,6 +41,15 @@ class Broker(Protocol):
         None when admitted (and counted), else the seconds until the oldest counted event
         leaves the window (a refused event is not counted).
         """
+        ...
+
+    async def add(self, key: str, amount: int, ttl_seconds: int) -> int:
+        """Add `amount` to the total under `key` (0 when absent or expired) and return the
+        new total; the total expires `ttl_seconds` after its first amount."""
+        ...
+
+    async def total(self, key: str) -> int:
+        """The total under `key`: 0 when absent or expired."""
         ...
 
     async def append(self, run: str, event: LoggedEvent) -> None:

@@ -18,6 +18,8 @@ class MemoryBroker:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._windows: OrderedDict[str, deque[float]] = OrderedDict()
+        # key -> (total, when it expires on `clock`)
+        self._totals: dict[str, tuple[int, float]] = {}
         self._logs: dict[str, RunLog] = {}
         self._expiries: dict[str, asyncio.TimerHandle] = {}
         self._stops: dict[str, asyncio.Event] = {}
@@ -35,6 +37,23 @@ class MemoryBroker:
             return recent[0] + window_seconds - now
         recent.append(now)
         return None
+
+    async def add(self, key: str, amount: int, ttl_seconds: int) -> int:
+        now = self._clock()
+        total, expires = self._totals.get(key, (0, now + ttl_seconds))
+        if expires <= now:
+            total, expires = 0, now + ttl_seconds
+        self._totals[key] = (total + amount, expires)
+        self._drop_expired_totals(now)
+        return total + amount
+
+    async def total(self, key: str) -> int:
+        total, expires = self._totals.get(key, (0, 0.0))
+        return total if expires > self._clock() else 0
+
+    def _drop_expired_totals(self, now: float) -> None:
+        if len(self._totals) > MAX_TRACKED_KEYS:
+            self._totals = {k: v for k, v in self._totals.items() if v[1] > now}
 
     async def append(self, run: str, event: LoggedEvent) -> None:
         # A log this process did not start (a server taking over a lost run appends its
@@ -90,3 +109,4 @@ class MemoryBroker:
         self._expiries.clear()
         self._logs.clear()
         self._windows.clear()
+        self._totals.clear()

@@ -41,6 +41,15 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
 return false
 """
 
+# A running total that expires `ttl` seconds after its first amount (one round trip, atomic).
+_ADD = """
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return total
+"""
+
 
 class RedisBroker:
     def __init__(self, url: str, *, prefix: str = "todo-chat:") -> None:
@@ -48,6 +57,7 @@ class RedisBroker:
         self._reader = _client(url, SOCKET_TIMEOUT + READ_BLOCK_MS / 1000)
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT)
+        self._add = self._redis.register_script(_ADD)
         self._logs = RedisRunLogs(self._redis, self._reader, prefix)
         self._signals = RedisSignals(self._redis, prefix)
         self._started = False
@@ -68,6 +78,22 @@ class RedisBroker:
         except RedisError as error:
             raise BrokerUnavailable() from error
         return None if wait is None else float(wait)
+
+    async def add(self, key: str, amount: int, ttl_seconds: int) -> int:
+        try:
+            total = await self._add(
+                keys=[f"{self._prefix}totals:{key}"], args=[amount, ttl_seconds]
+            )
+        except RedisError as error:
+            raise BrokerUnavailable() from error
+        return int(total)
+
+    async def total(self, key: str) -> int:
+        try:
+            value = await self._redis.get(f"{self._prefix}totals:{key}")
+        except RedisError as error:
+            raise BrokerUnavailable() from error
+        return int(value or 0)
 
     async def append(self, run: str, event: LoggedEvent) -> None:
         self._start()

@@ -11,6 +11,7 @@ from backend.conversations.wire import ChatEvent, Started
 from backend.limits.chat import admit_chat_message
 from backend.runs.ref import RunRef
 from backend.runs.registry import Runs
+from backend.usage.budget import TokenBudget
 
 
 @dataclass
@@ -31,10 +32,14 @@ class Turns:
     broker: Broker
     messages_per_minute: int
     max_runs_per_user: int
+    budget: TokenBudget | None = None
 
     async def admit(self, owner: str) -> None:
-        """Count one message against the user's per-minute limit (TooManyRequests)."""
+        """Count one message against the user's per-minute limit (TooManyRequests) and check
+        their daily token budget (BudgetExhausted)."""
         await admit_chat_message(self.broker, owner, self.messages_per_minute)
+        if self.budget is not None:
+            await self.budget.admit(owner)
 
     async def start(
         self,

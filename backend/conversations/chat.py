@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +42,8 @@ from backend.http.errors import (
     ConversationNotFound,
 )
 from backend.idempotency.store import IdempotencyStore, StoredResponse, request_hash
+from backend.metrics.runs import metered
+from backend.usage.budget import TokenBudget
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class ChatRuntime:
     max_runs_per_user: int
     # How long a paused run waits for the person's decision (CHAT_APPROVAL_SECONDS).
     approval_after: timedelta = timedelta(days=1)
+    # The model's name as usage records it, and the daily token budget (backend/usage).
+    model_name: str = ""
+    history_tokens: int | None = None  # CHAT_HISTORY_TOKENS
+    budget: TokenBudget | None = None
 
 
 @dataclass(frozen=True)
@@ -254,22 +260,27 @@ async def turn_events(
         source=turn.source,
         run_id=turn.run_id,
     )
+    if runtime.budget is not None:
+        context.spend_tokens = runtime.budget.spender(turn.owner)
     settled = False
     so_far = AnswerSoFar()
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
     try:
-        async for event in run_turn(
-            runtime.agent,
-            to_input_items(start.history, turn.message),
-            context,
-            max_turns=runtime.max_turns,
-            run_config=runtime.run_config,
-            stop=stop,
-            resume=turn.resume,
+        async for event in metered(
+            run_turn(
+                runtime.agent,
+                to_input_items(start.history, turn.message, max_tokens=runtime.history_tokens),
+                context,
+                max_turns=runtime.max_turns,
+                run_config=runtime.run_config,
+                stop=stop,
+                resume=turn.resume,
+            )
         ):
             if isinstance(event, Done):
+                done = replace(event, usage=replace(event.usage, model=runtime.model_name))
                 finished = await _store_answer(
-                    sessionmaker, turn, started, event, runtime.approval_after
+                    sessionmaker, turn, started, done, runtime.approval_after
                 )
                 settled = True
                 _log_outcome(finished, about)
@@ -331,7 +342,12 @@ async def _store_answer_once(
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
         message_id = await ConversationStore(session, turn.owner).finish_turn(
-            turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls, done.status
+            turn.start.conversation_pk,
+            turn.run_id,
+            done.response,
+            done.tool_calls,
+            done.status,
+            asdict(done.usage),
         )
         if message_id is None:
             failed = Failed(

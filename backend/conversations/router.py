@@ -99,6 +99,8 @@ async def chat(
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
     await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    if services.chat.budget is not None:
+        await services.chat.budget.admit(owner)
     run = await services.runs.start(
         owner, body.conversation_id, body.message, idempotency_key, timezone=body.timezone
     )

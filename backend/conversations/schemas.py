@@ -57,12 +57,24 @@ class ApprovalOut(BaseModel):
     summary: str = Field(description="The question for a person, e.g. Delete task 3 “Buy milk”?")
 
 
+class UsageOut(BaseModel):
+    """What the turn's model calls reported, summed (the offline model counts words)."""
+
+    requests: int = Field(0, description="Model calls made.")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = Field(0, description="Input tokens the provider served from cache.")
+    reasoning_tokens: int = Field(0, description="Output tokens spent on reasoning.")
+    model: str = Field("", description="The model that answered (CHAT_MODEL).")
+
+
 class ChatResponse(BaseModel):
     conversation_id: int
     message_id: int
     response: str
     tool_calls: list[ToolCallOut]
     status: RunStatus
+    usage: UsageOut
     approvals: list[ApprovalOut] | None = Field(
         None, description="With status `awaiting_approval`: the calls waiting for a decision."
     )
@@ -126,6 +138,9 @@ class MessageOut(BaseModel):
         description="Only on a `failed` answer: why it failed, as the stream's `error` said.",
     )
     created_at: datetime
+    usage: UsageOut | None = Field(
+        None, description="On assistant messages: what its model calls reported; else null."
+    )
 
     @model_serializer(mode="wrap")
     def _error_only_when_failed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

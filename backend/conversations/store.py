@@ -91,6 +91,7 @@ class MessageRecord:
     status: str | None
     created_at: datetime
     error: dict[str, Any] | None = None
+    usage: dict[str, Any] | None = None
 
 
 # Each record's fields name the columns it is read from: a column is spelled once here
@@ -224,7 +225,16 @@ def _finish() -> Select[Any]:
     stored = (
         insert(_msg)
         .from_select(
-            ["conversation_pk", "number", "role", "content", "tool_calls", "status", "error"],
+            [
+                "conversation_pk",
+                "number",
+                "role",
+                "content",
+                "tool_calls",
+                "status",
+                "error",
+                "usage",
+            ],
             select(
                 released.c.pk,
                 released.c.last_message_number,
@@ -233,6 +243,7 @@ def _finish() -> Select[Any]:
                 bindparam("answer_tool_calls", type_=_msg.c.tool_calls.type),
                 bindparam("answer_status", type_=_msg.c.status.type),
                 bindparam("answer_error", type_=JSONB(none_as_null=True)),
+                bindparam("answer_usage", type_=_msg.c.usage.type),
             ),
         )
         .returning(_msg.c.number)
@@ -499,12 +510,13 @@ class ConversationStore:
         tool_calls: list[dict[str, Any]],
         status: str,
         error: dict[str, str] | None = None,
+        usage: dict[str, Any] | None = None,
     ) -> int | None:
         """Store the assistant's answer (with why it failed, for status "failed") and release
         the claim: the answer's message number, None if the claim was lost."""
         params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id, "answer": content,
                   "answer_tool_calls": tool_calls, "answer_status": status,
-                  "answer_error": error}  # fmt: skip
+                  "answer_error": error, "answer_usage": usage}  # fmt: skip
         row = (await self._session.execute(_FINISH, params)).first()
         if row is None:
             return None

@@ -70,7 +70,7 @@ def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
     if isinstance(event, ApprovalAsked):
         return "approval", asdict(event)
     if isinstance(event, Finished):
-        return "done", {**_answer_body(event), "usage": asdict(event.done.usage)}
+        return "done", _answer_body(event)
     if isinstance(event, Failed):
         return "error", {"code": event.code, "detail": event.detail}
     raise TypeError(f"not a client event: {event!r}")
@@ -89,11 +89,7 @@ def record(started: Started, outcome: Outcome) -> StoredResponse:
     """What an Idempotency-Key keeps of a turn, enough for `replay` to repeat it."""
     if isinstance(outcome, Failed):
         return StoredResponse(outcome.status, _failure_body(started, outcome))
-    body = {
-        **_answer_body(outcome),
-        "user_message_id": started.user_message_id,
-        "usage": asdict(outcome.done.usage),
-    }
+    body = {**_answer_body(outcome), "user_message_id": started.user_message_id}
     return StoredResponse(200, body)
 
 
@@ -180,6 +176,7 @@ def _answer_body(finished: Finished) -> dict[str, Any]:
         "response": finished.done.response,
         "tool_calls": finished.done.tool_calls,
         "status": finished.done.status,
+        "usage": asdict(finished.done.usage),
     }
     if finished.done.status == "awaiting_approval":
         body["approvals"] = finished.done.waiting

@@ -197,6 +197,9 @@ class Message(SQLModel, table=True):
     # Why a "failed" answer failed: {"code", "detail"} as the stream's `error` said.
     error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     created_at: datetime = _timestamp()
+    # On assistant messages: what the turn's model calls reported (agent.events.Usage as a
+    # dict); None on user messages and on answers stored before usage was kept.
+    usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
 
 
 # Typed handles on the tables for Core statements (SQLModel does not type `__table__`).

@@ -17,6 +17,7 @@ from backend.http.errors import (
     Unauthorized,
     responses,
 )
+from backend.metrics.collectors import FEED_SUBSCRIBERS
 
 router = APIRouter(prefix="/api/{user_id}", tags=["live feed"])
 
@@ -50,6 +51,7 @@ async def _frames(broker: Broker, owner: str) -> AsyncIterator[ServerSentEvent]:
         # One pending read across quiet intervals: a read cancelled by a timeout would close
         # the subscription's generator, and the next one would find it exhausted.
         pending: asyncio.Future[FeedEvent] | None = None
+        FEED_SUBSCRIBERS.inc()
         try:
             while True:
                 if pending is None:
@@ -63,6 +65,7 @@ async def _frames(broker: Broker, owner: str) -> AsyncIterator[ServerSentEvent]:
                 event, pending = pending.result(), None
                 yield JSONServerSentEvent(data=event.data, event=event.name)
         finally:
+            FEED_SUBSCRIBERS.dec()
             if pending is not None:
                 pending.cancel()
 

@@ -12,7 +12,14 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
 from backend.db.engine import DATABASE_DOWN, database_unavailable
-from backend.http.errors import DATABASE_RETRY_AFTER, AppError, DatabaseUnavailable, InvalidRequest
+from backend.http.errors import (
+    DATABASE_RETRY_AFTER,
+    AppError,
+    BrokerUnavailable,
+    DatabaseUnavailable,
+    InvalidRequest,
+)
+from backend.metrics.collectors import BROKER_ERRORS, DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +34,8 @@ def error_response(error: AppError) -> JSONResponse:
 
 async def _app_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AppError)
+    if isinstance(error, BrokerUnavailable):
+        BROKER_ERRORS.inc()
     return error_response(error)
 
 
@@ -95,6 +104,7 @@ def _unreadable(error: HTTPException) -> str:
 
 async def _database_down(_: Request, error: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(error).__name__)
+    DATABASE_ERRORS.inc()
     return error_response(DatabaseUnavailable(headers={"Retry-After": DATABASE_RETRY_AFTER}))
 
 

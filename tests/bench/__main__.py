@@ -29,7 +29,7 @@ from backend.db.embedded import EmbeddedPostgres
 from backend.db.migrate import upgrade
 from backend.settings import Settings
 from tests.bench import baselines as base
-from tests.bench import runs_report
+from tests.bench import history, runs_report
 from tests.bench.fake_model import TOOL_MARK
 from tests.bench.inprocess import Recorder, app_in_process, bridge_overhead, statements_per_turn
 from tests.bench.load import sequential, throughput, until
@@ -100,7 +100,7 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip",
         default="",
         help="comma-separated: baselines,todo-chat,sdk-hold,hold,inprocess,pgbouncer,runs,"
-        "runs-hold,server-death",
+        "runs-hold,server-death,history",
     )
     parser.add_argument("--runs-streams", type=int, default=1000, help="open streams on Redis")
     parser.add_argument("--only-ramp", default="", help="run only this ramp: hold or hold_slow")
@@ -559,6 +559,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await admin.close()
     finally:
         await asyncio.to_thread(embedded.stop)
+    if "history" not in skip:
+        progress("history")
+        bench.results["history"] = await asyncio.to_thread(history.measure)
     bench.results["machine"] = {
         **machine(),
         "open_files_limit": raise_open_files_limit(),
@@ -578,6 +581,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "runs" in results:
         print("\nRuns and Redis (the same todo-chat with the in-memory broker and with Redis)\n")
         print(runs_report.render(runs_report.rows(results["runs"])))
+    if "history" in results:
+        print("\nHistory of a 200-turn conversation, 20 tasks listed per turn (issue 22)\n")
+        print(history.render(results["history"]))
     args.out.write_text(json.dumps({"rows": table, "raw": results}, indent=2, default=str))
     print(f"\nwritten to {args.out}")
 

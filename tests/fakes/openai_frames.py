@@ -143,12 +143,22 @@ def _text_part(text: str) -> Json:
     return {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
 
 
+# Like a real provider, some input comes from its prompt cache and some output is reasoning:
+# fixed shares, so a test can tell each count reached the stored usage.
+def _cached(input_tokens: int) -> int:
+    return input_tokens // 2
+
+
+def _reasoning(output_tokens: int) -> int:
+    return output_tokens // 3
+
+
 def _responses_usage(input_tokens: int, output_tokens: int) -> Json:
     return {
         "input_tokens": input_tokens,
-        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "input_tokens_details": {"cached_tokens": _cached(input_tokens), "cache_write_tokens": 0},
         "output_tokens": output_tokens,
-        "output_tokens_details": {"reasoning_tokens": 0},
+        "output_tokens_details": {"reasoning_tokens": _reasoning(output_tokens)},
         "total_tokens": input_tokens + output_tokens,
     }
 
@@ -215,9 +225,9 @@ def _chat_usage(prompt_tokens: int, completion_tokens: int) -> Json:
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "prompt_tokens_details": {"cached_tokens": _cached(prompt_tokens), "audio_tokens": 0},
         "completion_tokens_details": {
-            "reasoning_tokens": 0, "audio_tokens": 0,
+            "reasoning_tokens": _reasoning(completion_tokens), "audio_tokens": 0,
             "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0,
         },
     }  # fmt: skip
@@ -450,6 +460,9 @@ def respx_side_effect(
         if not body.get("stream"):
             return httpx.Response(200, json=full_body(api, turn, **options))
         frames = [frame.data for frame in stream_frames(api, turn, **options)]
-        return respx_stream_response(frames, cut_after=cut_after)
+        response = respx_stream_response(frames, cut_after=cut_after)
+        # What was streamed, for a test to read back (the app consumed the stream).
+        response.extensions["streamed"] = b"".join(frames)
+        return response
 
     return handle

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.settings import Settings
 from tests.backend.conversations.chatting import Chat, assert_answered, tool_call
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
-from tests.providers import APIS, ModelApi, dialogue, provider_app, tools_sent
+from tests.providers import APIS, ModelApi, dialogue, provider_app, reported_usage, tools_sent
 from tests.rows import task_rows
 from tests.sse import names
 from tests.tokens import AuthHeaders
@@ -75,8 +75,10 @@ async def test_a_tool_turn_streams_in_order_and_is_stored(
         events = await chat.stream(ASK)
         stored = await chat.messages(1)
         first, second = provider.sent(0), provider.sent(1)
+        reported = reported_usage(provider)
     calls = [tool_call("call_add", "add_task", ADD, ADDED)]
     done = assert_answered(events, calls=calls, response=REPLY)
+    assert done["usage"] == stored[-1]["usage"] == {**reported, "model": "gpt-test"}
     assert names(events)[:3] == ["conversation", "tool_call", "tool_result"]
     assert set(names(events)[3:-1]) == {"delta"}
     assert len(names(events)) > 5  # the reply arrived in several deltas
@@ -109,17 +111,25 @@ async def test_json_mode_answers_with_one_body(
     async with provider_app(settings, api, script=sequential(add_then_reply())) as app:
         response = await Chat(app.client, auth("alice")).send(ASK)
         stored = await Chat(app.client, auth("alice")).messages(1)
+        reported = reported_usage(app)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
+    # Both model calls' usage, summed, with the provider's cached and reasoning counts.
+    assert reported["requests"] == 2
+    assert reported["cached_tokens"] > 0
+    assert reported["reasoning_tokens"] > 0
+    usage = {**reported, "model": "gpt-test"}
     assert body == {
         "conversation_id": 1,
         "message_id": 2,
         "response": REPLY,
         "tool_calls": [tool_call("call_add", "add_task", ADD, ADDED)],
         "status": "completed",
+        "usage": usage,
     }
     assert stored[-1]["tool_calls"] == body["tool_calls"]
+    assert (stored[0]["usage"], stored[-1]["usage"]) == (None, usage)
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", ADD["description"], False)]
 
 

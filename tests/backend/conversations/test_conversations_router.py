@@ -14,7 +14,7 @@ from tests.rows import message_rows
 from tests.sse import SSE, names, sse_events
 
 CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at", "running"}
-MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at"}
+MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at", "usage"}
 
 
 async def conversations(chat: Chat, **params: int) -> dict[str, Any]:
@@ -61,6 +61,7 @@ async def test_messages_are_oldest_first_with_tool_calls_and_paging(alice: Chat)
     for message in everything:
         assert set(message) == MESSAGE_KEYS
     assert [m["status"] for m in everything] == [None, "completed"] * 3
+    assert [m["usage"] is None for m in everything] == [True, False] * 3
     assert [m["content"] for m in everything[::2]] == [
         "Add a task to buy milk",
         "Show me all my tasks",

@@ -98,6 +98,7 @@ function signIn(token) {
   const connection = new Connection($("connection"));
   const chat = new ChatView(api, {
     log: $("log"), announcer: $("announcer"), notice: $("chat-notice"), stop: $("stop"),
+    usage: $("chat-usage"),
   }, {
     onConversation: (id) => {
       remember(id);

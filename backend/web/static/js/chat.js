@@ -7,16 +7,18 @@ import { AnswerView, approvalQuestion, storedAnswer, userMessage } from "./messa
 import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
 import { answerUndo, changedTasks } from "./undo.js";
+import { UsageLine } from "./usage.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
 const PAGE = 500;
 
 export class ChatView {
-  constructor(api, { log, announcer, notice, stop }, hooks, connection) {
+  constructor(api, { log, announcer, notice, stop, usage }, hooks, connection) {
     this.api = api;
     this.connection = connection;
     this.busyNotice = false; // the notice says an answer is still going
+    this.usage = new UsageLine(usage);
     this.log = log;
     this.announcer = announcer;
     this.noticeNode = notice;
@@ -43,6 +45,7 @@ export class ChatView {
     this.lastUserMessageId = null;
     this.log.replaceChildren();
     this.notice("");
+    this.usage.reset();
     if (id === null) return;
     const messages = await this.loadMessages(id);
     if (this.conversationId !== id) return;
@@ -128,6 +131,8 @@ export class ChatView {
       this.offerUndo(answer, message.id, message.tool_calls);
       return answer;
     }));
+    this.usage.reset();
+    for (const message of messages) this.usage.add(message.usage);
     this.scroll();
   }
 
@@ -322,6 +327,7 @@ export class ChatView {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;
       this.offerUndo(view.element, data.message_id, data.tool_calls);
+      this.usage.add(data.usage);
       this.hooks.onAnswered(data.tool_calls);
       return true;
     } else if (name === "error") {

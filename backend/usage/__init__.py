@@ -1,0 +1,1 @@
+"""What the model calls cost: usage per message, daily token budgets, the usage route."""
