@@ -155,10 +155,20 @@ async def test_an_instruction_planted_in_a_task_title_is_bounded_by_the_destruct
     assert len(after) == len(before) - settings.chat_max_destructive_calls == 2
     assert set(after) < set(before)
     assert await stored_tasks(db_engine, "bob") == bobs_rows
-    # Nothing half-done is stored as an answer; Alice's message is kept.
+    # Alice's message is kept and the answer so far is stored as failed; each of the three
+    # deletes has its activity entry, from this chat (docs/api.md §19).
     async with db_engine.connect() as connection:
-        roles = (await connection.execute(text("SELECT role FROM messages"))).scalars().all()
-    assert roles == ["user"]
+        stored = (
+            await connection.execute(text("SELECT role, status FROM messages ORDER BY number"))
+        ).all()
+        recorded = (
+            await connection.execute(
+                text("SELECT source FROM activity WHERE user_id = 'alice' AND action = 'deleted'")
+            )
+        ).scalars()
+        deletes_recorded = list(recorded)
+    assert [tuple(row) for row in stored] == [("user", None), ("assistant", "failed")]
+    assert deletes_recorded == ["chat"] * 3
     model.assert_complete()
 
 
