@@ -30,6 +30,7 @@ from backend.rate_limits import HitCounter
 from backend.settings import Settings
 from mcp_tools.identity import token_user
 from mcp_tools.limits import CallLimit
+from mcp_tools.request_limit import RequestLimited
 from mcp_tools.results import tool_error
 from mcp_tools.server import TodoServer
 from mcp_tools.tasks import register_task_tools
@@ -115,7 +116,8 @@ def create_remote_mcp(
         json_response=True,
         transport_security=transport_security(settings),
     )
-    return RemoteMCP(server, app)
+    limited = RequestLimited(app, verifier.verify, counter, settings.rest_requests_per_minute)
+    return RemoteMCP(server, limited)
 
 
 def authorization_server(settings: Settings) -> str:

@@ -7,12 +7,24 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from backend.auth.deps import Owner
 from backend.conversations import sse
 from backend.deps import ServicesDep
-from backend.errors import ConversationNotFound, Forbidden, InvalidRequest, Unauthorized, responses
+from backend.errors import (
+    ConversationNotFound,
+    Forbidden,
+    InvalidRequest,
+    TooManyApiRequests,
+    Unauthorized,
+    responses,
+)
+from backend.rest_limits import REST_RATE_LIMIT
 
 router = APIRouter(
     prefix="/api/{user_id}/conversations/{conversation_id}",
     tags=["runs"],
-    responses=responses(Unauthorized, Forbidden, InvalidRequest, ConversationNotFound),
+    responses=responses(
+        Unauthorized, Forbidden, InvalidRequest, ConversationNotFound, TooManyApiRequests
+    ),
+    # Attaching (a 204 included) and stopping count like every other conversation route.
+    dependencies=[REST_RATE_LIMIT],
 )
 ConversationNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
 EventId = Annotated[str | None, Query(max_length=200, description="Instead of Last-Event-ID.")]
