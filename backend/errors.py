@@ -177,6 +177,17 @@ class SearchTimedOut(AppError):
         super().__init__(headers={"Retry-After": "5"})
 
 
+class TooManyOpenStreams(TooManyRequests):
+    code = "too_many_open_streams"
+
+    def __init__(self, per_user: int) -> None:
+        super().__init__(
+            5,
+            f"Too many streams are open for this user (at most {per_user} live feeds and "
+            "attached answers at once); close one, such as another tab, and retry.",
+        )
+
+
 class TooManyStreams(TooManyRequests):
     code = "too_many_streams"
     detail = "Too many answers are streaming for this user at once; wait for one to finish."

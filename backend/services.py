@@ -18,6 +18,7 @@ from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
+from backend.broker.stream_slots import build_stream_slots
 from backend.chatkit.server import TodoChatKitServer
 from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turns
@@ -29,6 +30,7 @@ from backend.feed.reminders import reminders_on_feed
 from backend.runs.owner import RunDeps
 from backend.runs.registry import Runs
 from backend.settings import Settings
+from backend.stream_limit import StreamLimit
 from backend.tasks.reminders import Publish, ReminderLoop
 from mcp_tools.bridge import InProcessMCPServer
 from mcp_tools.http import RemoteMCP, create_remote_mcp
@@ -52,6 +54,7 @@ class Services:
     mcp: RemoteMCP
     runs: Runs
     chatkit: TodoChatKitServer
+    stream_limit: StreamLimit
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -135,6 +138,8 @@ async def build_services(
     )
     broker = build_broker(settings.redis_url, settings.redis_key_prefix)
     stack.push_async_callback(broker.close)
+    stream_slots = build_stream_slots(settings.redis_url, settings.redis_key_prefix)
+    stack.push_async_callback(stream_slots.close)
     # A class of this app's own: the listeners registered on it leave with the app.
     session_class = type("AppSession", (Session,), {})
     publish_changes_on_commit(session_class, broker)
@@ -175,4 +180,5 @@ async def build_services(
                 runs, broker, settings.chat_requests_per_minute, settings.chat_max_streams_per_user
             ),
         ),
+        stream_limit=StreamLimit(stream_slots, settings.streams_per_user),
     )

@@ -12,6 +12,7 @@ from backend.errors import (
     Forbidden,
     InvalidRequest,
     TooManyApiRequests,
+    TooManyOpenStreams,
     Unauthorized,
     responses,
 )
@@ -21,7 +22,12 @@ router = APIRouter(
     prefix="/api/{user_id}/conversations/{conversation_id}",
     tags=["runs"],
     responses=responses(
-        Unauthorized, Forbidden, InvalidRequest, ConversationNotFound, TooManyApiRequests
+        Unauthorized,
+        Forbidden,
+        InvalidRequest,
+        ConversationNotFound,
+        TooManyApiRequests,
+        TooManyOpenStreams,
     ),
     # Attaching (a 204 included) and stopping count like every other conversation route.
     dependencies=[REST_RATE_LIMIT],
@@ -55,7 +61,8 @@ async def attach(
     )
     if events is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return sse.event_stream(events, {})
+    opened = await services.stream_limit.open(owner)
+    return sse.event_stream(opened.guard(events), {})
 
 
 @router.post(
