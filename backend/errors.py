@@ -188,6 +188,18 @@ class TooManyOpenStreams(TooManyRequests):
         )
 
 
+class SearchBusy(SearchTimedOut):
+    """A search refused because another of the user's searches is still running (a subclass
+    of SearchTimedOut, so every surface that reports one reports the other)."""
+
+    status_code = 429
+    code = "search_busy"
+    detail = "Another of your searches is still running; retry when it has finished."
+
+    def __init__(self) -> None:
+        AppError.__init__(self, headers={"Retry-After": "1"})
+
+
 class TooManyStreams(TooManyRequests):
     code = "too_many_streams"
     detail = "Too many answers are streaming for this user at once; wait for one to finish."
