@@ -179,6 +179,7 @@ class SearchTimedOut(AppError):
 
 class TooManyOpenStreams(TooManyRequests):
     code = "too_many_open_streams"
+    detail = "Too many streams are open for this user (live feeds and attached answers)."
 
     def __init__(self, per_user: int) -> None:
         super().__init__(
