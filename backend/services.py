@@ -19,6 +19,7 @@ from backend.auth.tokens import hs256_secret
 from backend.auth.verifier import TokenVerifier, mcp_verifier
 from backend.broker.base import Broker
 from backend.broker.factory import build_broker
+from backend.broker.stream_slots import build_stream_slots
 from backend.chatkit.server import TodoChatKitServer
 from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turns
@@ -27,6 +28,7 @@ from backend.db.embedded import EmbeddedPostgres
 from backend.db.engine import SessionMaker, StoreLimits, create_engine, create_sessionmaker
 from backend.feed.on_commit import publish_changes_on_commit
 from backend.feed.reminders import reminders_on_feed
+from backend.limits.streams import StreamLimit
 from backend.runs.owner import RunDeps
 from backend.runs.registry import Runs
 from backend.runs.servers import Servers
@@ -57,6 +59,7 @@ class Services:
     runs: Runs
     chatkit: TodoChatKitServer
     servers: Servers
+    stream_limit: StreamLimit
 
 
 async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
@@ -146,6 +149,8 @@ async def build_services(
     )
     broker = build_broker(settings.redis_url, settings.redis_key_prefix)
     stack.push_async_callback(broker.close)
+    stream_slots = build_stream_slots(settings.redis_url, settings.redis_key_prefix)
+    stack.push_async_callback(stream_slots.close)
     # A class of this app's own: the listeners registered on it leave with the app.
     session_class = type("AppSession", (Session,), {})
     publish_changes_on_commit(session_class, broker)
@@ -202,4 +207,5 @@ async def build_services(
             ),
         ),
         servers=servers,
+        stream_limit=StreamLimit(stream_slots, settings.streams_per_user),
     )

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     chat_run_stale_seconds: int = Field(300, ge=10, le=3600)
     chat_requests_per_minute: int = Field(30, ge=1, le=10_000)
     chat_max_streams_per_user: int = Field(3, ge=1, le=1000)
+    # Live feeds and attaches open at once per user, across workers and replicas.
+    streams_per_user: int = Field(20, ge=1, le=10_000)
     cors_origins: str = ""
     redis_url: str | None = Field(None, pattern=r"^(redis|rediss|unix)://")
     redis_key_prefix: str = Field("todo-chat:", min_length=1, max_length=64)

@@ -32,6 +32,7 @@ from backend.limits.mcp import CallLimit
 from backend.limits.rate import HitCounter
 from backend.settings import Settings
 from mcp_tools.identity import token_user
+from mcp_tools.request_limit import RequestLimited
 from mcp_tools.results import tool_error
 from mcp_tools.server import TodoServer, register_todo_tools
 
@@ -45,6 +46,10 @@ class Verifier(Protocol):
 
     async def claims(self, token: str) -> dict[str, Any]:
         """The verified token's claims (`sub` a usable user id), or `Unauthorized`."""
+        ...
+
+    async def verify(self, token: str) -> str:
+        """The verified token's subject, or `Unauthorized`."""
         ...
 
 
@@ -131,7 +136,8 @@ def create_remote_mcp(
         json_response=True,
         transport_security=transport_security(settings),
     )
-    return RemoteMCP(server, app)
+    limited = RequestLimited(app, verifier.verify, counter, settings.rest_requests_per_minute)
+    return RemoteMCP(server, limited)
 
 
 def protected_resource_metadata(settings: Settings) -> dict[str, Any]:

@@ -23,5 +23,10 @@ def load_or_create_dev_secret(data_dir: Path) -> str:
         return path.read_text().strip()
     with os.fdopen(fd, "w") as f:
         f.write(secret)
-    log.warning("dev mode: no AUTH_SECRET or AUTH_JWKS_URL set; generated a secret in %s", path)
+    log.warning(
+        "dev mode: no AUTH_SECRET or AUTH_JWKS_URL set; generated a secret in %s. Anyone who "
+        "reaches this server on loopback can sign in as anyone: never put a proxy, port "
+        "forward or tunnel in front of it (docs/web.md)",
+        path,
+    )
     return secret

@@ -71,6 +71,11 @@ class Broker(Protocol):
         """Whether the run's log is kept (it has events and was not forgotten)."""
         ...
 
+    async def first_kept(self, run: str) -> int | None:
+        """The seq of the first event the run's log still holds (more than 1 once a long log
+        was trimmed, or after Redis lost its start); None when nothing is kept."""
+        ...
+
     async def request_stop(self, run: str) -> None:
         """Ask the run's owner, wherever it is, to stop the run."""
         ...

@@ -83,6 +83,10 @@ class MemoryBroker:
     async def logged(self, run: str) -> bool:
         return run in self._logs
 
+    async def first_kept(self, run: str) -> int | None:
+        log = self._logs.get(run)
+        return None if log is None or not log.events else log.base + 1
+
     async def request_stop(self, run: str) -> None:
         self._stops.setdefault(run, asyncio.Event()).set()
 

@@ -109,6 +109,9 @@ class RedisBroker:
     async def logged(self, run: str) -> bool:
         return await self._logs.logged(run)
 
+    async def first_kept(self, run: str) -> int | None:
+        return await self._logs.first_kept(run)
+
     async def request_stop(self, run: str) -> None:
         await self._signals.request_stop(run)
 

@@ -156,6 +156,16 @@ class RedisRunLogs:
         except RedisError as error:
             raise BrokerUnavailable() from error
 
+    async def first_kept(self, run: str) -> int | None:
+        held = self._owned.get(run) or self._mirrors.get(run)
+        if held is not None and held.events:
+            return held.base + 1
+        try:
+            entries: Any = await self._redis.xrange(self._key(run), count=1)
+        except RedisError as error:
+            raise BrokerUnavailable() from error
+        return _seq(entries[0][0]) if entries else None
+
     async def _mirror(self, run: str) -> RunLog | None:
         mirror = self._mirrors.get(run)
         if mirror is None:

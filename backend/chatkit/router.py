@@ -18,9 +18,11 @@ from backend.http.errors import (
     AppError,
     ConversationNotFound,
     InvalidRequest,
+    TooManyApiRequests,
     Unauthorized,
     responses,
 )
+from backend.limits.rest import rest_rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +56,18 @@ _REQUEST_BODY: dict[str, Any] = {
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={
         200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
-        **responses(Unauthorized, InvalidRequest, UnsupportedRequest, ConversationNotFound),
+        **responses(
+            Unauthorized,
+            InvalidRequest,
+            UnsupportedRequest,
+            ConversationNotFound,
+            TooManyApiRequests,
+        ),
     },
 )
 async def chatkit(request: Request, user: CurrentUser, services: ServicesDep) -> Response:
+    # Every ChatKit request (threads.list included) counts toward the user's request limit.
+    await rest_rate_limit(user, services)
     context = RequestContext(user)
     result = await services.chatkit.process(await request.body(), context)
     if isinstance(result, StreamingResult):

@@ -24,6 +24,16 @@ SHUTDOWN_FAILURE = Failed(
     "server_shutting_down", "The server is restarting; please send your message again.", 503
 )
 
+# A viewer that does not keep up (its socket full, the send waiting) gets this many events
+# queued, then is dropped with VIEWER_BEHIND: following a run for someone who does not read
+# costs nothing more, and the client resumes from the last event it has (Last-Event-ID).
+VIEWER_BUFFER_EVENTS = 256
+VIEWER_BEHIND = Failed(
+    "viewer_behind",
+    "This stream fell too far behind the answer; reconnect with Last-Event-ID to resume.",
+    503,
+)
+
 # sse-starlette sets the shutdown event, then cancels after this; our generator uses the
 # time to end each stream with a final `error` event. Below uvicorn's graceful window.
 SHUTDOWN_GRACE_SECONDS = 3.0
@@ -84,9 +94,13 @@ _Queued = Viewed | _Ended | _ShuttingDown
 
 
 async def _pump(events: AsyncIterator[Viewed], ready: "asyncio.Queue[_Queued]") -> None:
-    """Follow the run, queueing each event as it comes; its error goes to the consumer."""
+    """Follow the run, queueing each event as it comes; its error goes to the consumer. A
+    full buffer ends the following with VIEWER_BEHIND."""
     try:
         async for event in events:
+            if ready.qsize() >= VIEWER_BUFFER_EVENTS:
+                ready.put_nowait((None, VIEWER_BEHIND))
+                break
             ready.put_nowait(event)
     except Exception as error:
         ready.put_nowait(_Ended(error))

@@ -310,6 +310,13 @@ _HISTORY = (
 )
 _FINISH = _finish()
 _NO_FLUSH_ON_COMMIT = text("SET LOCAL synchronous_commit = off")
+# One owner's turn starts, one at a time, in every process and replica: the runs-at-once
+# limit counts committed claims, so two starts counting at once would both pass it (30
+# simultaneous first messages started 20 runs under a limit of 3). A transaction-level lock,
+# released at commit, so it is safe behind a transaction pooler; the first key keeps it apart
+# from any other advisory lock.
+_TURN_START_LOCK_SPACE = 0x7475726E  # "turn"
+_LOCK_OWNERS_TURN_STARTS = text("SELECT pg_advisory_xact_lock(:space, hashtext(:owner))")
 _RELEASE = (
     update(_conv)
     .where(_HELD_BY_RUN)
@@ -361,6 +368,8 @@ class ConversationStore:
         # WAL, and a database crash before that fails the turn anyway. Saves an fsync
         # (about 1 ms here) on the way to the first token.
         await self._session.execute(_NO_FLUSH_ON_COMMIT)
+        lock = {"space": _TURN_START_LOCK_SPACE, "owner": self._owner}
+        await self._session.execute(_LOCK_OWNERS_TURN_STARTS, lock)
         params: dict[str, Any] = {
             "owner": self._owner,
             "run_id": run_id,

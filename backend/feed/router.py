@@ -14,6 +14,7 @@ from backend.http.errors import (
     BrokerUnavailable,
     Forbidden,
     InvalidRequest,
+    TooManyOpenStreams,
     Unauthorized,
     responses,
 )
@@ -26,7 +27,7 @@ FEED_RESPONSES: dict[int | str, dict[str, object]] = {
         "description": "`task`, `conversation` and `reminder` events as they happen.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     },
-    **responses(Unauthorized, Forbidden, InvalidRequest, BrokerUnavailable),
+    **responses(Unauthorized, Forbidden, InvalidRequest, BrokerUnavailable, TooManyOpenStreams),
 }
 
 
@@ -35,8 +36,9 @@ async def live_feed(owner: Owner, services: ServicesDep) -> EventSourceResponse:
     broker = services.broker
     if not await broker.ready():
         raise BrokerUnavailable()
+    opened = await services.stream_limit.open(owner)
     return EventSourceResponse(
-        _frames(broker, owner),
+        opened.guard(_frames(broker, owner)),
         ping=sse.PING_SECONDS,
         ping_message_factory=sse.ping,
         send_timeout=30,

@@ -184,6 +184,30 @@ class SearchTimedOut(AppError):
         super().__init__(headers={"Retry-After": "5"})
 
 
+class TooManyOpenStreams(TooManyRequests):
+    code = "too_many_open_streams"
+    detail = "Too many streams are open for this user (live feeds and attached answers)."
+
+    def __init__(self, per_user: int) -> None:
+        super().__init__(
+            5,
+            f"Too many streams are open for this user (at most {per_user} live feeds and "
+            "attached answers at once); close one, such as another tab, and retry.",
+        )
+
+
+class SearchBusy(SearchTimedOut):
+    """A search refused because another of the user's searches is still running (a subclass
+    of SearchTimedOut, so every surface that reports one reports the other)."""
+
+    status_code = 429
+    code = "search_busy"
+    detail = "Another of your searches is still running; retry when it has finished."
+
+    def __init__(self) -> None:
+        AppError.__init__(self, headers={"Retry-After": "1"})
+
+
 class TooManyStreams(TooManyRequests):
     code = "too_many_streams"
     detail = "Too many answers are streaming for this user at once; wait for one to finish."

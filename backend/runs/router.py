@@ -11,14 +11,26 @@ from backend.http.errors import (
     ConversationNotFound,
     Forbidden,
     InvalidRequest,
+    TooManyApiRequests,
+    TooManyOpenStreams,
     Unauthorized,
     responses,
 )
+from backend.limits.rest import REST_RATE_LIMIT
 
 router = APIRouter(
     prefix="/api/{user_id}/conversations/{conversation_id}",
     tags=["runs"],
-    responses=responses(Unauthorized, Forbidden, InvalidRequest, ConversationNotFound),
+    responses=responses(
+        Unauthorized,
+        Forbidden,
+        InvalidRequest,
+        ConversationNotFound,
+        TooManyApiRequests,
+        TooManyOpenStreams,
+    ),
+    # Attaching (a 204 included) and stopping count like every other conversation route.
+    dependencies=[REST_RATE_LIMIT],
 )
 ConversationNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
 EventId = Annotated[str | None, Query(max_length=200, description="Instead of Last-Event-ID.")]
@@ -49,7 +61,8 @@ async def attach(
     )
     if events is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return sse.event_stream(events, {})
+    opened = await services.stream_limit.open(owner)
+    return sse.event_stream(opened.guard(events), {})
 
 
 @router.post(

@@ -7,6 +7,7 @@ viewer ends with `error` `run_lost` rather than waiting forever.
 """
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,8 @@ from agent.events import Failed
 from backend.broker.base import Broker, LoggedEvent
 from backend.conversations import wire
 from backend.runs.ref import RunRef
+
+log = logging.getLogger(__name__)
 
 # A quiet run (a slow model, a long tool call) is checked on this often.
 IDLE_SECONDS = 10.0
@@ -45,7 +48,22 @@ async def follow(
         if not await alive(ref):
             yield None, RUN_LOST
             return
-        if after == seen and not await broker.logged(ref.key):
+        if after == seen:
+            # Nothing after `after`: the log may no longer start there (over STREAM_MAXLEN
+            # events it is trimmed; after a Redis restart it starts where writing resumed).
+            # Serve from its first kept event; otherwise wait before looking again, never
+            # going round at once (each round reads the log and asks PostgreSQL).
+            first = await broker.first_kept(ref.key)
+            if first is not None and first > after + 1:
+                log.warning(
+                    "run log no longer holds events %d to %d; serving from event %d",
+                    after + 1,
+                    first - 1,
+                    first,
+                    extra={"user_id": ref.owner, "conversation_id": ref.conversation},
+                )
+                after = first - 1
+                continue
             await asyncio.sleep(MISSING_LOG_RETRY_SECONDS)
 
 

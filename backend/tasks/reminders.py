@@ -4,8 +4,10 @@ each to its owner's live feed.
 Every server process runs one. The claim (backend/tasks/store.py `claim_due_reminders`) marks
 each (task, remind_at) sent in the same statement that picks it, skipping rows another process
 holds, so one reminder goes out once however many processes poll. Reminders that came due
-while no server ran are due at the first poll after start. A claim is committed before it is
-published: a process that dies in between loses that reminder rather than sending it twice.
+while no server ran are due at the first poll after start. A reminder counts as sent only once
+the broker took it: the batch is published inside the claim's transaction, and a broker that
+cannot take one (Redis away: `BrokerUnavailable`) rolls the claim back, so the batch goes out
+at a later round (one already published in that batch goes out twice rather than one never).
 """
 
 import asyncio
@@ -14,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from backend.db.engine import SessionMaker
+from backend.http.errors import BrokerUnavailable
 from backend.tasks.store import DueReminder, TaskRecord, claim_due_reminders
 
 log = logging.getLogger(__name__)
@@ -36,8 +39,8 @@ class ReminderLoop:
         while True:
             async with self._sessionmaker.begin() as session:
                 claimed = await claim_due_reminders(session, BATCH)
-            for reminder in claimed:
-                await self._send(reminder)
+                for reminder in claimed:
+                    await self._send(reminder)
             sent += len(claimed)
             if len(claimed) < BATCH:
                 return sent
@@ -45,6 +48,8 @@ class ReminderLoop:
     async def _send(self, reminder: DueReminder) -> None:
         try:
             await self._publish(reminder.owner, reminder.task)
+        except BrokerUnavailable:
+            raise  # nothing can be published now: the claim is rolled back
         except Exception:  # one feed's failure must not stop the others' reminders
             log.exception("publishing a reminder failed")
 

@@ -14,6 +14,7 @@ from backend.http.errors import (
     IdempotencyKeyReused,
     InvalidRequest,
     PayloadTooLarge,
+    SearchBusy,
     SearchTimedOut,
     TaskLimitReached,
     TaskNotFound,
@@ -98,7 +99,7 @@ def _recurrence_without_due_at(fields: dict[str, Any]) -> RequestValidationError
     return RequestValidationError([issue])
 
 
-@router.get("", summary="List tasks", responses=responses(SearchTimedOut))
+@router.get("", summary="List tasks", responses=responses(SearchTimedOut, SearchBusy))
 async def list_tasks(
     owner: Owner,
     session: SessionDep,

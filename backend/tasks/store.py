@@ -21,6 +21,7 @@ from sqlalchemy import (
     nulls_last,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -31,11 +32,15 @@ from backend.db.engine import store_limits
 from backend.db.models import tasks as _tasks
 from backend.db.sequences import next_number
 from backend.feed.changes import Action, Change, note
-from backend.http.errors import SearchTimedOut, TaskLimitReached
+from backend.http.errors import SearchBusy, SearchTimedOut, TaskLimitReached
 from backend.tasks.recurrence import Recurrence, next_occurrence
 
 TaskStatus = Literal["all", "pending", "completed"]
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
+# One search at a time per user: 10 searches a second, each up to the timeout, took the
+# pool from everyone else.
+_SEARCH_LOCK_SPACE = 0x73726368  # "srch"
+_TRY_SEARCH_LOCK = text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:owner))")
 Priority = Literal["low", "medium", "high"]
 TaskSort = Literal["id", "due_at", "priority", "title", "created_at", "updated_at"]
 SortOrder = Literal["asc", "desc"]
@@ -273,7 +278,12 @@ class TaskStore:
 
     async def _bound_search_time(self) -> None:
         """The one statement whose cost a user controls (a search over their own texts) gets a
-        statement timeout, for the rest of this transaction only (safe behind a pooler)."""
+        statement timeout, for the rest of this transaction only (safe behind a pooler), and
+        runs one at a time per user on every process and replica: a transaction-level lock
+        tried, not waited for, so a second search at once is SearchBusy."""
+        lock = {"space": _SEARCH_LOCK_SPACE, "owner": self._owner}
+        if not await self._session.scalar(_TRY_SEARCH_LOCK, lock):
+            raise SearchBusy()
         milliseconds = store_limits(self._session).search_timeout_ms
         await self._session.execute(
             select(func.set_config("statement_timeout", f"{milliseconds}", True))

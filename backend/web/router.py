@@ -20,6 +20,19 @@ from backend.web.files import RevalidatedFiles, SingleFile, compressed
 STATIC_DIR = Path(__file__).parent / "static"
 DEV_TOKEN_TTL = timedelta(hours=12)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# Headers a proxy adds for the client it forwards (any X-Forwarded-* is checked besides). A
+# plain TCP forwarder adds none: dev mode must never be reachable through one (docs/web.md).
+PROXY_HEADERS = (
+    "forwarded",
+    "via",
+    "x-real-ip",
+    "x-client-ip",
+    "true-client-ip",
+    "cf-connecting-ip",
+    "fastly-client-ip",
+    "x-cluster-client-ip",
+    "x-original-forwarded-for",
+)
 
 # Nothing but the app's own files runs or loads; no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = (
@@ -79,7 +92,9 @@ def _direct_loopback(request: Request) -> bool:
     proxy on this machine is a loopback peer too), not a page on a rebound DNS name."""
     if request.client is None or not _is_loopback_address(request.client.host):
         return False
-    if "forwarded" in request.headers or "x-forwarded-for" in request.headers:
+    if any(name in request.headers for name in PROXY_HEADERS) or any(
+        name.startswith("x-forwarded-") for name in request.headers
+    ):
         return False
     host = request.headers.get("host", "")
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host

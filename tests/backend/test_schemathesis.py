@@ -104,6 +104,7 @@ def fuzzed_app(settings: Settings) -> Iterator[FastAPI]:
             "chat_requests_per_minute": 10_000,
             "chat_max_streams_per_user": 1000,
             "rest_requests_per_minute": 100_000,
+            "streams_per_user": 10_000,
         }
     )
     app = create_app(fuzz_settings)

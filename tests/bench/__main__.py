@@ -368,6 +368,7 @@ class Bench:
             chat_model=base.MODEL,
             chat_requests_per_minute=10_000,
             rest_requests_per_minute=100_000,
+            streams_per_user=10_000,
             chat_max_streams_per_user=1000,
             log_level="WARNING",
         )
@@ -526,6 +527,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "CHAT_MAX_STREAMS_PER_USER": "1000",
             "CHAT_REQUESTS_PER_MINUTE": "10000",
             "REST_REQUESTS_PER_MINUTE": "100000",
+            "STREAMS_PER_USER": "10000",
         }
         with (
             fake_model(model_port, tmp / "model.log") as model_pid,

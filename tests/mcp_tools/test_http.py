@@ -302,6 +302,25 @@ async def test_get_and_head_on_mcp_are_405_not_a_silent_stream(
     assert listed.status_code == 200
 
 
+async def test_every_mcp_request_counts_toward_the_users_request_rate(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """tools/list was outside every limit (723 a second from one user)."""
+    async with served(settings, rest_requests_per_minute=3) as url:
+        listed = [await post_tools_list(url, bearer("alice")) for _ in range(3)]
+        refused = await post_tools_list(url, bearer("alice"))
+        bobs = await post_tools_list(url, bearer("bob"))
+        no_token = await post_tools_list(url, {})
+        async with httpx.AsyncClient(base_url=url) as http:
+            rest = await http.get("/api/alice/tasks", headers=bearer("alice"))
+    assert [r.status_code for r in listed] == [200] * 3
+    assert_error(refused, 429, "rate_limited")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert_error(rest, 429, "rate_limited")  # one budget for REST and /mcp
+    assert bobs.status_code == 200
+    assert no_token.status_code == 401
+
+
 async def task_events(events: AsyncIterator[SSEEvent], count: int) -> list[dict[str, Any]]:
     """The next `count` task events of a live feed."""
     found: list[dict[str, Any]] = []

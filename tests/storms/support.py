@@ -37,6 +37,7 @@ def storm_settings(settings: Settings, base_url: str, api: ModelApi, **extra: An
         chat_requests_per_minute=10_000,
         chat_max_streams_per_user=1000,
         rest_requests_per_minute=100_000,
+        streams_per_user=10_000,
         log_level="WARNING",
         **extra,
     )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.settings import Settings
 from tests.backend.chat_support import Gate
 from tests.backend.support import app_client, assert_error, create_tasks
+from tests.polling import eventually
 from tests.rows import count_rows, task_titles
 from tests.sse import SSE, names, of_kind, sse_events
 from tests.tokens import AuthHeaders
@@ -94,6 +95,68 @@ async def test_a_refused_or_failed_turn_gives_its_stream_slot_back(
     assert_error(missing, 404, "conversation_not_found")
     assert crashed.status_code == 500
     assert after.status_code == 200
+
+
+RUNNING = "SELECT count(*) FROM conversations WHERE active_run_id IS NOT NULL"
+
+
+async def _first_messages_at_once(
+    clients: list[httpx.AsyncClient], headers: dict[str, str], count: int, db_engine: AsyncEngine
+) -> tuple[list["asyncio.Task[httpx.Response]"], int]:
+    """`count` first messages sent at the same moment, spread over `clients`; returns the
+    requests once each was refused or holds a run, and how many runs are in progress."""
+    requests = [
+        asyncio.create_task(
+            clients[n % len(clients)].post(
+                "/api/alice/chat", json={"message": f"m{n}"}, headers=headers
+            )
+        )
+        for n in range(count)
+    ]
+
+    async def settled() -> bool:
+        refused = sum(request.done() for request in requests)
+        return refused + await count_rows(db_engine, RUNNING) >= count
+
+    await eventually(settled, 20, "every message refused or running")
+    return requests, await count_rows(db_engine, RUNNING)
+
+
+async def test_thirty_simultaneous_first_messages_start_only_the_limit(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    """Each start counted the user's runs before inserting its own: 30 at once started 20
+    runs under a limit of 3."""
+    gate = Gate()
+    model = ScriptedModel([gate.step("ok") for _ in range(30)])
+    limits = {"chat_max_streams_per_user": 3, "chat_requests_per_minute": 100}
+    async with app_client(settings, model, **limits) as client:
+        requests, running = await _first_messages_at_once([client], auth("alice"), 30, db_engine)
+        gate.opened.set()
+        responses = await asyncio.gather(*requests)
+    assert running == 3
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 3 + [429] * 27
+    for refused in (r for r in responses if r.status_code == 429):
+        assert_error(refused, 429, "too_many_streams")
+    assert await count_rows(db_engine, "SELECT count(*) FROM conversations") == 3
+
+
+async def test_the_runs_limit_holds_across_two_app_instances(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    """Two servers on one database, as replicas are: 12 at once over two started 6."""
+    gate = Gate()
+    limits = {"chat_max_streams_per_user": 3, "chat_requests_per_minute": 100}
+    async with (
+        app_client(settings, ScriptedModel([gate.step("a") for _ in range(12)]), **limits) as one,
+        app_client(settings, ScriptedModel([gate.step("b") for _ in range(12)]), **limits) as two,
+    ):
+        requests, running = await _first_messages_at_once([one, two], auth("alice"), 12, db_engine)
+        gate.opened.set()
+        responses = await asyncio.gather(*requests)
+    assert running == 3
+    assert sorted(r.status_code for r in responses) == [200] * 3 + [429] * 9
 
 
 # --- tool calls, destructive calls, model turns per turn -----------------------------------------

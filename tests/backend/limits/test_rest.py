@@ -3,6 +3,8 @@ user is served as usual."""
 
 import uuid
 
+from agents.testing import ScriptedModel, assistant_message
+
 from backend.settings import Settings
 from tests.backend.support import app_client, assert_error
 from tests.tokens import AuthHeaders
@@ -58,3 +60,37 @@ async def test_with_redis_the_rate_is_shared_by_every_worker(
     assert [r.status_code for r in admitted] == [200] * 4
     assert_error(refused, 429, "rate_limited")
     assert other.status_code == 200
+
+
+async def test_attach_stop_and_chatkit_lists_count_toward_the_rate(
+    settings: Settings, auth: AuthHeaders
+) -> None:
+    """/stop, a /stream answered 204 and ChatKit's threads.list were outside the limit
+    (209-723 requests a second from one user, never a 429)."""
+    model = ScriptedModel([[assistant_message("ok")]])
+    conversation = "/api/alice/conversations/1"
+    chatkit_list = b'{"type": "threads.list", "params": {}}'
+    json_body = {**auth("alice"), "Content-Type": "application/json"}
+    async with app_client(settings, model, rest_requests_per_minute=LIMIT) as client:
+        chat = await client.post("/api/alice/chat", json={"message": "hi"}, headers=auth("alice"))
+        assert chat.status_code == 200
+        served = [
+            await client.post(f"{conversation}/stop", headers=auth("alice")),
+            await client.get(f"{conversation}/stream", headers=auth("alice")),
+            await client.post("/chatkit", content=chatkit_list, headers=json_body),
+            await client.get(f"{conversation}/stream", headers=auth("alice")),
+        ]
+        refused = [
+            await client.post(f"{conversation}/stop", headers=auth("alice")),
+            await client.get(f"{conversation}/stream", headers=auth("alice")),
+            await client.post("/chatkit", content=chatkit_list, headers=json_body),
+        ]
+        bobs = await client.post(
+            "/chatkit",
+            content=chatkit_list,
+            headers={**auth("bob"), "Content-Type": "application/json"},
+        )
+    assert [r.status_code for r in served] == [204, 204, 200, 204]
+    for response in refused:
+        assert_error(response, 429, "rate_limited")
+    assert bobs.status_code == 200

@@ -13,6 +13,7 @@ import pytest
 
 from backend.db.engine import SessionMaker, create_engine, create_sessionmaker
 from backend.db.url import Pooler
+from backend.http.errors import BrokerUnavailable
 from backend.main import create_app
 from backend.settings import Settings
 from backend.tasks.recurrence import Recurrence
@@ -200,3 +201,24 @@ async def test_two_running_apps_on_one_database_send_each_reminder_once(
             await eventually(all_sent, DEADLINE, "every reminder sent")
 
     assert set(sent.values()) == {1}
+
+
+async def test_a_reminder_counts_as_sent_only_once_the_broker_took_it(
+    sessionmakers: list[SessionMaker],
+) -> None:
+    """During a Redis outage the reminder was marked sent and never delivered."""
+    maker = sessionmakers[0]
+    task = await add(maker, "alice", datetime.now(UTC) - timedelta(minutes=1))
+    delivered: list[int] = []
+
+    async def redis_away(owner: str, task: TaskRecord) -> None:
+        raise BrokerUnavailable()
+
+    async def redis_back(owner: str, task: TaskRecord) -> None:
+        delivered.append(task.number)
+
+    with pytest.raises(BrokerUnavailable):
+        await ReminderLoop(maker, redis_away, interval_seconds=1).send_due()
+    assert await ReminderLoop(maker, redis_back, interval_seconds=1).send_due() == 1
+    assert delivered == [task.number]
+    assert await ReminderLoop(maker, redis_back, interval_seconds=1).send_due() == 0

@@ -96,6 +96,11 @@ async def test_with_a_configured_secret_there_is_no_dev_token(settings: Settings
         ("203.0.113.5", LOOPBACK, {}),  # another machine
         ("127.0.0.1", LOOPBACK, {"X-Forwarded-For": "203.0.113.5"}),  # through a local proxy
         ("127.0.0.1", LOOPBACK, {"Forwarded": "for=203.0.113.5"}),
+        ("127.0.0.1", LOOPBACK, {"X-Real-IP": "203.0.113.5"}),  # nginx's habit
+        ("127.0.0.1", LOOPBACK, {"X-Forwarded-Host": "todo.example.com"}),
+        ("127.0.0.1", LOOPBACK, {"X-Forwarded-Proto": "https"}),
+        ("127.0.0.1", LOOPBACK, {"Via": "1.1 proxy"}),
+        ("127.0.0.1", LOOPBACK, {"True-Client-IP": "203.0.113.5"}),
         ("127.0.0.1", "http://rebound.example:8000", {}),  # a page on a rebound DNS name
     ],
 )

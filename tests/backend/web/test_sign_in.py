@@ -54,3 +54,26 @@ async def test_a_refused_token_returns_to_sign_in_with_a_reason(
     await expect(page.get_by_role("alert")).to_contain_text("sign in again")
     await expect(page.get_by_label("Bearer token")).to_be_visible()
     await expect(page.get_by_role("textbox", name="Message")).to_be_hidden()
+
+
+async def test_a_token_link_for_another_account_asks_before_switching(
+    secured_page: Watched, make_token: TokenFactory
+) -> None:
+    """A #token= link silently switched a signed-in tab to the sender's account."""
+    page = secured_page.page
+    await page.goto(f"{secured_page.origin}/#token={make_token('victim')}")
+    await expect(page.locator("#who")).to_have_text("victim")
+    # Declined (the watched page dismisses a dialog it was not told to expect).
+    await page.goto("about:blank")
+    await page.goto(f"{secured_page.origin}/#token={make_token('attacker')}")
+    await expect(page.locator("#who")).to_have_text("victim")
+    asked = secured_page.dialogs.pop()
+    assert '"attacker"' in asked
+    assert '"victim"' in asked
+    assert "token" not in page.url
+    # Accepted.
+    secured_page.expected_dialogs = 1
+    await page.goto("about:blank")
+    await page.goto(f"{secured_page.origin}/#token={make_token('carol')}")
+    await expect(page.locator("#who")).to_have_text("carol")
+    assert secured_page.expected_dialogs == 0

@@ -19,13 +19,24 @@ let session = null; // { feed, chat } while signed in
 
 function start() {
   const handed = takeTokenFromHash();
-  if (handed) keepToken(handed);
+  if (handed && acceptHandedToken(handed, storedToken())) keepToken(handed);
   const token = storedToken();
   if (token && subjectOf(token)) signIn(token);
   else showSignIn(token ? "That token has no user in it." : "");
   $("dev-form").addEventListener("submit", onDevSignIn);
   $("token-form").addEventListener("submit", onTokenSignIn);
   $("sign-out").addEventListener("click", () => signOut(""));
+}
+
+// A `#token=` link must not switch a signed-in tab to another account unasked: a link from
+// anyone would otherwise put the person's next words into the sender's account.
+function acceptHandedToken(handed, current) {
+  const now = current && subjectOf(current);
+  const next = subjectOf(handed);
+  if (!now || !next || now === next) return true;
+  return window.confirm(
+    `This link signs this tab in as "${next}". You are signed in as "${now}". Switch accounts?`,
+  );
 }
 
 async function showSignIn(message) {
