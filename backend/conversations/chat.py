@@ -347,7 +347,7 @@ async def _store_answer_once(
             done.response,
             done.tool_calls,
             done.status,
-            asdict(done.usage),
+            usage=asdict(done.usage),
         )
         if message_id is None:
             failed = Failed(
@@ -390,7 +390,7 @@ async def _store_failure(
             so_far.text,
             so_far.tool_calls,
             "failed",
-            error,
+            error=error,
         )
         await _record(session, turn, wire.record(started, failed))
 

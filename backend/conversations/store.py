@@ -518,6 +518,7 @@ class ConversationStore:
         content: str,
         tool_calls: list[dict[str, Any]],
         status: str,
+        *,
         error: dict[str, str] | None = None,
         usage: dict[str, Any] | None = None,
     ) -> int | None:

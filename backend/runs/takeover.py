@@ -44,7 +44,7 @@ async def take_over(
             so_far.text,
             so_far.tool_calls,
             "failed",
-            error,
+            error=error,
         )
     if stored is None:
         return False
