@@ -124,6 +124,16 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "number"),
         Index("ix_conversations_user_id_updated_at", "user_id", "updated_at"),
+        # The search (`q`, ILIKE '%…%' on titles): the owner's rows holding the query's
+        # trigrams (pg_trgm; btree_gin for user_id), as for tasks.
+        Index(
+            "ix_conversations_search",
+            "user_id",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -147,7 +157,18 @@ class Conversation(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("conversation_pk", "number"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_pk", "number"),
+        # The conversation search on message text (docs/limits.md, "Search"); no pending
+        # list, so the planner trusts the index and new messages are never scanned linearly.
+        Index(
+            "ix_messages_search",
+            "content",
+            postgresql_using="gin",
+            postgresql_ops={"content": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
     conversation_pk: int = Field(

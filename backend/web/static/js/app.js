@@ -87,7 +87,7 @@ function signIn(token) {
     onRenamed: (id) => showTitle(id),
     onDeleted: (id) => chat.conversationId === id && openConversation(null),
     onError: (message) => chat.notice(message),
-  });
+  }, { search: $("search-chats"), more: $("conversation-more"), status: $("conversation-status") });
   const chat = new ChatView(api, {
     log: $("log"), announcer: $("announcer"), notice: $("chat-notice"), stop: $("stop"),
   }, {
