@@ -27,6 +27,7 @@ from agent.history import to_input_items
 from agent.run import run_turn
 from backend.conversations import wire
 from backend.conversations.store import ConversationStore, TurnStart
+from backend.conversations.titles import title_from_exchange
 from backend.conversations.wire import ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker
 from backend.http.errors import ConversationBusy
@@ -185,7 +186,8 @@ async def _store_answer_once(
     sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
-        message_id = await ConversationStore(session, turn.owner).finish_turn(
+        store = ConversationStore(session, turn.owner)
+        message_id = await store.finish_turn(
             turn.start.conversation_pk, turn.run_id, done.response, done.tool_calls, done.status
         )
         if message_id is None:
@@ -196,6 +198,8 @@ async def _store_answer_once(
             )
             await _record(session, turn, wire.record(started, failed))
             return failed
+        if turn.start.user_message_number == 1 and (title := title_from_exchange(done.tool_calls)):
+            await store.name_from_first_answer(turn.start.conversation_pk, title)
         finished = Finished(done, started.conversation_id, message_id)
         await _record(session, turn, wire.record(started, finished))
     return finished

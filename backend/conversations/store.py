@@ -421,6 +421,18 @@ class ConversationStore:
         total = await search_rows(self._session, select(func.count()).where(*conditions), {})
         return [], total[0][0]
 
+    async def name_from_first_answer(self, pk: int, title: str) -> None:
+        """Replace the first-message title, unless the person renamed the conversation."""
+        statement = (
+            update(_conv)
+            .where(_conv.c.pk == pk, self._mine(), _conv.c.title_is_custom.is_(False))
+            .values(title=title)
+            .returning(*_CONV_COLUMNS)
+        )
+        rows = await self._rows(statement)
+        if rows:
+            self._noted("updated", ConversationRecord(*rows[0]))
+
     async def rename(self, number: int, title: str) -> ConversationRecord | None:
         statement = (
             update(_conv)

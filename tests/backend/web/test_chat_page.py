@@ -22,7 +22,7 @@ async def test_a_chat_turn_streams_the_answer_and_the_task_appears_in_the_panel(
     await expect(answer).to_contain_text("Buy milk")
     await expect(answer.locator("details.chip summary")).to_contain_text("add_task")
     await expect(task_item(browser_page, "Buy milk")).to_be_visible()
-    await expect(browser_page.locator("#conversation-list")).to_contain_text("buy milk")
+    await expect(browser_page.locator("#conversation-list")).to_contain_text("Add: Buy milk")
     response = await site.http.get("/api/alice/tasks", headers=await site.as_user("alice"))
     assert [t["title"] for t in response.json()["tasks"]] == ["Buy milk"]
     await screenshot(browser_page, "desktop")
