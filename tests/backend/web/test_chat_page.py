@@ -68,7 +68,7 @@ async def test_shift_enter_adds_a_line_and_enter_sends_the_whole_message(page: W
     await expect(box).to_have_value("Add a task to buy milk\nand bread")
     await expect(browser_page.locator("#log article")).to_have_count(0)
     await box.press("Enter")
-    await expect(browser_page.locator("#log article.user")).to_have_text(
+    await expect(browser_page.locator("#log article.user .plain")).to_have_text(
         "Add a task to buy milk\nand bread"
     )
     await answered(browser_page, 1)

@@ -24,7 +24,11 @@ CASES = [
     ("line one\nline two\n\nnext", "<p>line one<br>line two</p><p>next</p>"),
     ("- a\n- **b**", "<ul><li>a</li><li><strong>b</strong></li></ul>"),
     ("3. Buy milk\n7. Walk", '<ol><li value="3">Buy milk</li><li value="7">Walk</li></ol>'),
-    ("```\n<b>x</b>\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre>"),
+    (
+        "```\n<b>x</b>\n```",
+        '<div class="code-block"><div class="code-head"><span class="code-language">code</span>'
+        "</div><pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre></div>",
+    ),
     ("## Title", '<p class="heading"><strong>Title</strong></p>'),
     (
         "[docs](https://example.com/a?b=1)",

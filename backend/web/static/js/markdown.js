@@ -36,14 +36,23 @@ export function renderMarkdown(text) {
   return fragment;
 }
 
+// A fenced block under a label naming its language ("python"), or "code" when the fence
+// names none; the label is text, and copy.js adds a Copy button beside it.
 function codeBlock(parent, lines, start) {
   let end = start;
   while (end < lines.length && !FENCE.test(lines[end])) end += 1;
+  const language = lines[start - 1].replace(FENCE, "").trim().split(/\s/)[0].slice(0, 30);
+  const head = element("div", "code-head");
+  const label = element("span", "code-language");
+  label.textContent = language || "code";
+  head.append(label);
   const pre = element("pre");
   const code = element("code");
   code.textContent = lines.slice(start, end).join("\n");
   pre.append(code);
-  parent.append(pre);
+  const block = element("div", "code-block");
+  block.append(head, pre);
+  parent.append(block);
   return end + 1;
 }
 

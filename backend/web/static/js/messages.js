@@ -2,10 +2,14 @@
 // Markdown), its tool calls as chips that open to their arguments and result, and notices.
 import { el } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
+import { addCopyControls } from "./copy.js";
 
 export function userMessage(text) {
-  return el("article", { className: "message user", attrs: { "aria-label": "You" } },
-    el("p", { className: "plain", text }));
+  const body = el("p", { className: "plain", text });
+  const article = el("article", { className: "message user", attrs: { "aria-label": "You" } },
+    body);
+  addCopyControls(article, body, () => text);
+  return article;
 }
 
 export class AnswerView {
@@ -58,6 +62,7 @@ export class AnswerView {
   finish(status) {
     this.speak(this.unspoken);
     this.element.classList.remove("writing");
+    if (this.text) addCopyControls(this.element, this.body, () => this.text);
     if (status === "stopped") this.notice("Stopped.");
     if (!this.text && status !== "stopped" && !this.chips.size) this.notice("(no answer)");
   }
