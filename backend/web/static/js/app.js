@@ -10,6 +10,7 @@ import { ConversationList } from "./conversations.js";
 import { showNotice } from "./dom.js";
 import { Feed } from "./feed.js";
 import { Reminders } from "./reminders.js";
+import { showSuggestions } from "./suggestions.js";
 import { TaskPanel } from "./tasks.js";
 
 const $ = (id) => document.getElementById(id);
@@ -105,6 +106,11 @@ function signIn(token) {
 
   function showTitle(id) {
     $("chat-title").textContent = id === null ? "New conversation" : conversations.title(id);
+    document.title = id === null ? "todo-chat" : `${conversations.title(id)} · todo-chat`;
+    showSuggestions($("suggestions"), id === null, (text) => {
+      $("message").value = text;
+      $("composer").requestSubmit();
+    });
   }
 
   async function openConversation(id) {
@@ -145,6 +151,7 @@ function signIn(token) {
     .catch((error) => chat.notice(error.message));
   openConversation(rememberedConversation());
   feed.run();
+  $("message").focus();
 }
 
 function wireComposer(chat) {
@@ -182,6 +189,7 @@ function wirePanels() {
       const open = toggle.getAttribute("aria-expanded") !== "true";
       closePanels();
       toggle.setAttribute("aria-expanded", String(open));
+      toggle.setAttribute("aria-pressed", String(open));
       $(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
     });
   }
@@ -193,6 +201,7 @@ function wirePanels() {
 function closePanels() {
   for (const toggle of document.querySelectorAll(".toggle")) {
     toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-pressed", "false");
     $(toggle.getAttribute("aria-controls")).classList.remove("open");
   }
 }
