@@ -31,6 +31,17 @@ CASES = [
     ),
     ("## Title", '<p class="heading"><strong>Title</strong></p>'),
     (
+        "> said **this**\n> and that\nafter",
+        "<blockquote><p>said <strong>this</strong><br>and that</p></blockquote><p>after</p>",
+    ),
+    (
+        "| # | Task |\n|---|:---|\n| 3 | **Buy** milk |\n| 4 | <b>x</b> |",
+        "<table><thead><tr><th>#</th><th>Task</th></tr></thead><tbody><tr><td>3</td><td>"
+        "<strong>Buy</strong> milk</td></tr><tr><td>4</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr>"
+        "</tbody></table>",
+    ),
+    ("| not | a table |", "<p>| not | a table |</p>"),
+    (
         "[docs](https://example.com/a?b=1)",
         '<p><a href="https://example.com/a?b=1" rel="noopener noreferrer nofollow"'
         ' target="_blank">docs</a></p>',
