@@ -7,6 +7,7 @@ import {
 } from "./auth.js";
 import { ChatView } from "./chat.js";
 import { ConversationList } from "./conversations.js";
+import { wireCounter } from "./counter.js";
 import { showNotice } from "./dom.js";
 import { Feed } from "./feed.js";
 import { Reminders } from "./reminders.js";
@@ -156,13 +157,16 @@ function signIn(token) {
 
 function wireComposer(chat) {
   const box = $("message");
+  const recount = wireCounter(box, $("message-count"));
   $("composer").onsubmit = async (event) => {
     event.preventDefault();
     const text = box.value;
     if (!text.trim()) return;
     box.value = "";
+    recount();
     const sent = await chat.send(text);
     if (!sent && !box.value) box.value = text; // keep what was typed when it did not go
+    recount();
   };
   box.onkeydown = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
