@@ -4,7 +4,7 @@ import { el } from "./dom.js";
 export const SUGGESTIONS = [
   "What's pending?",
   "Add a task to buy milk tomorrow",
-  "Show my high priority tasks",
+  "What is due this week?",
 ];
 
 export function showSuggestions(container, shown, send) {
