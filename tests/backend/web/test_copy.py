@@ -1,6 +1,8 @@
 """Copy a message, or one code block on its own under its language label (clipboard read
 back in Chromium)."""
 
+import re
+
 from playwright.async_api import Browser, expect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,6 +30,10 @@ async def test_a_message_and_a_code_block_are_copied(
         await page.get_by_role("button", name="Code 1", exact=True).click()
         answer = page.locator("#log article.assistant")
         await expect(answer.locator(".code-language")).to_have_text("python")
+        # The message's time: on hover (title) and said to a screen reader.
+        sent = answer.locator("time.sent-at")
+        await expect(sent).to_have_attribute("title", re.compile(r"\d{4}"))
+        await expect(sent.locator(".visually-hidden")).to_contain_text("Sent ")
 
         await answer.get_by_role("button", name="Copy python code").click()
         await expect(answer.get_by_role("button", name="Copy python code: copied")).to_be_visible()

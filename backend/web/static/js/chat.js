@@ -61,7 +61,7 @@ export class ChatView {
 
   drawMessages(messages) {
     this.log.replaceChildren(...messages.map((message) =>
-      message.role === "user" ? userMessage(message.content) : storedAnswer(message)));
+      message.role === "user" ? userMessage(message.content, message.created_at) : storedAnswer(message)));
     this.scroll();
   }
 

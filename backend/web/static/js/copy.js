@@ -1,6 +1,7 @@
 // Copy a whole message, or one code block on its own, with the Clipboard API. The button
 // says "Copied" for two seconds (and a screen reader hears it: the button's name changes).
 import { el } from "./dom.js";
+import { sentAt } from "./when.js";
 
 export function copyButton(name, textOf) {
   const button = el("button", { className: "quiet small copy", text: "Copy",
@@ -28,7 +29,7 @@ function say(button, text, name) {
 
 // A finished message gets "Copy message" (its text as written, Markdown and all) and each of
 // its code blocks a "Copy <language> code" of its own.
-export function addCopyControls(article, body, textOf) {
+export function addCopyControls(article, body, textOf, createdAt) {
   article.querySelector(":scope > .message-actions")?.remove();
   for (const block of body.querySelectorAll(".code-block")) {
     const language = block.querySelector(".code-language").textContent;
@@ -36,6 +37,6 @@ export function addCopyControls(article, body, textOf) {
     const name = language === "code" ? "Copy code" : `Copy ${language} code`;
     block.querySelector(".code-head").append(copyButton(name, () => code.textContent));
   }
-  article.append(el("div", { className: "message-actions" },
+  article.append(el("div", { className: "message-actions" }, sentAt(createdAt),
     copyButton("Copy message", textOf)));
 }

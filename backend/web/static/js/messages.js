@@ -4,11 +4,11 @@ import { el } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 import { addCopyControls } from "./copy.js";
 
-export function userMessage(text) {
+export function userMessage(text, createdAt) {
   const body = el("p", { className: "plain", text });
   const article = el("article", { className: "message user", attrs: { "aria-label": "You" } },
     body);
-  addCopyControls(article, body, () => text);
+  addCopyControls(article, body, () => text, createdAt);
   return article;
 }
 
@@ -62,7 +62,7 @@ export class AnswerView {
   finish(status) {
     this.speak(this.unspoken);
     this.element.classList.remove("writing");
-    if (this.text) addCopyControls(this.element, this.body, () => this.text);
+    if (this.text) addCopyControls(this.element, this.body, () => this.text, this.createdAt);
     if (status === "stopped") this.notice("Stopped.");
     if (!this.text && status !== "stopped" && !this.chips.size) this.notice("(no answer)");
   }
@@ -97,6 +97,7 @@ export function storedAnswer(message) {
     view.toolResult(call);
   }
   view.text = message.content;
+  view.createdAt = message.created_at;
   view.body.replaceChildren(renderMarkdown(message.content));
   view.finish(message.status ?? "completed");
   view.element.dataset.messageId = message.id;
