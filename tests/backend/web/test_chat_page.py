@@ -20,7 +20,7 @@ async def test_a_chat_turn_streams_the_answer_and_the_task_appears_in_the_panel(
     await send(browser_page, "Add a task to buy milk")
     answer = await answered(browser_page, 1)
     await expect(answer).to_contain_text("Buy milk")
-    await expect(answer.locator("details.chip summary")).to_contain_text("add_task")
+    await expect(answer.locator("details.chip summary")).to_have_text("Added task 1 · Buy milk")
     await expect(task_item(browser_page, "Buy milk")).to_be_visible()
     await expect(browser_page.locator("#conversation-list")).to_contain_text("Add: Buy milk")
     response = await site.http.get("/api/alice/tasks", headers=await site.as_user("alice"))

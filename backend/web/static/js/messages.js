@@ -3,6 +3,7 @@
 import { el } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 import { addCopyControls } from "./copy.js";
+import { toolWords } from "./chips.js";
 
 export function userMessage(text, createdAt) {
   const body = el("p", { className: "plain", text });
@@ -55,6 +56,11 @@ export class AnswerView {
     const chip = this.chips.get(id);
     chip.classList.toggle("failed", isError);
     chip.querySelector(".tool-state").textContent = isError ? "failed" : "done";
+    const words = toolWords(name ?? "tool", output, isError);
+    if (words) {
+      chip.querySelector(".tool-name").textContent = words;
+      chip.querySelector(".tool-state").textContent = "";
+    }
     chip.append(el("p", { className: "tool-label", text: isError ? "Error" : "Result" }),
       el("pre", { text: typeof output === "string" ? output : JSON.stringify(output, null, 2) }));
   }
