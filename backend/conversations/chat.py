@@ -33,6 +33,7 @@ from backend.approvals.typed import reply_kind
 from backend.conversations import wire
 from backend.conversations.so_far import AnswerSoFar
 from backend.conversations.store import ConversationStore, TurnStart
+from backend.conversations.titles import title_from_exchange
 from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker
 from backend.http.errors import (
@@ -341,7 +342,8 @@ async def _store_answer_once(
     sessionmaker: SessionMaker, turn: Turn, started: Started, done: Done, approval_after: timedelta
 ) -> Finished | Failed:
     async with sessionmaker.begin() as session:
-        message_id = await ConversationStore(session, turn.owner).finish_turn(
+        store = ConversationStore(session, turn.owner)
+        message_id = await store.finish_turn(
             turn.start.conversation_pk,
             turn.run_id,
             done.response,
@@ -372,6 +374,8 @@ async def _store_answer_once(
                 timezone=turn.timezone,
             )
             done = dataclasses.replace(done, waiting=asked, paused_state=None)
+        if turn.start.user_message_number == 1 and (title := title_from_exchange(done.tool_calls)):
+            await store.name_from_first_answer(turn.start.conversation_pk, title)
         finished = Finished(done, started.conversation_id, message_id)
         await _record(session, turn, wire.record(started, finished))
     return finished

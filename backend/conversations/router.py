@@ -26,7 +26,7 @@ from backend.conversations.schemas import (
 )
 from backend.conversations.store import ConversationStore
 from backend.deps import ServicesDep, SessionDep
-from backend.fields import MAX_ROW_NUMBER, PathNumber
+from backend.fields import MAX_ROW_NUMBER, PathNumber, SearchQuery
 from backend.http.errors import (
     DATABASE_RETRY_AFTER,
     ConversationBusy,
@@ -39,6 +39,7 @@ from backend.http.errors import (
     InvalidRequest,
     MessageNotRetryable,
     PayloadTooLarge,
+    SearchTimedOut,
     TooManyApiRequests,
     TooManyRequests,
     Unauthorized,
@@ -196,13 +197,21 @@ async def conversation_store(
 Conversations = Annotated[ConversationStore, Depends(conversation_store)]
 
 
-@router.get("/conversations", tags=["conversations"], summary="List conversations")
+@router.get(
+    "/conversations",
+    tags=["conversations"],
+    summary="List conversations, newest first",
+    responses=responses(SearchTimedOut),
+)
 async def list_conversations(
     conversations: Conversations,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    q: Annotated[
+        SearchQuery | None, Query(description="Search titles and the messages' text.")
+    ] = None,
 ) -> ConversationList:
-    records, total = await conversations.list_conversations(limit, offset)
+    records, total = await conversations.list_conversations(limit, offset, q)
     return ConversationList(conversations=[ConversationOut.of(r) for r in records], total=total)
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.conversations.search import bound_search_time, matching, search_rows
 from backend.db.models import conversations as _conv
 from backend.db.models import messages as _msg
 from backend.db.sequences import next_number
@@ -544,20 +545,36 @@ class ConversationStore:
             self._noted("updated", ConversationRecord(number, title, created_at, updated_at, None))
 
     async def list_conversations(
-        self, limit: int, offset: int
+        self, limit: int, offset: int, query: str | None = None
     ) -> tuple[list[ConversationRecord], int]:
+        """Newest first; with `query`, only those whose title or a message holds it."""
+        conditions = [self._mine()] if not query else [self._mine(), matching(self._owner, query)]
         statement = (
             select(*_CONV_COLUMNS, func.count().over())
-            .where(self._mine())
+            .where(*conditions)
             .order_by(_conv.c.updated_at.desc(), _conv.c.number.desc())
             .limit(limit)
             .offset(offset)
         )
-        rows = await self._rows(statement)
+        if query:
+            await bound_search_time(self._session)
+        rows = await search_rows(self._session, statement, {"stale_after": self._stale_after})
         if rows:
             return [ConversationRecord(*row[:-1]) for row in rows], rows[0][-1]
-        total = await self._session.scalar(select(func.count()).where(self._mine()))
-        return [], total or 0
+        total = await search_rows(self._session, select(func.count()).where(*conditions), {})
+        return [], total[0][0]
+
+    async def name_from_first_answer(self, pk: int, title: str) -> None:
+        """Replace the first-message title, unless the person renamed the conversation."""
+        statement = (
+            update(_conv)
+            .where(_conv.c.pk == pk, self._mine(), _conv.c.title_is_custom.is_(False))
+            .values(title=title)
+            .returning(*_CONV_COLUMNS)
+        )
+        rows = await self._rows(statement)
+        if rows:
+            self._noted("updated", ConversationRecord(*rows[0]))
 
     async def rename(self, number: int, title: str) -> ConversationRecord | None:
         statement = (

@@ -149,6 +149,16 @@ class Conversation(SQLModel, table=True):
             "active_run_server",
             postgresql_where=text("active_run_server IS NOT NULL"),
         ),
+        # The search (`q`, ILIKE '%…%' on titles): the owner's rows holding the query's
+        # trigrams (pg_trgm; btree_gin for user_id), as for tasks.
+        Index(
+            "ix_conversations_search",
+            "user_id",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -176,7 +186,18 @@ class Conversation(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("conversation_pk", "number"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_pk", "number"),
+        # The conversation search on message text (docs/limits.md, "Search"); no pending
+        # list, so the planner trusts the index and new messages are never scanned linearly.
+        Index(
+            "ix_messages_search",
+            "content",
+            postgresql_using="gin",
+            postgresql_ops={"content": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
     conversation_pk: int = Field(

@@ -99,7 +99,7 @@ async def test_a_conversation_started_over_rest_continues_in_chatkit_and_back(
     assert rest.status_code == 200, rest.text
 
     threads = await kit.threads()
-    assert [(t.id, t.title) for t in threads.data] == [("1", "Add a task to buy milk")]
+    assert [(t.id, t.title) for t in threads.data] == [("1", "Add: Buy milk")]
     items = (await kit.items("1", order="asc")).data
     assert [(type(i).__name__, i.id) for i in items] == [
         ("UserMessageItem", "msg_1"),

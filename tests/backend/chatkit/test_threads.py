@@ -15,7 +15,8 @@ from tests.tokens import AuthHeaders
 
 @pytest.fixture
 async def alice(client: httpx.AsyncClient, auth: AuthHeaders) -> ChatKit:
-    """Alice with three threads: 1 "Add a task to buy milk", 2 "Show me all my tasks", 3 "hello"."""
+    """Alice with three threads: 1 "Add: Buy milk" (named by what it did), 2 "Show me all
+    my tasks", 3 "hello"."""
     kit = ChatKit(client, auth("alice"))
     for said in ("Add a task to buy milk", "Show me all my tasks", "hello"):
         assert not errors(await kit.create(said))
@@ -29,7 +30,7 @@ async def test_threads_list_newest_first_page_by_page(alice: ChatKit) -> None:
 
     assert [t.id for t in first.data] == ["3", "2"]
     assert (first.has_more, first.after) == (True, "2")
-    assert [(t.id, t.title) for t in second.data] == [("1", "Add a task to buy milk")]
+    assert [(t.id, t.title) for t in second.data] == [("1", "Add: Buy milk")]
     assert second.has_more is False
     assert [t.id for t in oldest_first.data] == ["1", "2", "3"]
 
@@ -61,7 +62,7 @@ async def test_get_update_and_delete_a_thread_as_rest_sees_them(
     assert_error(blank, 422, "validation_error")
     assert (deleted.status_code, deleted.json()) == (200, {})
     assert sorted((c["id"], c["title"]) for c in over_rest["conversations"]) == [
-        (1, "Add a task to buy milk"),
+        (1, "Add: Buy milk"),
         (2, "Weekly review"),
     ]
     assert_error(
@@ -101,7 +102,7 @@ async def test_another_users_threads_and_items_are_exactly_like_missing_ones(
     )
     assert [e.message for e in errors(sent) + errors(retried)] == ["Conversation not found."] * 2
     assert [t.title for t in (await alice.threads()).data] == [
-        "hello", "Show me all my tasks", "Add a task to buy milk"
+        "hello", "Show me all my tasks", "Add: Buy milk"
     ]  # fmt: skip
     assert len((await alice.items("1")).data) == 3
 

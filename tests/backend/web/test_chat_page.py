@@ -20,9 +20,9 @@ async def test_a_chat_turn_streams_the_answer_and_the_task_appears_in_the_panel(
     await send(browser_page, "Add a task to buy milk")
     answer = await answered(browser_page, 1)
     await expect(answer).to_contain_text("Buy milk")
-    await expect(answer.locator("details.chip summary")).to_contain_text("add_task")
+    await expect(answer.locator("details.chip summary")).to_have_text("Added task 1 · Buy milk")
     await expect(task_item(browser_page, "Buy milk")).to_be_visible()
-    await expect(browser_page.locator("#conversation-list")).to_contain_text("buy milk")
+    await expect(browser_page.locator("#conversation-list")).to_contain_text("Add: Buy milk")
     response = await site.http.get("/api/alice/tasks", headers=await site.as_user("alice"))
     assert [t["title"] for t in response.json()["tasks"]] == ["Buy milk"]
     await screenshot(browser_page, "desktop")
@@ -68,7 +68,7 @@ async def test_shift_enter_adds_a_line_and_enter_sends_the_whole_message(page: W
     await expect(box).to_have_value("Add a task to buy milk\nand bread")
     await expect(browser_page.locator("#log article")).to_have_count(0)
     await box.press("Enter")
-    await expect(browser_page.locator("#log article.user")).to_have_text(
+    await expect(browser_page.locator("#log article.user .plain")).to_have_text(
         "Add a task to buy milk\nand bread"
     )
     await answered(browser_page, 1)

@@ -20,11 +20,9 @@ async def test_conversations_can_be_started_switched_renamed_and_deleted(
     await answered(browser_page, 1)
     await expect(listed).to_have_count(2)
 
-    await browser_page.get_by_role("button", name="Add a task to buy milk").click()
+    await browser_page.get_by_role("button", name="Add: Buy milk").click()
     await expect(browser_page.locator("#log")).to_contain_text("Added")
-    await browser_page.get_by_role(
-        "button", name="Rename conversation “Add a task to buy milk”"
-    ).click()
+    await browser_page.get_by_role("button", name="Rename conversation “Add: Buy milk”").click()
     title = browser_page.get_by_role("textbox", name="Conversation title")
     await title.fill("Groceries")
     await title.press("Enter")

@@ -24,8 +24,23 @@ CASES = [
     ("line one\nline two\n\nnext", "<p>line one<br>line two</p><p>next</p>"),
     ("- a\n- **b**", "<ul><li>a</li><li><strong>b</strong></li></ul>"),
     ("3. Buy milk\n7. Walk", '<ol><li value="3">Buy milk</li><li value="7">Walk</li></ol>'),
-    ("```\n<b>x</b>\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre>"),
+    (
+        "```\n<b>x</b>\n```",
+        '<div class="code-block"><div class="code-head"><span class="code-language">code</span>'
+        "</div><pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre></div>",
+    ),
     ("## Title", '<p class="heading"><strong>Title</strong></p>'),
+    (
+        "> said **this**\n> and that\nafter",
+        "<blockquote><p>said <strong>this</strong><br>and that</p></blockquote><p>after</p>",
+    ),
+    (
+        "| # | Task |\n|---|:---|\n| 3 | **Buy** milk |\n| 4 | <b>x</b> |",
+        "<table><thead><tr><th>#</th><th>Task</th></tr></thead><tbody><tr><td>3</td><td>"
+        "<strong>Buy</strong> milk</td></tr><tr><td>4</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr>"
+        "</tbody></table>",
+    ),
+    ("| not | a table |", "<p>| not | a table |</p>"),
     (
         "[docs](https://example.com/a?b=1)",
         '<p><a href="https://example.com/a?b=1" rel="noopener noreferrer nofollow"'

@@ -1,4 +1,6 @@
 // Calls to the todo-chat API as the signed-in user; a 401 anywhere signs the page out.
+import { plainIssues, plainSentence } from "./plain.js";
+
 export class ApiError extends Error {
   constructor(status, code, detail) {
     super(detail);
@@ -53,9 +55,7 @@ export async function errorOf(response) {
 }
 
 function describe(response, body) {
-  if (typeof body?.detail === "string") return body.detail;
-  if (Array.isArray(body?.detail)) {
-    return body.detail.map((issue) => `${issue.loc?.at(-1) ?? "input"}: ${issue.msg}`).join("; ");
-  }
+  if (typeof body?.detail === "string") return plainSentence(body.detail);
+  if (Array.isArray(body?.detail)) return plainIssues(body.detail);
   return `The server answered ${response.status}.`;
 }

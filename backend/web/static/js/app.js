@@ -9,9 +9,11 @@ import {
 import { ChatView } from "./chat.js";
 import { Connection } from "./connection.js";
 import { ConversationList } from "./conversations.js";
+import { wireCounter } from "./counter.js";
 import { showNotice } from "./dom.js";
 import { Feed } from "./feed.js";
 import { Reminders } from "./reminders.js";
+import { showSuggestions } from "./suggestions.js";
 import { TaskPanel } from "./tasks.js";
 
 const $ = (id) => document.getElementById(id);
@@ -105,7 +107,7 @@ function signIn(token) {
     onRenamed: (id) => showTitle(id),
     onDeleted: (id) => chat.conversationId === id && openConversation(null),
     onError: (message) => chat.notice(message),
-  });
+  }, { search: $("search-chats"), more: $("conversation-more"), status: $("conversation-status") });
   const connection = new Connection($("connection"));
   const chat = new ChatView(api, {
     log: $("log"), announcer: $("announcer"), notice: $("chat-notice"), stop: $("stop"),
@@ -129,6 +131,11 @@ function signIn(token) {
 
   function showTitle(id) {
     $("chat-title").textContent = id === null ? "New conversation" : conversations.title(id);
+    document.title = id === null ? "todo-chat" : `${conversations.title(id)} · todo-chat`;
+    showSuggestions($("suggestions"), id === null, (text) => {
+      $("message").value = text;
+      $("composer").requestSubmit();
+    });
   }
 
   async function openConversation(id) {
@@ -172,17 +179,21 @@ function signIn(token) {
     .catch((error) => chat.notice(error.message));
   openConversation(rememberedConversation());
   feed.run();
+  $("message").focus();
 }
 
 function wireComposer(chat) {
   const box = $("message");
+  const recount = wireCounter(box, $("message-count"));
   $("composer").onsubmit = async (event) => {
     event.preventDefault();
     const text = box.value;
     if (!text.trim()) return;
     box.value = "";
+    recount();
     const sent = await chat.send(text);
     if (!sent && !box.value) box.value = text; // keep what was typed when it did not go
+    recount();
   };
   box.onkeydown = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -209,6 +220,7 @@ function wirePanels() {
       const open = toggle.getAttribute("aria-expanded") !== "true";
       closePanels();
       toggle.setAttribute("aria-expanded", String(open));
+      toggle.setAttribute("aria-pressed", String(open));
       $(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
     });
   }
@@ -220,6 +232,7 @@ function wirePanels() {
 function closePanels() {
   for (const toggle of document.querySelectorAll(".toggle")) {
     toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-pressed", "false");
     $(toggle.getAttribute("aria-controls")).classList.remove("open");
   }
 }

@@ -126,7 +126,7 @@ export class ChatView {
     if (retryable) this.lastUserMessageId = asked.id;
     const retry = (view) => this.retry(asked.content, view);
     this.log.replaceChildren(...messages.map((message) => {
-      if (message.role === "user") return userMessage(message.content);
+      if (message.role === "user") return userMessage(message.content, message.created_at);
       const answer = storedAnswer(message, retryable && message === last ? retry : null);
       this.offerUndo(answer, message.id, message.tool_calls);
       return answer;

@@ -1,8 +1,12 @@
-// The conversation list: choose, rename, delete, and a mark on the ones still answering.
+// The conversation list: choose, rename, delete, and a mark on the ones still answering;
+// paged as it scrolls, searchable and grouped by date (history.js).
 import { el } from "./dom.js";
+import { PAGE_SIZE, Pages, groupByDate } from "./history.js";
+
+const MOST_PER_REQUEST = 200;
 
 export class ConversationList {
-  constructor(api, list, hooks) {
+  constructor(api, list, hooks, { search, more, status } = {}) {
     this.api = api;
     this.list = list;
     this.hooks = hooks; // onSelect(id), onDeleted(id), onError(message)
@@ -10,18 +14,66 @@ export class ConversationList {
     this.current = null;
     this.answering = new Set(); // followed in this tab, before the server says so
     this.renaming = null;
+    this.query = "";
+    this.pages = new Pages(api, "");
+    this.status = status;
+    this.more = more;
+    if (more) {
+      this.observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) this.loadMore();
+      }, { root: more.closest(".panel"), rootMargin: "200px" });
+      this.observer.observe(more);
+    }
+    if (search) this.wireSearch(search);
   }
 
+  // From the top again, as far down as the list had been read (a reload keeps the place).
   async load() {
-    const body = await this.api.json("/conversations?limit=100");
-    this.items = new Map(body.conversations.map((c) => [c.id, c]));
+    const want = Math.max(PAGE_SIZE, this.pages.fetched);
+    const pages = new Pages(this.api, this.query);
+    const items = new Map();
+    this.pages = pages;
+    while (!pages.done && pages.fetched < want) {
+      const page = await pages.next(Math.min(MOST_PER_REQUEST, want - pages.fetched));
+      if (this.pages !== pages) return;
+      for (const c of page) items.set(c.id, c);
+    }
+    this.items = items;
     this.render();
   }
 
-  // A conversation from the live feed (or our own calls).
+  async loadMore() {
+    const pages = this.pages;
+    if (pages.done || pages.pending) return;
+    try {
+      const page = await pages.next();
+      if (this.pages !== pages) return;
+      for (const c of page) if (!this.items.has(c.id)) this.items.set(c.id, c);
+      this.render();
+    } catch (error) {
+      this.hooks.onError(error.message);
+    }
+  }
+
+  wireSearch(search) {
+    let timer = null;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.query = search.value.trim();
+        this.pages = new Pages(this.api, this.query);
+        this.load().catch((error) => this.hooks.onError(error.message));
+      }, 250);
+    });
+  }
+
+  // A conversation from the live feed (or our own calls). While searching, only the ones
+  // shown are updated: a change may not match the search.
   apply(action, conversation) {
     if (action === "deleted") this.items.delete(conversation.id);
-    else this.items.set(conversation.id, { ...this.items.get(conversation.id), ...conversation });
+    else if (!this.query || this.items.has(conversation.id)) {
+      this.items.set(conversation.id, { ...this.items.get(conversation.id), ...conversation });
+    }
     this.render();
   }
 
@@ -45,10 +97,27 @@ export class ConversationList {
     const role = document.activeElement?.dataset?.role;
     const sorted = [...this.items.values()].sort((a, b) =>
       b.updated_at.localeCompare(a.updated_at) || b.id - a.id);
-    this.list.replaceChildren(...sorted.map((c) => this.item(c)));
+    this.list.replaceChildren(...groupByDate(sorted).map(([label, group]) =>
+      el("section", { className: "group" }, el("h3", { text: label }),
+        el("ul", { className: "conversations" }, ...group.map((c) => this.item(c))))));
+    this.showStatus();
+    // Observed afresh: a marker still in view after a page reports again, so a short
+    // page on a tall screen is followed by the next one.
+    if (this.more && !this.pages.done) {
+      this.observer.unobserve(this.more);
+      this.observer.observe(this.more);
+    }
     if (focused !== undefined) {
       this.list.querySelector(`[data-conversation="${focused}"][data-role="${role}"]`)?.focus();
     }
+  }
+
+  showStatus() {
+    if (!this.status) return;
+    let text = "";
+    if (!this.pages.done) text = "Loading older conversations…";
+    else if (this.query && this.items.size === 0) text = `No conversation mentions “${this.query}”.`;
+    this.status.textContent = text;
   }
 
   item(conversation) {

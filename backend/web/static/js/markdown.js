@@ -7,6 +7,9 @@ const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const FENCE = /^\s*```/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
+const QUOTE = /^\s{0,3}>\s?(.*)$/;
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const TABLE_RULE = /^\s*\|(\s*:?-+:?\s*\|)+\s*$/;
 // One inline token at a time: code, bold, italics, a link. A link's label and target stop
 // at the next bracket, so a failed try never scans past where the next one starts: a line
 // of unmatched `[` (or `[a](`) costs linear time, not quadratic (16,000 of them took 131 ms).
@@ -24,6 +27,10 @@ export function renderMarkdown(text) {
       i = codeBlock(fragment, lines, i + 1);
     } else if (BULLET.test(line) || NUMBERED.test(line)) {
       i = list(fragment, lines, i, BULLET.test(line) ? BULLET : NUMBERED);
+    } else if (QUOTE.test(line)) {
+      i = quote(fragment, lines, i);
+    } else if (TABLE_ROW.test(line) && TABLE_RULE.test(lines[i + 1] ?? "")) {
+      i = table(fragment, lines, i);
     } else if (HEADING.test(line)) {
       const p = element("p", "heading");
       p.append(inline(HEADING.exec(line)[1], "strong"));
@@ -36,14 +43,23 @@ export function renderMarkdown(text) {
   return fragment;
 }
 
+// A fenced block under a label naming its language ("python"), or "code" when the fence
+// names none; the label is text, and copy.js adds a Copy button beside it.
 function codeBlock(parent, lines, start) {
   let end = start;
   while (end < lines.length && !FENCE.test(lines[end])) end += 1;
+  const language = lines[start - 1].replace(FENCE, "").trim().split(/\s/)[0].slice(0, 30);
+  const head = element("div", "code-head");
+  const label = element("span", "code-language");
+  label.textContent = language || "code";
+  head.append(label);
   const pre = element("pre");
   const code = element("code");
   code.textContent = lines.slice(start, end).join("\n");
   pre.append(code);
-  parent.append(pre);
+  const block = element("div", "code-block");
+  block.append(head, pre);
+  parent.append(block);
   return end + 1;
 }
 
@@ -63,11 +79,49 @@ function list(parent, lines, start, marker) {
   return i;
 }
 
+// A block quote: its lines as one paragraph (not nested Markdown: one pass over the text).
+function quote(parent, lines, start) {
+  const p = element("p");
+  let i = start;
+  while (i < lines.length && QUOTE.test(lines[i])) {
+    if (i > start) p.append(element("br"));
+    p.append(inline(QUOTE.exec(lines[i])[1]));
+    i += 1;
+  }
+  const block = element("blockquote");
+  block.append(p);
+  parent.append(block);
+  return i;
+}
+
+// A pipe table: a header row, a rule (|---|), then body rows while lines look like rows.
+function table(parent, lines, start) {
+  const cells = (line) => line.trim().slice(1, -1).split("|");
+  const row = (line, tag) => {
+    const tr = element("tr");
+    for (const cell of cells(line)) tr.append(inline(cell.trim(), tag));
+    return tr;
+  };
+  const head = element("thead");
+  head.append(row(lines[start], "th"));
+  const body = element("tbody");
+  let i = start + 2;
+  while (i < lines.length && TABLE_ROW.test(lines[i])) {
+    body.append(row(lines[i], "td"));
+    i += 1;
+  }
+  const node = element("table");
+  node.append(head, body);
+  parent.append(node);
+  return i;
+}
+
 function paragraph(parent, lines, start) {
   const p = element("p");
   let i = start;
   const isBlockStart = (line) =>
-    !line.trim() || FENCE.test(line) || BULLET.test(line) || NUMBERED.test(line) || HEADING.test(line);
+    !line.trim() || FENCE.test(line) || BULLET.test(line) || NUMBERED.test(line) ||
+    HEADING.test(line) || QUOTE.test(line);
   while (i < lines.length && (i === start || !isBlockStart(lines[i]))) {
     if (i > start) p.append(element("br"));
     p.append(inline(lines[i]));

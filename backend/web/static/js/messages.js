@@ -2,10 +2,15 @@
 // Markdown), its tool calls as chips that open to their arguments and result, and notices.
 import { el } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
+import { addCopyControls } from "./copy.js";
+import { toolWords } from "./chips.js";
 
-export function userMessage(text) {
-  return el("article", { className: "message user", attrs: { "aria-label": "You" } },
-    el("p", { className: "plain", text }));
+export function userMessage(text, createdAt) {
+  const body = el("p", { className: "plain", text });
+  const article = el("article", { className: "message user", attrs: { "aria-label": "You" } },
+    body);
+  addCopyControls(article, body, () => text, createdAt);
+  return article;
 }
 
 export class AnswerView {
@@ -57,6 +62,11 @@ export class AnswerView {
     const chip = this.chips.get(id);
     chip.classList.toggle("failed", isError);
     chip.querySelector(".tool-state").textContent = isError ? "failed" : "done";
+    const words = toolWords(name ?? "tool", output, isError);
+    if (words) {
+      chip.querySelector(".tool-name").textContent = words;
+      chip.querySelector(".tool-state").textContent = "";
+    }
     chip.append(el("p", { className: "tool-label", text: isError ? "Error" : "Result" }),
       el("pre", { text: typeof output === "string" ? output : JSON.stringify(output, null, 2) }));
   }
@@ -64,6 +74,7 @@ export class AnswerView {
   finish(status) {
     this.speak(this.unspoken);
     this.element.classList.remove("writing");
+    if (this.text) addCopyControls(this.element, this.body, () => this.text, this.createdAt);
     if (status === "stopped") this.notice("Stopped.");
     const waits = status === "awaiting_approval";
     if (!this.text && status !== "stopped" && !waits && !this.chips.size) this.notice("(no answer)");
@@ -100,6 +111,7 @@ export function storedAnswer(message, retry = null) {
     view.toolResult(call);
   }
   view.text = message.content;
+  view.createdAt = message.created_at;
   view.body.replaceChildren(renderMarkdown(message.content));
   if (message.status === "failed") {
     view.fail(message.error?.detail ?? "This answer was cut off.", retry && (() => retry(view)));
