@@ -22,6 +22,9 @@ from tests.tokens import AuthHeaders
 MESSAGES = "SELECT count(*) FROM messages"
 
 
+FAILED_ANSWERS = "SELECT count(*) FROM messages WHERE role = 'assistant' AND status = 'failed'"
+
+
 def replies(*texts: str) -> list[Any]:
     return [[assistant_message(text)] for text in texts]
 
@@ -171,7 +174,8 @@ async def test_destructive_calls_stop_at_the_cap_with_an_error_event(
     model = ScriptedModel(
         [[function_call("delete_task", {"task_id": i}, call_id=f"d{i}")] for i in range(1, 6)]
     )
-    async with app_client(settings, model) as turn_client:
+    # Deletes run at once here: this is about the cap (confirmation: tests/backend/approvals).
+    async with app_client(settings, model, chat_confirm="none") as turn_client:
         response = await turn_client.post(
             "/api/alice/chat",
             json={"message": "Delete everything"},
@@ -201,7 +205,7 @@ async def test_destructive_calls_in_one_step_are_capped_too(
     model = ScriptedModel(
         [[function_call("delete_task", {"task_id": i}, call_id=f"d{i}") for i in range(1, 6)]]
     )
-    async with app_client(settings, model) as turn_client:
+    async with app_client(settings, model, chat_confirm="none") as turn_client:
         response = await turn_client.post(
             "/api/alice/chat", json={"message": "Delete everything"}, headers=auth("alice")
         )
@@ -225,9 +229,9 @@ async def test_tool_calls_stop_at_the_cap_with_an_error_event(
     assert "tool calls per turn" in events[-1].data["detail"]
     assert "destructive" not in events[-1].data["detail"]
     assert len(model.calls) == 4
-    # The user's message stays; no half-done answer is stored.
+    # The user's message stays; the answer so far is stored as failed (docs/api.md §8).
     assert await count_rows(db_engine, "SELECT count(*) FROM messages WHERE role = 'user'") == 1
-    assert await count_rows(db_engine, MESSAGES) == 1
+    assert await count_rows(db_engine, FAILED_ANSWERS) == 1
 
 
 async def test_a_model_that_keeps_calling_tools_stops_at_the_turn_limit(
@@ -242,7 +246,7 @@ async def test_a_model_that_keeps_calling_tools_stops_at_the_turn_limit(
     assert names(events) == ["conversation", *["tool_call", "tool_result"] * 2, "error"]
     assert events[-1].data["code"] == "model_turn_limit"
     assert len(model.calls) == 2  # the third model call never happened
-    assert await count_rows(db_engine, MESSAGES) == 1
+    assert await count_rows(db_engine, FAILED_ANSWERS) == 1
 
 
 # --- request size ------------------------------------------------------------------------------
