@@ -117,8 +117,8 @@ async def test_another_users_conversation_is_404_like_a_missing_one(
     assert await bob.messages(2) == bobs_conversations
     listed = await bob.http.get("/api/bob/conversations", headers=bob.headers)
     assert [(c["id"], c["title"]) for c in listed.json()["conversations"]] == [
-        (2, "Add a task to call the bank"),
-        (1, "Add a task to buy milk"),
+        (2, "Add: Call the bank"),
+        (1, "Add: Buy milk"),
     ]
     mine = await http.get("/api/alice/conversations", headers=headers)
     assert [c["id"] for c in mine.json()["conversations"]] == [1]
