@@ -55,8 +55,8 @@ async def test_per_conversation_totals_are_the_stored_answers_usage(
     body = await _usage(client, auth, group="conversation")
 
     assert [(g["conversation_id"], g["title"], g["messages"]) for g in body["groups"]] == [
-        (1, "add a task to buy milk", 2),
-        (2, "add a task to call mom", 1),
+        (1, "Add: Buy milk", 2),
+        (2, "Add: Call mom", 1),
     ]
     assert {k: body["groups"][0][k] for k in COUNTS} == _summed(first)
     assert {k: body["groups"][1][k] for k in COUNTS} == _summed(second)
