@@ -26,10 +26,14 @@ LEAVES = frozenset(
 # Leaves that other leaves may import: reading DATABASE_URL is both a setting and the engine's.
 LEAVES_OF_LEAVES = frozenset({"backend.db.url"})
 # The /mcp server counts its callers' tool calls like every other per-minute limit.
-MCP_TOOLS_MAY_ALSO_IMPORT = frozenset({"backend.limits.mcp"})
+# /mcp's per-user request limit answers a refusal with the API's one JSON error shape.
+MCP_TOOLS_MAY_ALSO_IMPORT = frozenset({"backend.limits.mcp", "backend.http.error_handlers"})
 # What a store may use besides the leaves: numbering, and writing the activity entry of a
 # change in the change's own transaction (backend/activity/record.py).
-STORE_HELPERS = frozenset({"backend.db.sequences", "backend.activity.record"})
+# And the conversation search's query, built beside the store that runs it.
+STORE_HELPERS = frozenset(
+    {"backend.db.sequences", "backend.activity.record", "backend.conversations.search"}
+)
 # A domain operation the tools share with REST: undo, over the task and activity stores.
 TOOL_OPERATIONS = frozenset({"backend.activity.undo"})
 WIRING = frozenset({"backend.main", "backend.services", "backend.cli", "backend.chat_cli"})

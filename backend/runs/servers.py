@@ -80,6 +80,11 @@ class Servers:
         self._resume_seconds = resume_seconds
         self._params = {"me": self.id, "dead_after": timedelta(seconds=DEAD_AFTER_SECONDS)}
 
+    @property
+    def beat_engine(self) -> AsyncEngine:
+        """The beat's own small engine (a session beside the app's pool)."""
+        return self._beat_engine
+
     @asynccontextmanager
     async def running(self) -> AsyncIterator["Servers"]:
         """Beating from now until the context ends; then the row goes."""

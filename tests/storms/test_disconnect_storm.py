@@ -160,6 +160,7 @@ async def test_disconnect_storm(
                 return (
                     sessions
                     - pool_of(services.engine).checkedin()
+                    - pool_of(services.servers.beat_engine).checkedin()  # the server's beat
                     - (pool_of(db_engine).checkedin() - 1)
                 )
 

@@ -112,9 +112,17 @@ async def test_fault_storm(
     assert outcomes["done"] > CHATS * 0.7
 
     assert await scalar(db_engine, "SELECT count(*) FROM messages WHERE role = 'user'") == CHATS
+    # Every turn stores its answer; a failed one keeps what was done before the fault (§8).
     assert (
-        await scalar(db_engine, "SELECT count(*) FROM messages WHERE role = 'assistant'")
+        await scalar(
+            db_engine,
+            "SELECT count(*) FROM messages WHERE role = 'assistant' AND status <> 'failed'",
+        )
         == outcomes["done"]
+    )
+    assert (
+        await scalar(db_engine, "SELECT count(*) FROM messages WHERE status = 'failed'")
+        == CHATS - outcomes["done"]
     )
     assert duplicates == 0, titles
     assert sorted(titles) == sorted(added)
