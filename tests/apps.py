@@ -121,7 +121,9 @@ async def serving_in_thread(
         yield f"http://127.0.0.1:{server.port()}"
     finally:
         server.should_exit = True
-        await asyncio.to_thread(thread.join, 15.0)
+        # A storm's runs finish storing their answers first; on a loaded machine (two suites
+        # at once) that took longer than 15 s.
+        await asyncio.to_thread(thread.join, 30.0)
         if thread.is_alive():
             server.force_exit = True
             await asyncio.to_thread(thread.join, 5.0)
