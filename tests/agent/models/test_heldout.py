@@ -29,6 +29,13 @@ def fresh_tasks() -> TaskFake:
 
 
 async def calls_for(case: Case) -> list[tuple[str, dict[str, Any]]]:
+    calls, _ = await answered(case)
+    return calls
+
+
+async def answered(case: Case) -> tuple[list[tuple[str, dict[str, Any]]], str]:
+    """The tool calls the offline model made for the case's message (after its `before`
+    turn, if any) on fresh seeded tasks, and its final answer."""
     tasks = fresh_tasks()
     agent = Agent[ChatContext](
         name="todo", instructions=instructions_for, model=OfflineModel(), tools=[*tasks.tools()]
@@ -41,8 +48,8 @@ async def calls_for(case: Case) -> list[tuple[str, dict[str, Any]]]:
         history = earlier.to_input_list()
         tasks.calls.clear()
     message: TResponseInputItem = {"role": "user", "content": case.say}
-    await Runner.run(agent, [*history, message], context=context, run_config=config)
-    return tasks.calls
+    result = await Runner.run(agent, [*history, message], context=context, run_config=config)
+    return tasks.calls, str(result.final_output)
 
 
 def matches(made: list[tuple[str, dict[str, Any]]], expected: tuple[Call, ...]) -> bool:

@@ -11,14 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from agents import Agent, RunConfig, Runner, TResponseInputItem
-
-from agent.context import ChatContext
-from agent.instructions import instructions_for
-from agent.models.offline import OfflineModel
-from tests.agent.models.heldout import NOW, ZONE, Call, Case
+from tests.agent.models.heldout import Call, Case
 from tests.agent.models.heldout_fields import AFTER_REWORK, ASKS, HELD_OUT_FIELDS, NOTHING
-from tests.agent.models.test_heldout import fresh_tasks
+from tests.agent.models.test_heldout import answered
 
 GOAL = 0.95
 # The second set's score as first measured (docs/offline-model.md); a change that lowers it
@@ -71,20 +66,8 @@ def _key(call: Call | Made) -> str:
 
 
 async def outcome_of(case: Case) -> Outcome:
-    tasks = fresh_tasks()
-    agent = Agent[ChatContext](
-        name="todo", instructions=instructions_for, model=OfflineModel(), tools=[*tasks.tools()]
-    )
-    config = RunConfig(tracing_disabled=True)
-    context = ChatContext("someone", 1, timezone=ZONE, started_at=NOW)
-    history: list[TResponseInputItem] = []
-    if case.before is not None:
-        earlier = await Runner.run(agent, case.before, context=context, run_config=config)
-        history = earlier.to_input_list()
-        tasks.calls.clear()
-    message: TResponseInputItem = {"role": "user", "content": case.say}
-    result = await Runner.run(agent, [*history, message], context=context, run_config=config)
-    return Outcome(case, list(tasks.calls), str(result.final_output))
+    calls, answer = await answered(case)
+    return Outcome(case, list(calls), answer)
 
 
 async def outcomes(cases: list[Case]) -> list[Outcome]:
