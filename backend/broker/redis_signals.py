@@ -76,8 +76,10 @@ class RedisSignals:
         stopped = self._stops.setdefault(run, asyncio.Event())
         try:
             while not await self._stop_key_set(run):
+                # asyncio.timeout, not wait_for (see RunLog.follow: 3.11 loses cancellations).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopped.wait(), STOP_RECHECK_SECONDS)
+                    async with asyncio.timeout(STOP_RECHECK_SECONDS):
+                        await stopped.wait()
                 if stopped.is_set():
                     return
         finally:

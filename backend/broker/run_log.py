@@ -52,7 +52,10 @@ class RunLog:
                 yield event
             if self.closed:
                 return
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+            # that arrives as the event is set, and the follower would outlive its viewer.
             try:
-                await asyncio.wait_for(self._changed.wait(), idle_seconds)
+                async with asyncio.timeout(idle_seconds):
+                    await self._changed.wait()
             except TimeoutError:
                 return

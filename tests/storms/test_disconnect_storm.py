@@ -157,12 +157,17 @@ async def test_disconnect_storm(
                     " WHERE datname = current_database() AND application_name = 'todo-chat'"
                     " AND pid <> pg_backend_pid()",
                 )
-                return (
+                beyond_pools: int = (
                     sessions
                     - pool_of(services.engine).checkedin()
                     - pool_of(services.servers.beat_engine).checkedin()  # the server's beat
                     - (pool_of(db_engine).checkedin() - 1)
                 )
+                if settings.database_pooler == "transaction":
+                    # Behind PgBouncer the server's sessions are PgBouncer's, shared by the
+                    # app's pooled connections: fewer than the pools hold is expected.
+                    return max(beyond_pools, 0)
+                return beyond_pools
 
             async def no_leak() -> bool:
                 return await leaked_sessions() == 0
