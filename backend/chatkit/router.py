@@ -89,11 +89,12 @@ async def _guarded(result: StreamingResult) -> AsyncIterator[bytes | ServerSentE
         async for frame in result:
             yield frame
     except AppError as error:  # e.g. deleting what followed a message while it answers
-        yield _frame(error.detail)
+        yield _frame(error.code, error.detail)
     except Exception as error:
         log.exception("chatkit stream failed")
-        yield _frame(failure_of(error).detail)
+        failed = failure_of(error)
+        yield _frame(failed.code, failed.detail)
 
 
-def _frame(detail: str) -> bytes:
-    return sse_frame(error_event(detail, allow_retry=False))
+def _frame(code: str, detail: str) -> bytes:
+    return sse_frame(error_event(code, detail, allow_retry=False))

@@ -65,12 +65,11 @@ async def test_chat_streams_the_answer_and_the_tool_calls_land_in_the_database(
     assert await chat(server_url, "what's pending?", "--user", "alice", "--conversation", "1") == 0
     second = capsys.readouterr()
 
-    # The answer goes to stdout; the conversation and the tool calls to stderr.
+    # The answer goes to stdout; the conversation and the tool calls, in words, to stderr.
     assert first.out == 'Added "Buy milk" as task 1.\n'
-    assert cli_lines(first.err) == ["[conversation 1]", '[add_task {"title": "Buy milk"}]']
+    assert cli_lines(first.err) == ["[conversation 1]", "[Task 1 created: Buy milk]"]
     assert "Buy milk" in second.out
-    assert cli_lines(second.err)[0] == "[conversation 1]"
-    assert cli_lines(second.err)[1].startswith("[list_tasks")
+    assert cli_lines(second.err) == ["[conversation 1]", "[1 task found]"]
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
     rows = await message_rows(db_engine, "alice")
     roles = [(conversation, role) for conversation, _, role, _ in rows]
@@ -92,7 +91,8 @@ async def test_a_server_that_is_not_running_is_a_clear_error(
 ) -> None:
     assert await chat("http://127.0.0.1:9", "hello") == 1
 
-    assert "is the server running" in capsys.readouterr().err
+    assert_plain(err := capsys.readouterr().err.strip())
+    assert err == "The server isn't answering: is it running (make run)?"
 
 
 async def chat_in_terminal(url: str, *argv: str) -> tuple[int, str]:
@@ -128,11 +128,11 @@ async def test_each_turn_prints_one_predictable_layout(settings: Settings, serve
 
     assert first == (
         0,
-        '[conversation 1]\n[add_task {"title": "Buy milk"}]\nAdded "Buy milk" as task 1.\n',
+        '[conversation 1]\n[Task 1 created: Buy milk]\nAdded "Buy milk" as task 1.\n',
     )
     assert second == (
         0,
-        '[conversation 1]\nLet me add that.\n[add_task {"title": "Tea"}]\nAdded tea as task 1.\n',
+        "[conversation 1]\nLet me add that.\n[Task 1 created: Tea]\nAdded tea as task 1.\n",
     )
 
 
@@ -177,7 +177,7 @@ async def test_a_delete_waiting_off_a_terminal_says_how_to_decide(
 
     printed = cli_lines(capsys.readouterr().err)
     assert "[waiting for your decision: Delete task 1 “Buy milk”?]" in printed
-    assert printed[-1].startswith("[decide: todo-chat chat yes --conversation 1")
+    assert printed[-1] == '[to decide, run: todo-chat chat yes --conversation 1 (or "no")]'
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
 
 
