@@ -52,15 +52,23 @@ FIELDS = {
     "conversation_id": "The conversation",
 }
 _SOMETHING = "Something you entered"
+
+
+def _too_long(field: str, most: str | None) -> str:
+    return f"{field} is too long" + (f" (at most {most} characters)." if most else ".")
+
+
 _BY_TYPE: dict[str, Callable[[str, str | None], str]] = {
     "recurrence_needs_due_at": lambda field, most: "A repeating task needs a due date.",
     "string_too_short": lambda field, most: f"{field} can't be empty.",
     "missing": lambda field, most: f"{field} is missing.",
-    "string_too_long": lambda field, most: (
-        f"{field} is too long" + (f" (at most {most} characters)." if most else ".")
-    ),
+    "string_too_long": lambda field, most: _too_long(field, most),
+    # A list, except the message: its length is counted as a person sees characters.
     "too_long": lambda field, most: (
-        f"{field} has too many entries" + (f" (at most {most})." if most else ".")
+        _too_long(field, most)
+        if field == FIELDS["message"]
+        else f"Too many entries in {field[0].lower()}{field[1:]}"
+        + (f" (at most {most})." if most else ".")
     ),
     "json_invalid": lambda field, most: "What was sent could not be read.",
 }

@@ -18,7 +18,9 @@ from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving
 from tests.clock import CALENDAR_DAYS, on_reference_days
+from tests.plain import assert_plain
 from tests.processes import TODO_CHAT
+from tests.providers import provider_settings
 from tests.rows import message_rows, scalar, task_rows
 from tests.tokens import TEST_SECRET
 
@@ -50,6 +52,11 @@ async def server_url(settings: Settings) -> AsyncIterator[str]:
 async def chat(url: str, *argv: str) -> int:
     # The CLI is synchronous; the server runs in this event loop.
     return await asyncio.to_thread(main, ["chat", *argv, "--url", url])
+
+
+def own_lines(stderr: str) -> list[str]:
+    """Every line the CLI printed to stderr (the server in this process logs JSON lines)."""
+    return [line for line in stderr.splitlines() if not line.startswith("{")]
 
 
 def cli_lines(stderr: str) -> list[str]:
@@ -91,8 +98,9 @@ async def test_a_server_that_is_not_running_is_a_clear_error(
 ) -> None:
     assert await chat("http://127.0.0.1:9", "hello") == 1
 
-    assert_plain(err := capsys.readouterr().err.strip())
-    assert err == "The server isn't answering: is it running (make run)?"
+    said = own_lines(capsys.readouterr().err)
+    assert said == ["The server isn't answering: is it running (make run)?"]
+    assert_plain(said[0])
 
 
 async def chat_in_terminal(url: str, *argv: str) -> tuple[int, str]:
@@ -208,3 +216,38 @@ async def test_a_delete_waiting_on_a_terminal_asks_y_n(
     assert ("OK, I kept it." if kept else "Deleted task 1") in out
     rows = await task_rows(db_engine, "alice")
     assert rows == ([(1, "Buy milk", None, False)] if kept else [])
+
+
+async def test_a_refused_message_is_said_in_plain_words(
+    server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 422 or 404 from the server: its sentence for a person, never the JSON body, a code
+    or a field path."""
+    assert await chat(server_url, "x" * 4001, "--user", "alice") == 1
+    too_long = own_lines(capsys.readouterr().err)
+    assert await chat(server_url, "hello", "--user", "alice", "--conversation", "9") == 1
+    missing = own_lines(capsys.readouterr().err)
+
+    assert too_long == ["error: The message is too long (at most 4000 characters)."]
+    assert missing == ["error: Conversation not found."]
+    for said in too_long + missing:
+        assert_plain(said)
+
+
+async def test_a_failed_answer_is_said_in_plain_words(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stream's `error` event: its sentence, without its code."""
+    unreachable = provider_settings(
+        settings, "chat_completions", openai_base_url="http://127.0.0.1:9/v1"
+    )
+    configured = unreachable.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
+    async with serving(create_app(configured)) as url:
+        assert await chat(url, "hello", "--user", "alice") == 1
+
+    printed = own_lines(capsys.readouterr().err)
+    assert printed == [
+        "[conversation 1]",
+        "error: The AI model is unavailable right now; please retry.",
+    ]
+    assert_plain(printed[-1])

@@ -82,7 +82,8 @@ async def test_the_model_names_the_conversation_after_done_was_sent(
     assert max_output_tokens(sent) == 24
     [(role, text)] = dialogue(sent)
     assert role == "user"
-    assert ASK in text and REPLY in text
+    assert ASK in text
+    assert REPLY in text
     assert len(provider.route.calls) == 4  # the first answer's two, one title, one answer
 
 

@@ -2,9 +2,19 @@
 ChatKit's events and the CLI show, said without field names, library wording or URLs."""
 
 import pytest
+from agents import MaxTurnsExceeded
 
+from agent.run import failure_for
+from backend.chatkit import errors as chatkit_errors
+from backend.conversations.sse import (
+    DATABASE_FAILURE,
+    INTERNAL_FAILURE,
+    SHUTDOWN_FAILURE,
+    VIEWER_BEHIND,
+)
 from backend.http import errors
 from backend.http.plain import BY_CODE, plain_error, plain_issues
+from backend.runs.viewer import RUN_LOST
 from backend.usage.budget import BudgetExhausted
 from tests.plain import assert_plain
 
@@ -46,34 +56,33 @@ REST_ERRORS = [
 ]
 # What runs end with (agent/run.py, backend/conversations/sse.py, backend/runs/viewer.py).
 RUN_FAILURES = [
-    ("model_turn_limit", "The assistant took too many steps and was stopped."),
+    (failed.code, failed.detail)
+    for failed in (
+        failure_for(MaxTurnsExceeded("too many")),
+        failure_for(TimeoutError()),
+        failure_for(RuntimeError()),
+        INTERNAL_FAILURE,
+        DATABASE_FAILURE,
+        SHUTDOWN_FAILURE,
+        VIEWER_BEHIND,
+        RUN_LOST,
+    )
+] + [
     ("model_rate_limited", "The AI model is busy right now; please try again shortly."),
-    ("model_timeout", "The AI model took too long to answer."),
     ("model_rejected", "The AI model refused the request."),
-    ("model_unavailable", "The AI model is unavailable right now; please retry."),
     ("tool_limit_exceeded", "This turn was stopped: it reached the limit on tool calls."),
-    (
-        "viewer_behind",
-        "This stream fell too far behind the answer; reconnect with Last-Event-ID to resume.",
-    ),  # fmt: skip
-    (
-        "run_lost",
-        "The server that was answering went away; the conversation's messages show what was kept.",
-    ),  # fmt: skip
-    ("server_shutting_down", "The server is restarting; please send your message again."),
-    ("internal_error", "Something went wrong on our side; please retry."),
 ]
 # ChatKit's own (backend/chatkit/errors.py).
 CHATKIT_ERRORS = [
-    ("unsupported_request", "todo-chat does not support this ChatKit request."),
-    ("unsupported_request", "Attachments are not supported; send the message as text."),
-    ("validation_error", "A message is 1 to 4000 characters of text, not blank."),
-    ("validation_error", "A title is 1 to 200 characters after trimming."),
-    (
-        "validation_error",
-        "metadata.timezone must be an IANA time zone name, such as Europe/Berlin.",
-    ),  # fmt: skip
-    ("item_not_found", "Message not found."),
+    (cls.code, cls.detail)
+    for cls in (
+        chatkit_errors.UnsupportedRequest,
+        chatkit_errors.AttachmentsUnsupported,
+        chatkit_errors.InvalidMessage,
+        chatkit_errors.InvalidTitle,
+        chatkit_errors.ItemNotFound,
+        chatkit_errors.InvalidTimeZone,
+    )
 ]
 
 
@@ -113,7 +122,7 @@ def test_a_request_line_or_url_is_taken_out_of_any_sentence() -> None:
                     "loc": ["body", "message"],
                     "msg": "String should have at most 4000 characters",
                 }
-            ],  # fmt: skip
+            ],
             "The message is too long (at most 4000 characters).",
         ),
         (
@@ -123,14 +132,14 @@ def test_a_request_line_or_url_is_taken_out_of_any_sentence() -> None:
                     "loc": ["body", "title"],
                     "msg": "String should have at least 1 character",
                 }
-            ],  # fmt: skip
+            ],
             "The title can't be empty.",
         ),
         (
             [
                 {"type": "recurrence_needs_due_at", "loc": ["body", "recurrence"], "msg": "x"},
                 {"type": "missing", "loc": ["body", "message"], "msg": "Field required"},
-            ],  # fmt: skip
+            ],
             "A repeating task needs a due date. The message is missing.",
         ),
         (
@@ -142,10 +151,26 @@ def test_a_request_line_or_url_is_taken_out_of_any_sentence() -> None:
                 },
                 {"type": "weird", "loc": [], "msg": "?"},
                 "not a dict",
-            ],  # fmt: skip
+            ],
             "The conversation isn't valid. Something you entered isn't valid.",
         ),
         ([], "Something you entered isn't valid."),
+        (
+            [
+                {
+                    "type": "too_long",
+                    "loc": ["body", "message"],
+                    "msg": "Value should have at most 4000 items after validation, not 4001",
+                },
+                {
+                    "type": "too_long",
+                    "loc": ["body", "tags"],
+                    "msg": "List should have at most 10 items after validation, not 11",
+                },
+            ],
+            "The message is too long (at most 4000 characters). Too many entries in the tags"
+            " (at most 10).",
+        ),
     ],
 )
 def test_a_422s_problems_become_sentences_naming_no_field(issues: list[object], said: str) -> None:
