@@ -10,7 +10,7 @@ import pytest
 from backend.services import Services
 from backend.settings import Settings
 from tests.backend.conversations.chatting import Chat
-from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
+from tests.fakes.openai_frames import Call, Reply, ToolCalls, Turn, sequential
 from tests.fakes.title_calls import TitleProvider
 from tests.polling import eventually
 from tests.providers import APIS, ModelApi, Provider, dialogue, provider_app
@@ -22,7 +22,11 @@ REPLY = 'Added "Buy milk" as task 1.'
 
 
 def add_then_reply() -> TitleProvider:
-    turns = [ToolCalls([Call("add_task", {"title": "Buy milk"})]), Reply(REPLY), Reply("Noted.")]
+    turns: list[Turn] = [
+        ToolCalls([Call("add_task", {"title": "Buy milk"})]),
+        Reply(REPLY),
+        Reply("Noted."),
+    ]
     return TitleProvider(sequential(turns), "Milk for the week")
 
 
@@ -91,7 +95,7 @@ async def test_the_model_names_the_conversation_after_done_was_sent(
 async def test_a_failed_title_call_keeps_the_title_of_the_first_exchange(
     settings: Settings, auth: AuthHeaders, failure: int
 ) -> None:
-    turns = [ToolCalls([Call("add_task", {"title": "Buy milk"})]), Reply(REPLY)]
+    turns: list[Turn] = [ToolCalls([Call("add_task", {"title": "Buy milk"})]), Reply(REPLY)]
     fake = TitleProvider(sequential(turns), failure)
     fake.release.set()
     async with provider_app(
