@@ -63,7 +63,8 @@ def clean(reply: str) -> str | None:
     lines = [line for line in reply.splitlines() if line.strip()]
     if not lines:
         return None
-    line = " ".join(lines[0].split())
+    # Printable characters only: a title is stored and shown as text (no NUL, no controls).
+    line = " ".join("".join(c for c in lines[0] if c.isprintable() or c.isspace()).split())
     if line.lower().startswith("title:"):
         line = line[len("title:") :].strip()
     line = line.strip(_QUOTES).rstrip(".").strip(_QUOTES).strip()

@@ -51,7 +51,8 @@ _REQUEST_BODY: dict[str, Any] = {
     summary="OpenAI ChatKit's server protocol",
     description="One ChatKit request (`threads.create`, `threads.add_user_message`,"
     " `threads.retry_after_item`, `threads.get_by_id`, `threads.list`, `threads.update`,"
-    " `threads.delete`, `items.list`). Streaming requests answer with a `text/event-stream` of"
+    " `threads.delete`, `items.list`, `items.feedback`). Streaming requests answer with a"
+    " `text/event-stream` of"
     " ChatKit thread events (errors as ChatKit `error` events); the others with JSON.",
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={

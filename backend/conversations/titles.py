@@ -75,7 +75,11 @@ class ModelTitles:
         key = (owner, conversation)
         task = asyncio.create_task(self._name(owner, pk, message, answer))
         self._pending[key] = task
-        task.add_done_callback(lambda _: self._pending.pop(key, None))
+        task.add_done_callback(lambda _: self._forget(key, task))
+
+    def _forget(self, key: tuple[str, int], task: "asyncio.Task[None]") -> None:
+        if self._pending.get(key) is task:
+            del self._pending[key]
 
     async def settled(self, owner: str, conversation: int) -> None:
         """Wait for the title being made for the conversation, if one is (ChatKit shows the

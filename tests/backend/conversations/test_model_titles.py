@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from agent.titles import clean
 from backend.services import Services
 from backend.settings import Settings
 from tests.backend.conversations.chatting import Chat
@@ -138,3 +139,17 @@ async def test_a_title_model_of_none_makes_no_call(settings: Settings, auth: Aut
         assert provider.app.state.services.chat.titles is None
     assert fake.title_requests == []
     assert len(provider.route.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "title"),
+    [
+        ('"Milk for the week."', "Milk for the week"),
+        ("Title: **Weekly shopping**\nHere is why…", "Weekly shopping"),
+        ("  Buy\x00 milk\u200b  ", "Buy milk"),
+        ("\n\n", None),
+        ('""', None),
+    ],
+)
+def test_the_models_reply_is_cut_to_a_title(reply: str, title: str | None) -> None:
+    assert clean(reply) == title
