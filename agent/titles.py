@@ -5,6 +5,7 @@ down or slow, an empty or unusable reply) is `None`: the caller keeps the determ
 """
 
 import logging
+from dataclasses import dataclass
 
 from agents import Agent, Model, ModelSettings, RunConfig, Runner
 
@@ -42,19 +43,26 @@ def exchange(message: str, answer: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Titled:
+    title: str | None  # None: nothing usable came back
+    tokens: int  # input + output tokens the provider reported
+
+
 async def model_title(
     agent: Agent[None], run_config: RunConfig, message: str, answer: str
-) -> str | None:
-    """A short title for the exchange, or None when the model gave none (the caller bounds
-    the wait)."""
+) -> Titled:
+    """A short title for the exchange (None when the model gave none), and what it cost; the
+    caller bounds the wait."""
     try:
         result = await Runner.run(
             agent, exchange(message, answer), max_turns=1, run_config=run_config
         )
     except PROVIDER_ERRORS as error:
         log.info("no title from the model: %s", type(error).__name__)
-        return None
-    return clean(str(result.final_output or ""))
+        return Titled(None, 0)
+    usage = result.context_wrapper.usage
+    return Titled(clean(str(result.final_output or "")), usage.input_tokens + usage.output_tokens)
 
 
 def clean(reply: str) -> str | None:

@@ -312,12 +312,13 @@ def _name_later(runtime: ChatRuntime, turn: Turn, finished: Finished) -> None:
     is not delayed)."""
     first = turn.start.user_message_number == 1 and turn.resume is None and turn.message
     if runtime.titles is not None and first:
+        spend = runtime.budget.spender(turn.owner) if runtime.budget is not None else None
         runtime.titles.start(
             turn.owner,
             finished.conversation_id,
             turn.start.conversation_pk,
-            turn.message,
-            finished.done.response,
+            (turn.message, finished.done.response),
+            spend,
         )
 
 

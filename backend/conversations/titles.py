@@ -10,17 +10,20 @@ then asks the model for a better one, after the answer has been sent.
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 from agents import Agent, RunConfig
 from sqlalchemy import exc as sa_exc
 
-from agent.titles import model_title
+from agent.titles import Titled, model_title
 from backend.conversations.store import TITLE_LENGTH, ConversationStore
 from backend.db.engine import SessionMaker
 
 log = logging.getLogger(__name__)
+
+Spend = Callable[[int], Awaitable[bool]]
 
 _VERBS = {"created": "Add", "completed": "Done", "deleted": "Delete", "updated": "Change"}
 
@@ -70,10 +73,18 @@ class ModelTitles:
         self._timeout = timeout
         self._pending: dict[tuple[str, int], asyncio.Task[None]] = {}
 
-    def start(self, owner: str, conversation: int, pk: int, message: str, answer: str) -> None:
-        """Name conversation `conversation` (primary key `pk`) from its first exchange."""
+    def start(
+        self,
+        owner: str,
+        conversation: int,
+        pk: int,
+        exchange: tuple[str, str],
+        spend: Spend | None = None,
+    ) -> None:
+        """Name conversation `conversation` (primary key `pk`) from its first exchange (the
+        message, the answer); `spend` counts the call's tokens against the person's budget."""
         key = (owner, conversation)
-        task = asyncio.create_task(self._name(owner, pk, message, answer))
+        task = asyncio.create_task(self._name(owner, pk, exchange, spend))
         self._pending[key] = task
         task.add_done_callback(lambda _: self._forget(key, task))
 
@@ -88,10 +99,15 @@ class ModelTitles:
         if task is not None:
             await asyncio.shield(task)
 
-    async def _name(self, owner: str, pk: int, message: str, answer: str) -> None:
-        title = None
+    async def _name(
+        self, owner: str, pk: int, exchange: tuple[str, str], spend: Spend | None
+    ) -> None:
+        titled = Titled(None, 0)
         with anyio.move_on_after(self._timeout):
-            title = await model_title(self._agent, self._run_config, message, answer)
+            titled = await model_title(self._agent, self._run_config, *exchange)
+        if spend is not None and titled.tokens:
+            await spend(titled.tokens)
+        title = titled.title
         if title is None:
             return
         if len(title) > TITLE_LENGTH:

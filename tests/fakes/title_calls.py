@@ -38,6 +38,7 @@ class TitleProvider:
         self._title = title
         self.release = asyncio.Event()
         self.title_requests: list[dict[str, Any]] = []
+        self.title_tokens = 0  # what the title answers reported, input + output
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body: dict[str, Any] = json.loads(request.content)
@@ -48,6 +49,10 @@ class TitleProvider:
             failure = json.dumps({"error": {"message": "upstream says no"}}).encode()
             return httpx.Response(self._title, stream=_HeldBody(failure, self.release))
         api = api_for_path(request.url.path)
-        answer = json.dumps(full_body(api, Reply(self._title), request=body)).encode()
+        answered = full_body(api, Reply(self._title), request=body)
+        usage = answered["usage"]
+        self.title_tokens += usage.get("input_tokens", usage.get("prompt_tokens", 0))
+        self.title_tokens += usage.get("output_tokens", usage.get("completion_tokens", 0))
+        answer = json.dumps(answered).encode()
         headers = {"content-type": "application/json"}
         return httpx.Response(200, headers=headers, stream=_HeldBody(answer, self.release))

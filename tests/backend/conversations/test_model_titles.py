@@ -92,6 +92,27 @@ async def test_the_model_names_the_conversation_after_done_was_sent(
     assert len(provider.route.calls) == 4  # the first answer's two, one title, one answer
 
 
+@pytest.mark.parametrize("api", APIS)
+async def test_the_title_calls_tokens_count_against_the_daily_budget(
+    settings: Settings, auth: AuthHeaders, api: ModelApi
+) -> None:
+    fake = add_then_reply()
+    fake.release.set()
+    async with provider_app(
+        settings, api, side_effect=fake, chat_title_model=None, chat_tokens_per_day=1_000_000
+    ) as provider:
+        chat = Chat(provider.client, auth("alice"), "alice")
+        await chat.answer(ASK)
+        await settled(provider)
+        [_, answer] = await chat.messages(1)
+        usage = await chat.http.get("/api/alice/usage", headers=chat.headers)
+
+    assert usage.status_code == 200, usage.text
+    answered = answer["usage"]["input_tokens"] + answer["usage"]["output_tokens"]
+    assert fake.title_tokens > 0
+    assert usage.json()["budget"]["used_today"] == answered + fake.title_tokens
+
+
 @pytest.mark.parametrize("failure", [500, 400])
 async def test_a_failed_title_call_keeps_the_title_of_the_first_exchange(
     settings: Settings, auth: AuthHeaders, failure: int
