@@ -1,4 +1,7 @@
-"""`todo-chat chat "…"`: one chat turn against a running server, streamed as it arrives."""
+"""`todo-chat chat "…"`: one chat turn against a running server, streamed as it arrives.
+
+Everything it prints is for a person: tool calls in words ("[Task 3 created: Buy milk]"),
+errors as plain sentences (backend/http/plain.py), never a field name, a code or a URL."""
 
 import argparse
 import json
@@ -13,6 +16,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from backend.auth.tokens import local_token, parse_ttl
+from backend.chatkit import steps
+from backend.http.plain import plain_error
 from backend.settings import load_settings
 
 
@@ -42,7 +47,10 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
 def _chat(args: argparse.Namespace) -> int:
     token = local_token(load_settings(), args.user, parse_ttl("5m"))
     if token is None:
-        print("todo-chat chat needs AUTH_SECRET to sign a token", file=sys.stderr)
+        print(
+            "todo-chat chat can't sign you in: set AUTH_SECRET to the server's secret.",
+            file=sys.stderr,
+        )
         return 2
     body = {
         "message": args.message,
@@ -64,7 +72,7 @@ def _chat(args: argparse.Namespace) -> int:
             status, done = _turn(url, {"approve": approve}, headers)
         return status
     except httpx.ConnectError:
-        print(f"cannot reach {args.url}: is the server running (make run)?", file=sys.stderr)
+        print("The server isn't answering: is it running (make run)?", file=sys.stderr)
         return 1
 
 
@@ -74,9 +82,18 @@ def _turn(
     with httpx.stream("POST", url, json=body, headers=headers, timeout=120) as response:
         if response.status_code != 200:
             response.read()
-            print(f"error {response.status_code}: {response.text}", file=sys.stderr)
+            print(f"error: {_refusal(response)}", file=sys.stderr)
             return 1, None
         return _print_stream(sse_events(response.iter_lines()))
+
+
+def _refusal(response: httpx.Response) -> str:
+    """A refused request (4xx, 5xx) as a sentence for a person."""
+    try:
+        body = response.json()
+        return plain_error(str(body["code"]), body["detail"])
+    except (ValueError, KeyError, TypeError):
+        return "The server refused the message; please retry."
 
 
 def _decide(done: dict[str, object]) -> tuple[str, bool] | None:
@@ -89,9 +106,7 @@ def _decide(done: dict[str, object]) -> tuple[str, bool] | None:
         for asked in approvals:
             print(f"[waiting for your decision: {asked['summary']}]", file=sys.stderr)
         print(
-            f'[decide: todo-chat chat yes --conversation {conversation} (or "no"), or POST'
-            f" /api/<user>/conversations/{conversation}/approvals/<id> with"
-            ' {"approve": true|false}]',
+            f'[to decide, run: todo-chat chat yes --conversation {conversation} (or "no")]',
             file=sys.stderr,
             flush=True,
         )
@@ -130,13 +145,14 @@ def _print_stream(
             out.note(f"[conversation {data['conversation_id']}]")
         elif name == "delta":
             out.text(str(data["text"]))
-        elif name == "tool_call":
-            out.note(f"[{data['name']} {json.dumps(data['arguments'])}]")
+        elif name == "tool_result":
+            said = steps.finished(str(data["name"]), data["output"], bool(data["is_error"]))
+            out.note(f"[{said.title}]")
         elif name == "done":
             out.end_text()
             return 0, data
         elif name == "error":
-            out.note(f"error: {data['detail']} ({data['code']})")
+            out.note(f"error: {plain_error(str(data['code']), data['detail'])}")
             return 1, None
     out.note("error: the answer was cut off (the connection closed before it ended)")
     return 1, None

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from backend.activity.router import router as activity_router
 from backend.approvals.router import router as approvals_router
 from backend.auth.before_body import AuthBeforeBodyMiddleware
+from backend.chatkit.mentions import router as mentions_router
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
 from backend.feed.router import router as feed_router
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(activity_router)
     app.include_router(chatkit_router)
+    app.include_router(mentions_router)
     app.include_router(usage_router)
     app.include_router(metrics_router)
     install_page(app)

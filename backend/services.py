@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from agent.factory import build_agent
 from agent.models.provider import build_model, close_model, model_settings
+from agent.titles import title_agent
 from backend.activity.retention import RetentionLoop
 from backend.auth.jwks import JwksCache
 from backend.auth.tokens import hs256_secret
@@ -24,6 +25,7 @@ from backend.chatkit.server import TodoChatKitServer
 from backend.chatkit.threads import ThreadStore
 from backend.chatkit.turns import Turns
 from backend.conversations.chat import ChatRuntime
+from backend.conversations.titles import TITLE_TIMEOUT_SECONDS, ModelTitles
 from backend.db.embedded import EmbeddedPostgres
 from backend.db.engine import SessionMaker, StoreLimits, create_engine, create_sessionmaker
 from backend.feed.on_commit import publish_changes_on_commit
@@ -101,11 +103,13 @@ async def build_chat_runtime(
         )
         if openai_http_client is None:  # an injected client is its owner's to close
             stack.push_async_callback(close_model, model)
+    run_config = RunConfig(tracing_disabled=_tracing_disabled(settings))
     return ChatRuntime(
+        titles=_model_titles(settings, sessionmaker, stack, model, run_config, openai_http_client),
         agent=build_agent(
             model, tools, model_settings(settings.chat_model_api), listed=await tools.list_tools()
         ),
-        run_config=RunConfig(tracing_disabled=_tracing_disabled(settings)),
+        run_config=run_config,
         max_turns=settings.chat_max_turns,
         history_limit=settings.chat_history_messages,
         stale_after=timedelta(seconds=settings.chat_run_stale_seconds),
@@ -116,6 +120,38 @@ async def build_chat_runtime(
         model_name=settings.resolved_chat_model,
         history_tokens=settings.chat_history_tokens,
     )
+
+
+def _model_titles(
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    stack: AsyncExitStack,
+    chat_model: Model,
+    run_config: RunConfig,
+    openai_http_client: httpx.AsyncClient | None,
+) -> ModelTitles | None:
+    """Titles by the model (CHAT_TITLE_MODEL), or None with no provider or `none`."""
+    name = settings.resolved_title_model
+    if name is None:
+        return None
+    model = chat_model
+    if name != settings.resolved_chat_model:
+        api_key = settings.openai_api_key
+        model = build_model(
+            name,
+            api=settings.chat_model_api,
+            api_key=api_key.get_secret_value() if api_key else None,
+            base_url=settings.openai_base_url,
+            timeout=settings.chat_model_timeout,
+            http_client=openai_http_client,
+        )
+        if openai_http_client is None:
+            stack.push_async_callback(close_model, model)
+    agent = title_agent(model, model_settings(settings.chat_model_api))
+    timeout = min(TITLE_TIMEOUT_SECONDS, settings.chat_model_timeout)
+    titles = ModelTitles(sessionmaker, agent, run_config, timeout)
+    stack.push_async_callback(titles.close)
+    return titles
 
 
 async def build_services(
@@ -204,6 +240,7 @@ async def build_services(
                 settings.chat_requests_per_minute,
                 settings.chat_max_streams_per_user,
                 chat.budget,
+                chat.titles,
             ),
         ),
         servers=servers,

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     chat_model: str | None = None
     chat_model_api: Literal["responses", "chat_completions"] = "responses"
     chat_model_timeout: float = Field(60.0, gt=0, le=600)
+    # The model that names a conversation after its first answer: unset, the chat model;
+    # `none`, no model call (the title comes from the first exchange's tool calls).
+    chat_title_model: str | None = Field(None, min_length=1, max_length=200)
     chat_history_messages: int = Field(40, ge=1, le=500)
     # Cost (backend/usage, agent/history.py): 0 tokens per day is no budget.
     chat_tokens_per_day: int = Field(0, ge=0, le=10_000_000_000)
@@ -150,6 +153,12 @@ class Settings(BaseSettings):
         if self.openai_api_key is None and self.openai_base_url is None:
             return "offline"
         return DEFAULT_OPENAI_MODEL
+
+    @property
+    def resolved_title_model(self) -> str | None:
+        """The model that makes titles, or None: no call (`none`, or the offline model)."""
+        name = self.chat_title_model or self.resolved_chat_model
+        return None if name in ("none", "offline") else name
 
 
 def _split(values: str) -> list[str]:

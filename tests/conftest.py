@@ -136,6 +136,9 @@ def settings(database: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         auth_secret=TEST_SECRET,
         chat_model="offline",
+        # Tests on a faked provider script its every request: the title call after a first
+        # answer is turned on only by the tests about it (tests/backend/conversations).
+        chat_title_model="none",
         # CI's second run sets TEST_REDIS_URL: the whole suite then runs on the Redis broker,
         # each app under keys of its own.
         redis_url=os.environ.get("TEST_REDIS_URL"),

@@ -101,6 +101,7 @@ def serve_env(database_url: str, provider_url: str, data_dir: Path) -> dict[str,
         OPENAI_API_KEY="sk-fake",
         CHAT_MODEL="gpt-test",
         CHAT_MODEL_API="chat_completions",
+        CHAT_TITLE_MODEL="none",  # the fake provider counts and scripts the chat's requests
         CHAT_MAX_STREAMS_PER_USER="100",
         CHAT_REQUESTS_PER_MINUTE="1000",
         REST_REQUESTS_PER_MINUTE="100000",

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import httpx
 import respx
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from backend.main import create_app
@@ -43,6 +44,7 @@ class Provider:
 
     client: httpx.AsyncClient
     route: respx.Route
+    app: FastAPI | None = None
 
     def sent(self, index: int) -> dict[str, Any]:
         """The JSON body of the app's `index`-th request to the provider."""
@@ -80,7 +82,7 @@ async def provider_app(
                 provider_settings(settings, api, **overrides), openai_http_client=openai_http
             )
             async with asgi_client(app) as client:
-                yield Provider(client, route)
+                yield Provider(client, route, app)
 
 
 def tools_sent(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ stored messages belong to the run.
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
 from chatkit.types import (
     AssistantMessageContent,
@@ -34,10 +35,13 @@ from backend.chatkit import items, steps
 from backend.chatkit.ids import item_id
 from backend.chatkit.questions import question
 from backend.conversations.wire import ChatEvent, Finished
+from backend.http.plain import plain_error
 
 
-def error_event(detail: str, *, allow_retry: bool) -> ErrorEvent:
-    return ErrorEvent(code="custom", message=detail, allow_retry=allow_retry)
+def error_event(code: str, detail: Any, *, allow_retry: bool) -> ErrorEvent:
+    """ChatKit's `error` event, its message in words a person understands (an error's
+    `code` and `detail` as REST has them; backend/http/plain.py)."""
+    return ErrorEvent(code="custom", message=plain_error(code, detail), allow_retry=allow_retry)
 
 
 def sse_frame(event: ErrorEvent) -> bytes:
@@ -137,7 +141,7 @@ class AnswerStream:
         return [ThreadItemDoneEvent(item=workflow)]
 
     def _failed(self, failed: Failed) -> list[ThreadStreamEvent]:
-        return [error_event(failed.detail, allow_retry=True)]
+        return [error_event(failed.code, failed.detail, allow_retry=True)]
 
     @property
     def _workflow_id(self) -> str:

@@ -51,7 +51,8 @@ _REQUEST_BODY: dict[str, Any] = {
     summary="OpenAI ChatKit's server protocol",
     description="One ChatKit request (`threads.create`, `threads.add_user_message`,"
     " `threads.retry_after_item`, `threads.get_by_id`, `threads.list`, `threads.update`,"
-    " `threads.delete`, `items.list`). Streaming requests answer with a `text/event-stream` of"
+    " `threads.delete`, `items.list`, `items.feedback`). Streaming requests answer with a"
+    " `text/event-stream` of"
     " ChatKit thread events (errors as ChatKit `error` events); the others with JSON.",
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={
@@ -89,11 +90,12 @@ async def _guarded(result: StreamingResult) -> AsyncIterator[bytes | ServerSentE
         async for frame in result:
             yield frame
     except AppError as error:  # e.g. deleting what followed a message while it answers
-        yield _frame(error.detail)
+        yield _frame(error.code, error.detail)
     except Exception as error:
         log.exception("chatkit stream failed")
-        yield _frame(failure_of(error).detail)
+        failed = failure_of(error)
+        yield _frame(failed.code, failed.detail)
 
 
-def _frame(detail: str) -> bytes:
-    return sse_frame(error_event(detail, allow_retry=False))
+def _frame(code: str, detail: str) -> bytes:
+    return sse_frame(error_event(code, detail, allow_retry=False))

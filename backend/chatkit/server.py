@@ -10,6 +10,7 @@ again without storing it twice; the SDK then finds nothing left to delete. The r
 SDK's own handling.
 """
 
+import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -17,6 +18,8 @@ import anyio
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.types import (
     ChatKitReq,
+    FeedbackKind,
+    ItemsFeedbackReq,
     ItemsListReq,
     ThreadItem,
     ThreadItemDoneEvent,
@@ -68,12 +71,15 @@ SUPPORTED = (
     ThreadsUpdateReq,
     ThreadsDeleteReq,
     ItemsListReq,
+    ItemsFeedbackReq,
 )
 _REQUEST: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
 _MESSAGE = TypeAdapter(MessageText)
 _ZONE = TypeAdapter(TimeZoneName)
 # `limit` on threads.list and items.list: the SDK reads 0 or none as its default page (20).
 MAX_PAGE_SIZE = 200
+# How long a first answer's stream waits for the model's title (docs/chatkit.md).
+TITLE_WAIT_SECONDS = 3.0
 # A tag is a word of its own, except where punctuation hugs it ("call @Mom, then…").
 _HUGS_LEFT = tuple(",.;:!?)]}'\"\u2019\u201d\u2026")
 _HUGS_RIGHT = tuple("([{'\"\u2018\u201c")
@@ -123,7 +129,8 @@ def time_zone(request: ChatKitReq) -> str:
 
 
 def message_text(sent: UserMessageInput) -> str:
-    """What the person wrote: the text of every part, tags included, in order."""
+    """What the person wrote: the text of every part, tags included, in order (a task's tag
+    as its number)."""
     if sent.attachments:
         raise AttachmentsUnsupported()
     try:
@@ -142,11 +149,22 @@ def readable_text(content: list[UserMessageContent]) -> str:
         tag_boundary = isinstance(part, UserMessageTagContent) or isinstance(
             previous, UserMessageTagContent
         )
-        if tag_boundary and _needs_space(text, part.text):
+        written = mention(part) if isinstance(part, UserMessageTagContent) else part.text
+        if tag_boundary and _needs_space(text, written):
             text += " "
-        text += part.text
+        text += written
         previous = part
     return text
+
+
+def mention(tag: UserMessageTagContent) -> str:
+    """A tag naming one of the person's tasks (`data.task_id`, as the tag search gives it,
+    docs/chatkit.md) is that task's number, "task 3": the agent acts on the task the person
+    picked, never on another whose title shares its words. Any other tag is its text."""
+    task_id = str(tag.data.get("task_id", ""))
+    if re.fullmatch(r"[1-9][0-9]{0,9}", task_id):
+        return f"task {task_id}"
+    return tag.text
 
 
 def _needs_space(before: str, after: str) -> bool:
@@ -156,7 +174,7 @@ def _needs_space(before: str, after: str) -> bool:
 
 
 async def _one_error(error: AppError) -> AsyncGenerator[bytes, None]:
-    yield sse_frame(error_event(error.detail, allow_retry=False))
+    yield sse_frame(error_event(error.code, error.detail, allow_retry=False))
 
 
 class TodoChatKitServer(ChatKitServer[RequestContext]):
@@ -237,7 +255,7 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             try:
                 turn = await self._send_again(thread, input_user_message, context)
             except AppError as error:
-                yield error_event(error.detail, allow_retry=False)
+                yield error_event(error.code, error.detail, allow_retry=False)
                 return
             # Stored once, the retried message moved to the end with the next number.
             yield ThreadItemRemovedEvent(item_id=input_user_message.id)
@@ -249,6 +267,16 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         async for event in turn.events:
             for converted in answer.on(event):
                 yield converted
+        if turn.user_message == 1:
+            await self._retitle(thread, turn, context)
+
+    async def _retitle(self, thread: ThreadMetadata, turn: Turn, context: RequestContext) -> None:
+        """After the first answer, the thread takes the title made from the exchange (the
+        SDK then sends `thread.updated`). The answer is complete by then; the stream waits a
+        moment for the model's title, and a slower one shows at the next load."""
+        with anyio.move_on_after(TITLE_WAIT_SECONDS):
+            await self._turns.titled(context.owner, turn)
+        thread.title = await self._threads.stored_title(thread.id, context)
 
     async def _send_again(
         self, thread: ThreadMetadata, message: UserMessageItem, context: RequestContext
@@ -266,6 +294,16 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
 
     async def _start(self, context: RequestContext, conversation: int | None, text: str) -> Turn:
         return await self._turns.start(context.owner, conversation, text, context.timezone)
+
+    async def add_feedback(
+        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
+    ) -> None:
+        """Thumbs up or down on answers, stored with the answer's message (REST shows it as
+        `feedback`). An item names its message (`msg_3`, `wf_3`: message 3); feedback on a
+        message you sent is ignored, and ids that name no answer at all are ItemNotFound."""
+        numbers = sorted({item_of(item)[0] for item in item_ids})
+        if not await self._threads.give_feedback(thread_id, numbers, feedback, context):
+            raise ItemNotFound()
 
     async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext

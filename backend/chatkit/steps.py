@@ -16,6 +16,7 @@ LABELS = {
     "complete_task": ("Completing a task", "Completed a task"),
     "delete_task": ("Deleting a task", "Deleted a task"),
     "update_task": ("Updating a task", "Updated a task"),
+    "undo_last_change": ("Undoing the last change", "Undid the last change"),
 }
 
 
@@ -45,7 +46,8 @@ def stored(call: dict[str, Any]) -> CustomTask:
 
 
 def _label(name: str) -> str:
-    return LABELS[name][0] if name in LABELS else f"Using {name}"
+    # A tool this list does not know yet is named in words, never by its identifier.
+    return LABELS[name][0] if name in LABELS else "Working on your tasks"
 
 
 def _result(name: str, output: Any) -> tuple[str, str | None]:
@@ -58,7 +60,10 @@ def _result(name: str, output: Any) -> tuple[str, str | None]:
         if output.get("next_task_id"):
             title += f" (next: task {output['next_task_id']})"
         return title, None
-    return LABELS[name][1] if name in LABELS else f"Used {name}", None
+    if isinstance(output, dict) and isinstance(output.get("count"), int) and "undone" in output:
+        count = output["count"]
+        return ("Undid 1 change" if count == 1 else f"Undid {count} changes"), None
+    return LABELS[name][1] if name in LABELS else "Done", None
 
 
 def _task_line(task: Any) -> str:

@@ -70,6 +70,17 @@ class ThreadStore(Store[RequestContext]):
             raise ConversationNotFound()
         return metadata(record)
 
+    async def give_feedback(
+        self, thread_id: str, messages: list[int], kind: str, context: RequestContext
+    ) -> int:
+        """How many answers among `messages` took the feedback."""
+        number = conversation_of(thread_id)
+        async with self._conversations(context) as conversations:
+            return await conversations.give_feedback(number, messages, kind)
+
+    async def stored_title(self, thread_id: str, context: RequestContext) -> str:
+        return (await self.load_thread(thread_id, context)).title or ""
+
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
         """Renames the conversation when the title changed (the rules of REST's rename); the
         thread then shows the title as stored."""

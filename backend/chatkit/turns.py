@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from backend.broker.base import Broker
 from backend.conversations.chat import Decide
+from backend.conversations.titles import ModelTitles
 from backend.conversations.wire import ChatEvent, Started
 from backend.limits.chat import admit_chat_message
 from backend.runs.ref import RunRef
@@ -33,6 +34,12 @@ class Turns:
     messages_per_minute: int
     max_runs_per_user: int
     budget: TokenBudget | None = None
+    titles: ModelTitles | None = None
+
+    async def titled(self, owner: str, turn: Turn) -> None:
+        """After a first answer: wait for the model's title, if one is being made."""
+        if self.titles is not None and turn.user_message == 1:
+            await self.titles.settled(owner, turn.conversation)
 
     async def admit(self, owner: str) -> None:
         """Count one message against the user's per-minute limit (TooManyRequests) and check

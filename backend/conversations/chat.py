@@ -33,7 +33,7 @@ from backend.approvals.typed import reply_kind
 from backend.conversations import wire
 from backend.conversations.so_far import AnswerSoFar
 from backend.conversations.store import ConversationStore, TurnStart
-from backend.conversations.titles import title_from_exchange
+from backend.conversations.titles import ModelTitles, title_from_exchange
 from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker
 from backend.http.errors import (
@@ -67,6 +67,8 @@ class ChatRuntime:
     model_name: str = ""
     history_tokens: int | None = None  # CHAT_HISTORY_TOKENS
     budget: TokenBudget | None = None
+    # With a model provider: the model names a conversation after its first answer.
+    titles: ModelTitles | None = None
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,7 @@ async def turn_events(
                 settled = True
                 _log_outcome(finished, about)
                 if isinstance(finished, Finished):
+                    _name_later(runtime, turn, finished)
                     for asked in finished.done.waiting:
                         yield ApprovalAsked(**asked)
                 yield finished
@@ -302,6 +305,21 @@ async def turn_events(
         if not settled:
             log.info("chat turn ended without an answer", extra=about)
             await _abandon(sessionmaker, turn)
+
+
+def _name_later(runtime: ChatRuntime, turn: Turn, finished: Finished) -> None:
+    """After a conversation's first answer, the model names it (in the background: `done`
+    is not delayed)."""
+    first = turn.start.user_message_number == 1 and turn.resume is None and turn.message
+    if runtime.titles is not None and first:
+        spend = runtime.budget.spender(turn.owner) if runtime.budget is not None else None
+        runtime.titles.start(
+            turn.owner,
+            finished.conversation_id,
+            turn.start.conversation_pk,
+            (turn.message, finished.done.response),
+            spend,
+        )
 
 
 def _log_outcome(outcome: Finished | Failed, about: dict[str, Any]) -> None:

@@ -141,6 +141,11 @@ class MessageOut(BaseModel):
     usage: UsageOut | None = Field(
         None, description="On assistant messages: what its model calls reported; else null."
     )
+    feedback: Literal["positive", "negative"] | None = Field(
+        None,
+        description="On assistant messages: the person's feedback (ChatKit's thumbs up or"
+        " down), null when none was given; always null on user messages.",
+    )
 
     @model_serializer(mode="wrap")
     def _error_only_when_failed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

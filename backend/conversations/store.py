@@ -93,6 +93,7 @@ class MessageRecord:
     created_at: datetime
     error: dict[str, Any] | None = None
     usage: dict[str, Any] | None = None
+    feedback: str | None = None
 
 
 # Each record's fields name the columns it is read from: a column is spelled once here
@@ -622,6 +623,26 @@ class ConversationStore:
         if not rows and await self.get(number) is None:
             return None
         return [MessageRecord(*row) for row in rows]
+
+    async def give_feedback(self, number: int, message_numbers: list[int], kind: str) -> int:
+        """Feedback ("positive" or "negative") on the conversation's answers among
+        `message_numbers`: how many answers took it; ConversationNotFound when the
+        conversation is not this owner's."""
+        mine = select(_conv.c.pk).where(self._mine(number)).scalar_subquery()
+        statement = (
+            update(_msg)
+            .where(
+                _msg.c.conversation_pk == mine,
+                _msg.c.number.in_(message_numbers),
+                _msg.c.role == "assistant",
+            )
+            .values(feedback=kind)
+            .returning(_msg.c.number)
+        )
+        given = len(await self._rows(statement))
+        if not given and await self.get(number) is None:
+            raise ConversationNotFound()
+        return given
 
     async def delete_message(self, number: int, message_number: int) -> bool:
         """Delete one message of the conversation (False when it has no such message);

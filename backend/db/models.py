@@ -159,6 +159,7 @@ class Conversation(SQLModel, table=True):
             postgresql_ops={"title": "gin_trgm_ops"},
             postgresql_with={"fastupdate": "off"},
         ),
+        CheckConstraint("feedback IN ('positive', 'negative')", name="feedback"),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -221,6 +222,9 @@ class Message(SQLModel, table=True):
     # On assistant messages: what the turn's model calls reported (agent.events.Usage as a
     # dict); None on user messages and on answers stored before usage was kept.
     usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    # On assistant messages: the person's "positive" or "negative" feedback (ChatKit's
+    # thumbs), or None.
+    feedback: str | None = Field(default=None, sa_column=Column(String(8)))
 
 
 # Typed handles on the tables for Core statements (SQLModel does not type `__table__`).

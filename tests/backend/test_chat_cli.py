@@ -18,7 +18,9 @@ from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving
 from tests.clock import CALENDAR_DAYS, on_reference_days
+from tests.plain import assert_plain
 from tests.processes import TODO_CHAT
+from tests.providers import provider_settings
 from tests.rows import message_rows, scalar, task_rows
 from tests.tokens import TEST_SECRET
 
@@ -52,6 +54,11 @@ async def chat(url: str, *argv: str) -> int:
     return await asyncio.to_thread(main, ["chat", *argv, "--url", url])
 
 
+def own_lines(stderr: str) -> list[str]:
+    """Every line the CLI printed to stderr (the server in this process logs JSON lines)."""
+    return [line for line in stderr.splitlines() if not line.startswith("{")]
+
+
 def cli_lines(stderr: str) -> list[str]:
     """The CLI's own stderr lines; the server in this process logs JSON lines there too."""
     return [line for line in stderr.splitlines() if line.startswith("[")]
@@ -65,12 +72,11 @@ async def test_chat_streams_the_answer_and_the_tool_calls_land_in_the_database(
     assert await chat(server_url, "what's pending?", "--user", "alice", "--conversation", "1") == 0
     second = capsys.readouterr()
 
-    # The answer goes to stdout; the conversation and the tool calls to stderr.
+    # The answer goes to stdout; the conversation and the tool calls, in words, to stderr.
     assert first.out == 'Added "Buy milk" as task 1.\n'
-    assert cli_lines(first.err) == ["[conversation 1]", '[add_task {"title": "Buy milk"}]']
+    assert cli_lines(first.err) == ["[conversation 1]", "[Task 1 created: Buy milk]"]
     assert "Buy milk" in second.out
-    assert cli_lines(second.err)[0] == "[conversation 1]"
-    assert cli_lines(second.err)[1].startswith("[list_tasks")
+    assert cli_lines(second.err) == ["[conversation 1]", "[1 task found]"]
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
     rows = await message_rows(db_engine, "alice")
     roles = [(conversation, role) for conversation, _, role, _ in rows]
@@ -92,7 +98,9 @@ async def test_a_server_that_is_not_running_is_a_clear_error(
 ) -> None:
     assert await chat("http://127.0.0.1:9", "hello") == 1
 
-    assert "is the server running" in capsys.readouterr().err
+    said = own_lines(capsys.readouterr().err)
+    assert said == ["The server isn't answering: is it running (make run)?"]
+    assert_plain(said[0])
 
 
 async def chat_in_terminal(url: str, *argv: str) -> tuple[int, str]:
@@ -128,11 +136,11 @@ async def test_each_turn_prints_one_predictable_layout(settings: Settings, serve
 
     assert first == (
         0,
-        '[conversation 1]\n[add_task {"title": "Buy milk"}]\nAdded "Buy milk" as task 1.\n',
+        '[conversation 1]\n[Task 1 created: Buy milk]\nAdded "Buy milk" as task 1.\n',
     )
     assert second == (
         0,
-        '[conversation 1]\nLet me add that.\n[add_task {"title": "Tea"}]\nAdded tea as task 1.\n',
+        "[conversation 1]\nLet me add that.\n[Task 1 created: Tea]\nAdded tea as task 1.\n",
     )
 
 
@@ -177,7 +185,7 @@ async def test_a_delete_waiting_off_a_terminal_says_how_to_decide(
 
     printed = cli_lines(capsys.readouterr().err)
     assert "[waiting for your decision: Delete task 1 “Buy milk”?]" in printed
-    assert printed[-1].startswith("[decide: todo-chat chat yes --conversation 1")
+    assert printed[-1] == '[to decide, run: todo-chat chat yes --conversation 1 (or "no")]'
     assert await task_rows(db_engine, "alice") == [(1, "Buy milk", None, False)]
 
 
@@ -208,3 +216,38 @@ async def test_a_delete_waiting_on_a_terminal_asks_y_n(
     assert ("OK, I kept it." if kept else "Deleted task 1") in out
     rows = await task_rows(db_engine, "alice")
     assert rows == ([(1, "Buy milk", None, False)] if kept else [])
+
+
+async def test_a_refused_message_is_said_in_plain_words(
+    server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 422 or 404 from the server: its sentence for a person, never the JSON body, a code
+    or a field path."""
+    assert await chat(server_url, "x" * 4001, "--user", "alice") == 1
+    too_long = own_lines(capsys.readouterr().err)
+    assert await chat(server_url, "hello", "--user", "alice", "--conversation", "9") == 1
+    missing = own_lines(capsys.readouterr().err)
+
+    assert too_long == ["error: The message is too long (at most 4000 characters)."]
+    assert missing == ["error: Conversation not found."]
+    for said in too_long + missing:
+        assert_plain(said)
+
+
+async def test_a_failed_answer_is_said_in_plain_words(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stream's `error` event: its sentence, without its code."""
+    unreachable = provider_settings(
+        settings, "chat_completions", openai_base_url="http://127.0.0.1:9/v1"
+    )
+    configured = unreachable.model_copy(update={"auth_issuer": ISSUER, "auth_audience": AUDIENCE})
+    async with serving(create_app(configured)) as url:
+        assert await chat(url, "hello", "--user", "alice") == 1
+
+    printed = own_lines(capsys.readouterr().err)
+    assert printed == [
+        "[conversation 1]",
+        "error: The AI model is unavailable right now; please retry.",
+    ]
+    assert_plain(printed[-1])

@@ -366,6 +366,7 @@ class Bench:
             openai_api_key="unused",
             openai_base_url=self.model_url,
             chat_model=base.MODEL,
+            chat_title_model="none",  # the bench measures the chat's own requests
             chat_requests_per_minute=10_000,
             rest_requests_per_minute=100_000,
             streams_per_user=10_000,
@@ -524,6 +525,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "OPENAI_BASE_URL": model_url,
             "CHAT_MODEL": base.MODEL,
             "CHAT_MODEL_API": "responses",
+            "CHAT_TITLE_MODEL": "none",
             "CHAT_MAX_STREAMS_PER_USER": "1000",
             "CHAT_REQUESTS_PER_MINUTE": "10000",
             "REST_REQUESTS_PER_MINUTE": "100000",

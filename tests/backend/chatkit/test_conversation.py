@@ -78,7 +78,12 @@ async def test_a_new_thread_streams_its_creation_title_steps_and_answer(
     assert isinstance(created, ThreadCreatedEvent)
     assert created.thread.id == "1"
     titled = [event for event in events if isinstance(event, ThreadUpdatedEvent)]
-    assert [event.thread.title for event in titled] == ["Add a task to buy groceries"]
+    # Named after the first message, then, once answered, after what the exchange did.
+    assert [event.thread.title for event in titled] == [
+        "Add a task to buy groceries",
+        "Add: Buy groceries",
+    ]
+    assert events[-1] == titled[-1]
     workflow, message = done_items(events)[1:]
     assert isinstance(workflow, WorkflowItem)
     assert [task.title for task in workflow.workflow.tasks] == ["Task 1 created: Buy groceries"]

@@ -27,5 +27,6 @@ def test_an_error_is_the_tools_own_sentence_and_a_running_call_says_what_it_does
     assert (failed.title, failed.icon) == ("Task 9 was not found.", "info")
     running = steps.running("delete_task")
     assert (running.title, running.status_indicator) == ("Deleting a task…", "loading")
-    assert steps.running("mystery").title == "Using mystery…"
+    # A tool this list does not know is said in words, never by its identifier.
+    assert steps.running("mystery").title == "Working on your tasks…"
     assert steps.summary([running, failed]) == "2 task actions"

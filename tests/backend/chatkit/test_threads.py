@@ -131,9 +131,8 @@ async def test_bad_requests_get_422_and_unsupported_ones_say_so(alice: ChatKit) 
     streamed = parse_stream(
         await alice.post("threads.add_client_tool_output", thread_id="1", result={})
     )
-    assert [e.message for e in errors(streamed)] == [
-        "todo-chat does not support this ChatKit request."
-    ]
+    # In words a person understands; the JSON reply above keeps its code for programs.
+    assert [e.message for e in errors(streamed)] == ["This chat can't do that."]
     empty = parse_stream(
         await alice.post("threads.add_user_message", thread_id="1", input=message("  "))
     )

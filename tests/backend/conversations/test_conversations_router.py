@@ -14,7 +14,7 @@ from tests.rows import message_rows
 from tests.sse import SSE, names, sse_events
 
 CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at", "running"}
-MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at", "usage"}
+MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at", "usage", "feedback"}
 
 
 async def conversations(chat: Chat, **params: int) -> dict[str, Any]:

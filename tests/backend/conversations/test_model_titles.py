@@ -1,0 +1,176 @@
+"""Titles by the model (docs/api.md §9): with a model provider, one small call after the first
+answer names the conversation; the answer's `done` never waits for it; a failed call keeps
+the title from the first exchange; a rename is never overwritten. The provider is faked at
+its HTTP API (respx), over both OpenAI APIs."""
+
+from typing import Any
+
+import pytest
+
+from agent.titles import clean
+from backend.services import Services
+from backend.settings import Settings
+from tests.backend.conversations.chatting import Chat
+from tests.fakes.openai_frames import Call, Reply, ToolCalls, Turn, sequential
+from tests.fakes.title_calls import TitleProvider
+from tests.polling import eventually
+from tests.providers import APIS, ModelApi, Provider, dialogue, provider_app
+from tests.sse import names
+from tests.tokens import AuthHeaders
+
+ASK = "add a task to buy milk, two litres for the week"
+REPLY = 'Added "Buy milk" as task 1.'
+
+
+def add_then_reply() -> TitleProvider:
+    turns: list[Turn] = [
+        ToolCalls([Call("add_task", {"title": "Buy milk"})]),
+        Reply(REPLY),
+        Reply("Noted."),
+    ]
+    return TitleProvider(sequential(turns), "Milk for the week")
+
+
+async def title_of(chat: Chat, conversation_id: int = 1) -> str:
+    response = await chat.http.get(
+        f"/api/{chat.user}/conversations/{conversation_id}", headers=chat.headers
+    )
+    assert response.status_code == 200, response.text
+    title: str = response.json()["title"]
+    return title
+
+
+async def settled(provider: Provider, user: str = "alice", conversation_id: int = 1) -> None:
+    """The title call of the conversation has ended (stored, or given up)."""
+    assert provider.app is not None
+    services: Services = provider.app.state.services
+    assert services.chat.titles is not None
+    await services.chat.titles.settled(user, conversation_id)
+
+
+def max_output_tokens(body: dict[str, Any]) -> Any:
+    return body.get("max_output_tokens", body.get("max_tokens"))
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_the_model_names_the_conversation_after_done_was_sent(
+    settings: Settings, auth: AuthHeaders, api: ModelApi
+) -> None:
+    fake = add_then_reply()
+    async with provider_app(settings, api, side_effect=fake, chat_title_model=None) as provider:
+        chat = Chat(provider.client, auth("alice"), "alice")
+        events = await chat.stream(ASK)
+        # The answer is done while the provider still holds the title back.
+        assert names(events)[-1] == "done"
+        assert not fake.release.is_set()
+        assert await title_of(chat) == "Add: Buy milk"  # the first exchange's, meanwhile
+
+        async def asked() -> bool:
+            return len(fake.title_requests) == 1
+
+        await eventually(asked, 10, "the title request")
+        fake.release.set()
+
+        async def named() -> bool:
+            return await title_of(chat) == "Milk for the week"
+
+        await eventually(named, 10, "the model's title")
+        await chat.answer("thanks", conversation_id=1)
+        await settled(provider)
+        assert await title_of(chat) == "Milk for the week"
+
+    # One small call: the exchange as data, no tools, a few output tokens; only the first
+    # answer asks for one.
+    [sent] = fake.title_requests
+    assert sent["model"] == "gpt-test"
+    assert not sent.get("tools")
+    assert max_output_tokens(sent) == 24
+    [(role, text)] = dialogue(sent)
+    assert role == "user"
+    assert ASK in text
+    assert REPLY in text
+    assert len(provider.route.calls) == 4  # the first answer's two, one title, one answer
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_the_title_calls_tokens_count_against_the_daily_budget(
+    settings: Settings, auth: AuthHeaders, api: ModelApi
+) -> None:
+    fake = add_then_reply()
+    fake.release.set()
+    async with provider_app(
+        settings, api, side_effect=fake, chat_title_model=None, chat_tokens_per_day=1_000_000
+    ) as provider:
+        chat = Chat(provider.client, auth("alice"), "alice")
+        await chat.answer(ASK)
+        await settled(provider)
+        [_, answer] = await chat.messages(1)
+        usage = await chat.http.get("/api/alice/usage", headers=chat.headers)
+
+    assert usage.status_code == 200, usage.text
+    answered = answer["usage"]["input_tokens"] + answer["usage"]["output_tokens"]
+    assert fake.title_tokens > 0
+    assert usage.json()["budget"]["used_today"] == answered + fake.title_tokens
+
+
+@pytest.mark.parametrize("failure", [500, 400])
+async def test_a_failed_title_call_keeps_the_title_of_the_first_exchange(
+    settings: Settings, auth: AuthHeaders, failure: int
+) -> None:
+    turns: list[Turn] = [ToolCalls([Call("add_task", {"title": "Buy milk"})]), Reply(REPLY)]
+    fake = TitleProvider(sequential(turns), failure)
+    fake.release.set()
+    async with provider_app(
+        settings, "responses", side_effect=fake, chat_title_model=None
+    ) as provider:
+        chat = Chat(provider.client, auth("alice"), "alice")
+        assert names(await chat.stream(ASK))[-1] == "done"
+        await settled(provider)
+        assert len(fake.title_requests) == 1
+        assert await title_of(chat) == "Add: Buy milk"
+
+
+async def test_a_rename_made_while_the_title_is_made_is_kept(
+    settings: Settings, auth: AuthHeaders
+) -> None:
+    fake = add_then_reply()
+    async with provider_app(
+        settings, "chat_completions", side_effect=fake, chat_title_model=None
+    ) as provider:
+        chat = Chat(provider.client, auth("alice"), "alice")
+        await chat.answer(ASK)
+        renamed = await chat.http.patch(
+            "/api/alice/conversations/1", json={"title": "Groceries"}, headers=chat.headers
+        )
+        assert renamed.status_code == 200
+        fake.release.set()
+        await settled(provider)
+        assert len(fake.title_requests) == 1
+        assert await title_of(chat) == "Groceries"
+
+
+async def test_a_title_model_of_none_makes_no_call(settings: Settings, auth: AuthHeaders) -> None:
+    fake = add_then_reply()
+    async with provider_app(
+        settings, "responses", side_effect=fake, chat_title_model="none"
+    ) as provider:
+        chat = Chat(provider.client, auth("alice"), "alice")
+        await chat.answer(ASK)
+        assert provider.app is not None
+        assert provider.app.state.services.chat.titles is None
+    assert fake.title_requests == []
+    assert len(provider.route.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "title"),
+    [
+        ('"Milk for the week."', "Milk for the week"),
+        ("Title: **Weekly shopping**\nHere is why…", "Weekly shopping"),
+        ("  Buy\x00 milk\u200b  ", "Buy milk"),
+        ("\n\n", None),
+        ('""', None),
+    ],
+)
+def test_the_models_reply_is_cut_to_a_title(reply: str, title: str | None) -> None:
+    assert clean(reply) == title
