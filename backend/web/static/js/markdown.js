@@ -1,12 +1,12 @@
-// A small, safe Markdown subset for answers: paragraphs, lists, fenced code, headings (shown
-// as bold paragraphs), **bold**, *italics*, `code` and links. Built with createElement and
+// A small, safe Markdown subset for answers: paragraphs, lists, fenced code, headings, quotes,
+// tables, **bold**, *italics*, `code` and links. Built with createElement and
 // text nodes only, so nothing in the text can become markup; links keep http, https and
 // mailto targets only (anything else, `javascript:` included, stays plain text).
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const FENCE = /^\s*```/;
-const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
+const HEADING = /^\s{0,3}(#{1,6})\s+(.*)$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const TABLE_ROW = /^\s*\|.*\|\s*$/;
 const TABLE_RULE = /^\s*\|(\s*:?-+:?\s*\|)+\s*$/;
@@ -18,6 +18,7 @@ const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
   const lines = text.split(/\r?\n/);
+  const levels = headingLevels(lines);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
@@ -32,15 +33,29 @@ export function renderMarkdown(text) {
     } else if (TABLE_ROW.test(line) && TABLE_RULE.test(lines[i + 1] ?? "")) {
       i = table(fragment, lines, i);
     } else if (HEADING.test(line)) {
-      const p = element("p", "heading");
-      p.append(inline(HEADING.exec(line)[1], "strong"));
-      fragment.append(p);
+      const [, marks, words] = HEADING.exec(line);
+      fragment.append(inline(words, `h${levels.get(marks.length)}`));
       i += 1;
     } else {
       i = paragraph(fragment, lines, i);
     }
   }
   return fragment;
+}
+
+// An answer sits under the page's h2 (the conversation's title), so its headings start at h3;
+// the depths it uses are numbered in order from there (#, ### → h3, h4), never skipping a level
+// (a screen reader's list of headings has no gaps), and at most h6. Lines in a fence are code.
+function headingLevels(lines) {
+  const depths = new Set();
+  let fenced = false;
+  for (const line of lines) {
+    if (FENCE.test(line)) fenced = !fenced;
+    const match = fenced ? null : HEADING.exec(line);
+    if (match) depths.add(match[1].length);
+  }
+  const sorted = [...depths].sort((a, b) => a - b);
+  return new Map(sorted.map((depth, index) => [depth, Math.min(3 + index, 6)]));
 }
 
 // A fenced block under a label naming its language ("python"), or "code" when the fence
