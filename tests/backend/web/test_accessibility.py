@@ -11,7 +11,7 @@ from backend.settings import Settings
 from tests.backend.web.axe import violations
 from tests.backend.web.browser import DESKTOP, PHONE, Watched, watched_page
 from tests.backend.web.conftest import Site
-from tests.backend.web.pages import answered, send, sign_in, task_item
+from tests.backend.web.pages import answered, draw_answer, send, sign_in, task_item
 
 BACKGROUND = "getComputedStyle(document.body).backgroundColor"
 # The pulsing mark on a conversation still answering, drawn for a moment to read its style.
@@ -87,14 +87,7 @@ async def test_a_change_arriving_while_editing_keeps_the_persons_place(
     await expect(title).to_have_value("Buy milk and eggs too")
 
 
-# An answer drawn by the page's own AnswerView, with every block the Markdown subset has.
-RICH_ANSWER = """async (text) => {
-  const { AnswerView } = await import("/static/js/messages.js");
-  const view = new AnswerView(document.getElementById("announcer"));
-  document.getElementById("log").append(view.element);
-  view.append(text);
-  view.finish("completed");
-}"""
+# Every block of the Markdown subset, headings of two depths among them.
 RICH_TEXT = """# This week
 ## Tasks
 | # | Task | Due |
@@ -139,7 +132,7 @@ async def test_axe_finds_no_violation_on_any_view(
 
         await send(page, "Add a task to buy milk tomorrow at 5pm")
         await answered(page, 1)
-        await page.evaluate(RICH_ANSWER, RICH_TEXT)
+        await draw_answer(page, RICH_TEXT)
         await page.locator("details.chip summary").first.click()
         await check("answer with a chip, table, quote, code and headings")
         await send(page, "Delete task 1")
@@ -157,7 +150,8 @@ async def test_axe_finds_no_violation_on_any_view(
         await expect(page.locator("#activity-list li").first).to_be_visible()
         await check("what changed")
         await page.get_by_role("button", name="Delete task 1 “Buy milk”", exact=True).click()
-        await expect(page.get_by_role("button", name="Undo deleting task 1 “Buy milk”")).to_be_visible()
+        undo = page.get_by_role("button", name="Undo deleting task 1 “Buy milk”")
+        await expect(undo).to_be_visible()
         await check("undo after a delete")
 
         soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
