@@ -258,5 +258,13 @@ function closePanels() {
   }
 }
 
+// The skip link moves focus without writing `#message` over the address, which holds the open
+// conversation (`#c=7`); on the sign-in view it lands on the first field.
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  const field = "#signin form:not([hidden]) :is(input, textarea)";
+  ($("app").hidden ? document.querySelector(field) : $("message"))?.focus();
+});
+
 wirePanels();
 start();
