@@ -54,6 +54,15 @@ CASES = [
         "</div><pre><code># not a heading</code></pre></div><h3>Yes</h3>",
     ),
     ("# <script>x</script>", "<h3>&lt;script&gt;x&lt;/script&gt;</h3>"),
+    # A wall time on the person's clock, in their locale (en-US here) as the panel writes it.
+    (
+        "due 2026-12-04 23:59, **2026-12-05 09:00**",
+        '<p>due <time datetime="2026-12-04T23:59" title="2026-12-04 23:59">Fri, Dec 4, 11:59 PM'
+        '</time>, <strong><time datetime="2026-12-05T09:00" title="2026-12-05 09:00">Sat, Dec 5,'
+        " 9:00 AM</time></strong></p>",
+    ),
+    ("at 2026-12-04T23:59:59+01:00", "<p>at 2026-12-04T23:59:59+01:00</p>"),
+    ("`2026-12-04 23:59` 2026-13-45 99:99", "<p><code>2026-12-04 23:59</code> 2026-13-45 99:99</p>"),
     (
         "> said **this**\n> and that\nafter",
         "<blockquote><p>said <strong>this</strong><br>and that</p></blockquote><p>after</p>",

@@ -1,6 +1,6 @@
 """The task panel at desktop and phone sizes (issue 21 point 9): the Due and Reminder editors
 show their whole value, a reminder never covers the message box, and a date is written one
-way, in the person's locale, on the panel and on the chat's chips."""
+way, in the person's locale: on the panel, on the chat's chips and in the answer's words."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,7 +109,8 @@ async def test_a_due_date_is_written_one_way_in_the_persons_locale(
     ) as watched:
         page = await sign_in(watched)
         await send(page, "Add a task to buy milk tomorrow at 5pm")
-        chip = (await answered(page, 1, within_ms=15_000)).locator("details.chip summary")
+        answer = await answered(page, 1, within_ms=15_000)
+        chip = answer.locator("details.chip summary")
         await expect(chip).to_contain_text("Added task 1 · Buy milk · due ")
         if viewport is PHONE:
             await page.get_by_role("button", name="Tasks").click()
@@ -117,6 +118,7 @@ async def test_a_due_date_is_written_one_way_in_the_persons_locale(
         await expect(due).to_contain_text("Due ")
         shown = (await due.inner_text()).removeprefix("Due ")
         assert (await chip.inner_text()).endswith(f"· due {shown}")
+        await expect(answer.locator(".body time")).to_have_text(shown)  # and the answer's words
         # en-GB: day before month, a 24-hour clock ("Mon 7 Dec, 17:00").
         assert "17:00" in shown
         assert "PM" not in shown

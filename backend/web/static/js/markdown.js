@@ -2,6 +2,8 @@
 // tables, **bold**, *italics*, `code` and links. Built with createElement and
 // text nodes only, so nothing in the text can become markup; links keep http, https and
 // mailto targets only (anything else, `javascript:` included, stays plain text).
+import { showDate } from "./time.js";
+
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
@@ -14,6 +16,11 @@ const TABLE_RULE = /^\s*\|(\s*:?-+:?\s*\|)+\s*$/;
 // at the next bracket, so a failed try never scans past where the next one starts: a line
 // of unmatched `[` (or `[a](`) costs linear time, not quadratic (16,000 of them took 131 ms).
 const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|_([^_\s](?:[^_]*[^_\s])?)_|\[([^[\]\n]+)\]\(([^()[\]\s]+)\)/;
+
+// A wall time written "2026-12-04 23:59" (how the offline model writes dates, on the person's
+// clock: the page sent its zone) is shown as the task panel shows dates, in the person's locale.
+// A full timestamp ("…23:59:59+01:00") is left as written.
+const WALL_TIME = /\b(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?![:\d])/g;
 
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
@@ -151,12 +158,27 @@ function inline(text, wrapper) {
   const out = wrapper ? element(wrapper) : document.createDocumentFragment();
   let rest = text;
   for (let match = INLINE.exec(rest); match; match = INLINE.exec(rest)) {
-    if (match.index > 0) out.append(rest.slice(0, match.index));
+    if (match.index > 0) appendText(out, rest.slice(0, match.index));
     out.append(token(match));
     rest = rest.slice(match.index + match[0].length);
   }
-  if (rest) out.append(rest);
+  if (rest) appendText(out, rest);
   return out;
+}
+
+function appendText(out, text) {
+  let shown = 0;
+  for (const match of text.matchAll(WALL_TIME)) {
+    const local = `${match[1]}T${match[2]}`;
+    if (Number.isNaN(new Date(local).getTime())) continue;
+    if (match.index > shown) out.append(text.slice(shown, match.index));
+    const time = withText("time", showDate(local));
+    time.dateTime = local;
+    time.title = match[0];
+    out.append(time);
+    shown = match.index + match[0].length;
+  }
+  if (shown < text.length) out.append(text.slice(shown));
 }
 
 function token(match) {
