@@ -136,7 +136,7 @@ def line(task: dict[str, Any]) -> str:
 
 
 def _details(arguments: dict[str, Any]) -> str:
-    """ "high priority, due Fri 4 Dec 23:59, tags work": the richer fields a call set (or
+    """ "high priority, due 2026-12-04 23:59, tags work": the richer fields a call set (or
     removed: "no due date")."""
     parts = []
     for name, cleared in _CLEARED.items():
@@ -165,11 +165,13 @@ _CLEARED = {
 
 
 def _when(text: str) -> str:
+    """The wall time on the user's clock, written one way for every reader ("2026-12-04 23:59"):
+    the chat page shows it in the person's locale, as its task panel writes dates."""
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         return text
-    return f"{when:%a %d %b %H:%M}"
+    return f"{when:%Y-%m-%d %H:%M}"
 
 
 def _render_list(data: dict[str, Any], arguments: dict[str, Any]) -> str:

@@ -52,7 +52,7 @@ async def test_words_without_a_verb_that_name_no_task_add_one() -> None:
     outcome = await outcome_of(case("water the plants by friday"))
 
     assert outcome.writes == [("add_task", {"title": "Water the plants", "due": END_OF_FRIDAY})]
-    assert outcome.answer == 'Added "Water the plants" as task 7 (due Fri 04 Dec 23:59).'
+    assert outcome.answer == 'Added "Water the plants" as task 7 (due 2026-12-04 23:59).'
 
 
 async def test_a_field_is_cleared_and_a_tag_taken_off() -> None:

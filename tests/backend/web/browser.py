@@ -76,21 +76,31 @@ class Watched:
 async def watched_page(
     browser: Browser, origin: str, viewport: dict[str, int] = DESKTOP, **options: Any
 ) -> AsyncIterator[Watched]:
-    """A fresh browser context (its own sessionStorage; `options` such as `timezone_id` or
+    """A fresh browser context (its own storage; `options` such as `timezone_id` or
     `permissions` go to it) with one watched page; on the way out it must have stayed on its
     origin, with no uncaught error and no CSP violation."""
     context = await browser.new_context(viewport=viewport, **options)  # type: ignore[arg-type]
-    page = await context.new_page()
-    watched = Watched(page, origin)
-    page.on("request", watched.on_request)
-    page.on("dialog", watched.on_dialog)
-    page.on("console", watched.on_console)
-    page.on("pageerror", lambda error: watched.errors.append(str(error)))
+    watched = await watch(await context.new_page(), origin)
     try:
         yield watched
         watched.assert_clean()
     finally:
         await context.close()
+
+
+async def watch(page: Page, origin: str) -> Watched:
+    """Record what `page` does that a test asserts never happens (assert_clean to check)."""
+    watched = Watched(page, origin)
+    page.on("request", watched.on_request)
+    page.on("dialog", watched.on_dialog)
+    page.on("console", watched.on_console)
+    page.on("pageerror", lambda error: watched.errors.append(str(error)))
+    return watched
+
+
+async def another_tab(watched: Watched) -> Watched:
+    """A second tab of the same browser context: same origin, same localStorage."""
+    return await watch(await watched.page.context.new_page(), watched.origin)
 
 
 async def screenshot(page: Page, name: str) -> Path:

@@ -71,6 +71,13 @@ async def page(browser: Browser, site: Site) -> AsyncIterator[Watched]:
 
 
 @pytest.fixture
+async def secured_page(browser: Browser, settings: Settings) -> AsyncIterator[Watched]:
+    """The page of an app with AUTH_SECRET set (no dev sign-in)."""
+    async with serving(create_app(settings)) as url, watched_page(browser, url) as watched:
+        yield watched
+
+
+@pytest.fixture
 async def browser_page_phone(browser: Browser, site: Site) -> AsyncIterator[Watched]:
     async with watched_page(browser, site.url, PHONE) as watched:
         yield watched

@@ -36,3 +36,19 @@ async def answered(page: Page, count: int, within_ms: float = 5000) -> Locator:
 
 def task_item(page: Page, title: str) -> Locator:
     return page.locator("#task-list li").filter(has_text=title)
+
+
+# An answer drawn by the page's own AnswerView, as if streamed and finished.
+DRAW_ANSWER = """async (text) => {
+  const { AnswerView } = await import("/static/js/messages.js");
+  const view = new AnswerView(document.getElementById("announcer"));
+  document.getElementById("log").append(view.element);
+  view.append(text);
+  view.finish("completed");
+}"""
+
+
+async def draw_answer(page: Page, text: str) -> Locator:
+    """Draw `text` as a finished answer (Markdown no offline answer writes), the last one."""
+    await page.evaluate(DRAW_ANSWER, text)
+    return answers(page).last

@@ -2,23 +2,10 @@
 pasted, or handed over as `#token=` by another app; a token the server refuses returns the
 page to sign-in with a reason."""
 
-from collections.abc import AsyncIterator
+from playwright.async_api import expect
 
-import pytest
-from playwright.async_api import Browser, expect
-
-from backend.main import create_app
-from backend.settings import Settings
-from tests.apps import serving
-from tests.backend.web.browser import Watched, watched_page
+from tests.backend.web.browser import Watched
 from tests.tokens import TokenFactory
-
-
-@pytest.fixture
-async def secured_page(browser: Browser, settings: Settings) -> AsyncIterator[Watched]:
-    """The page of an app with AUTH_SECRET set."""
-    async with serving(create_app(settings)) as url, watched_page(browser, url) as watched:
-        yield watched
 
 
 async def test_a_token_in_the_address_signs_in_and_leaves_the_address(
@@ -29,7 +16,7 @@ async def test_a_token_in_the_address_signs_in_and_leaves_the_address(
     await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
     await expect(page.locator("#who")).to_have_text("carol")
     assert "token" not in page.url
-    await page.reload()  # kept for the tab's session
+    await page.reload()  # kept while the token is valid
     await expect(page.locator("#who")).to_have_text("carol")
 
 

@@ -3,7 +3,7 @@
 import { ActivityView } from "./activity.js";
 import { Api } from "./api.js";
 import {
-  devSignInAvailable, devToken, forgetToken, keepToken, storedToken, subjectOf,
+  devSignInAvailable, devToken, forgetToken, keepToken, onTokenChange, storedToken, subjectOf,
   takeTokenFromHash,
 } from "./auth.js";
 import { ChatView } from "./chat.js";
@@ -17,17 +17,34 @@ import { showSuggestions } from "./suggestions.js";
 import { TaskPanel } from "./tasks.js";
 
 const $ = (id) => document.getElementById(id);
-let session = null; // { feed, chat } while signed in
+let session = null; // { feed, chat, token } while signed in
 
 function start() {
   const handed = takeTokenFromHash();
   if (handed && acceptHandedToken(handed, storedToken())) keepToken(handed);
   const token = storedToken();
   if (token && subjectOf(token)) signIn(token);
-  else showSignIn(token ? "That token has no user in it." : "");
+  else if (token) showSignIn("That token has no user in it.");
+  else showSignIn(handed ? "That sign-in link has expired; please sign in again." : "");
   $("dev-form").addEventListener("submit", onDevSignIn);
   $("token-form").addEventListener("submit", onTokenSignIn);
   $("sign-out").addEventListener("click", () => signOut(""));
+  onTokenChange(followOtherTab);
+}
+
+// One sign-in for every tab of the origin: another tab signed in, switched accounts (after
+// its own question, see acceptHandedToken) or signed out, and this tab follows.
+function followOtherTab(token) {
+  if (token === session?.token) return;
+  const user = token && subjectOf(token);
+  if (session && user === subjectOf(session.token)) {
+    session.api.token = token; // a fresh token for the same person
+    session.token = token;
+    return;
+  }
+  leave();
+  if (user) signIn(token);
+  else showSignIn(token ? "" : "Signed out in another tab.");
 }
 
 // A `#token=` link must not switch a signed-in tab to another account unasked: a link from
@@ -74,11 +91,15 @@ function onTokenSignIn(event) {
 }
 
 function signOut(message) {
+  leave();
+  forgetToken();
+  showSignIn(message);
+}
+
+function leave() {
   session?.feed.stop();
   session?.chat.leave();
   session = null;
-  forgetToken();
-  showSignIn(message);
 }
 
 function signIn(token) {
@@ -166,7 +187,7 @@ function signIn(token) {
     },
     reminder: ({ task }) => reminders.show(task),
   }, connection);
-  session = { feed, chat };
+  session = { feed, chat, api, token };
 
   wireComposer(chat);
   $("new-chat").onclick = () => {
@@ -236,6 +257,14 @@ function closePanels() {
     $(toggle.getAttribute("aria-controls")).classList.remove("open");
   }
 }
+
+// The skip link moves focus without writing `#message` over the address, which holds the open
+// conversation (`#c=7`); on the sign-in view it lands on the first field.
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  const field = "#signin form:not([hidden]) :is(input, textarea)";
+  ($("app").hidden ? document.querySelector(field) : $("message"))?.focus();
+});
 
 wirePanels();
 start();

@@ -1,16 +1,31 @@
-// The signed-in identity: a bearer token kept in sessionStorage (gone when the tab closes).
+// The signed-in identity: a bearer token kept in localStorage, so every tab of this origin
+// shares one sign-in while the token is valid, and signing out in one signs out all of them.
+// Why that is safe here: docs/web.md ("How the token is kept").
 const STORAGE_KEY = "todo-chat.token";
 
 export function storedToken() {
-  return sessionStorage.getItem(STORAGE_KEY);
+  const token = localStorage.getItem(STORAGE_KEY);
+  if (token !== null && expired(token)) {
+    forgetToken();
+    return null;
+  }
+  return token;
 }
 
 export function keepToken(token) {
-  sessionStorage.setItem(STORAGE_KEY, token);
+  localStorage.setItem(STORAGE_KEY, token);
 }
 
 export function forgetToken() {
-  sessionStorage.removeItem(STORAGE_KEY);
+  localStorage.removeItem(STORAGE_KEY);
+}
+
+// Another tab signed in, switched accounts or signed out: `storage` fires in every other tab of
+// the origin (never in the tab that made the change). `token` is null when signed out.
+export function onTokenChange(callback) {
+  window.addEventListener("storage", (event) => {
+    if (event.key === STORAGE_KEY || event.key === null) callback(storedToken());
+  });
 }
 
 // `#token=<jwt>` hands a signed-in user over from another app; the hash is cleared at once
@@ -26,12 +41,23 @@ export function takeTokenFromHash() {
 // The user id is the token's `sub`. The page only reads it to build paths: the server
 // verifies the token on every request.
 export function subjectOf(token) {
+  const sub = claimsOf(token)?.sub;
+  return typeof sub === "string" && sub ? sub : null;
+}
+
+// A token past its `exp` is not offered to the server (nor kept for the next tab).
+function expired(token) {
+  const exp = claimsOf(token)?.exp;
+  return typeof exp === "number" && exp * 1000 <= Date.now();
+}
+
+function claimsOf(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const padded = part + "=".repeat((4 - (part.length % 4)) % 4);
     const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
     const claims = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof claims.sub === "string" && claims.sub ? claims.sub : null;
+    return claims && typeof claims === "object" ? claims : null;
   } catch {
     return null;
   }

@@ -1,12 +1,14 @@
-// A small, safe Markdown subset for answers: paragraphs, lists, fenced code, headings (shown
-// as bold paragraphs), **bold**, *italics*, `code` and links. Built with createElement and
+// A small, safe Markdown subset for answers: paragraphs, lists, fenced code, headings, quotes,
+// tables, **bold**, *italics*, `code` and links. Built with createElement and
 // text nodes only, so nothing in the text can become markup; links keep http, https and
 // mailto targets only (anything else, `javascript:` included, stays plain text).
+import { showDate } from "./time.js";
+
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const FENCE = /^\s*```/;
-const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
+const HEADING = /^\s{0,3}(#{1,6})\s+(.*)$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const TABLE_ROW = /^\s*\|.*\|\s*$/;
 const TABLE_RULE = /^\s*\|(\s*:?-+:?\s*\|)+\s*$/;
@@ -15,9 +17,15 @@ const TABLE_RULE = /^\s*\|(\s*:?-+:?\s*\|)+\s*$/;
 // of unmatched `[` (or `[a](`) costs linear time, not quadratic (16,000 of them took 131 ms).
 const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|_([^_\s](?:[^_]*[^_\s])?)_|\[([^[\]\n]+)\]\(([^()[\]\s]+)\)/;
 
+// A wall time written "2026-12-04 23:59" (how the offline model writes dates, on the person's
+// clock: the page sent its zone) is shown as the task panel shows dates, in the person's locale.
+// A full timestamp ("…23:59:59+01:00") is left as written.
+const WALL_TIME = /\b(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?![:\d])/g;
+
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
   const lines = text.split(/\r?\n/);
+  const levels = headingLevels(lines);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
@@ -32,15 +40,29 @@ export function renderMarkdown(text) {
     } else if (TABLE_ROW.test(line) && TABLE_RULE.test(lines[i + 1] ?? "")) {
       i = table(fragment, lines, i);
     } else if (HEADING.test(line)) {
-      const p = element("p", "heading");
-      p.append(inline(HEADING.exec(line)[1], "strong"));
-      fragment.append(p);
+      const [, marks, words] = HEADING.exec(line);
+      fragment.append(inline(words, `h${levels.get(marks.length)}`));
       i += 1;
     } else {
       i = paragraph(fragment, lines, i);
     }
   }
   return fragment;
+}
+
+// An answer sits under the page's h2 (the conversation's title), so its headings start at h3;
+// the depths it uses are numbered in order from there (#, ### → h3, h4), never skipping a level
+// (a screen reader's list of headings has no gaps), and at most h6. Lines in a fence are code.
+function headingLevels(lines) {
+  const depths = new Set();
+  let fenced = false;
+  for (const line of lines) {
+    if (FENCE.test(line)) fenced = !fenced;
+    const match = fenced ? null : HEADING.exec(line);
+    if (match) depths.add(match[1].length);
+  }
+  const sorted = [...depths].sort((a, b) => a - b);
+  return new Map(sorted.map((depth, index) => [depth, Math.min(3 + index, 6)]));
 }
 
 // A fenced block under a label naming its language ("python"), or "code" when the fence
@@ -136,12 +158,27 @@ function inline(text, wrapper) {
   const out = wrapper ? element(wrapper) : document.createDocumentFragment();
   let rest = text;
   for (let match = INLINE.exec(rest); match; match = INLINE.exec(rest)) {
-    if (match.index > 0) out.append(rest.slice(0, match.index));
+    if (match.index > 0) appendText(out, rest.slice(0, match.index));
     out.append(token(match));
     rest = rest.slice(match.index + match[0].length);
   }
-  if (rest) out.append(rest);
+  if (rest) appendText(out, rest);
   return out;
+}
+
+function appendText(out, text) {
+  let shown = 0;
+  for (const match of text.matchAll(WALL_TIME)) {
+    const local = `${match[1]}T${match[2]}`;
+    if (Number.isNaN(new Date(local).getTime())) continue;
+    if (match.index > shown) out.append(text.slice(shown, match.index));
+    const time = withText("time", showDate(local));
+    time.dateTime = local;
+    time.title = match[0];
+    out.append(time);
+    shown = match.index + match[0].length;
+  }
+  if (shown < text.length) out.append(text.slice(shown));
 }
 
 function token(match) {

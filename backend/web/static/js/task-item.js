@@ -34,9 +34,9 @@ function select(values, current, none) {
   return node;
 }
 
-function field(task, label, input) {
+function field(task, label, input, className = "field") {
   input.id = `task-${task.id}-${label.toLowerCase()}`;
-  return el("div", { className: "field" }, el("label", { text: label, attrs: { for: input.id } }),
+  return el("div", { className }, el("label", { text: label, attrs: { for: input.id } }),
     input);
 }
 
@@ -55,8 +55,8 @@ export function editor(task) {
   remind.value = toLocalInput(task.remind_at);
   const form = el("form", { className: "edit" }, title,
     el("div", { className: "edit-fields" }, field(task, "Priority", priority),
-      field(task, "Tags", tags), field(task, "Due", due), field(task, "Repeats", recurrence),
-      field(task, "Reminder", remind)),
+      field(task, "Tags", tags), field(task, "Due", due, "field wide"), field(task, "Repeats", recurrence),
+      field(task, "Reminder", remind, "field wide")),
     el("div", { className: "edit-actions" },
       el("button", { text: "Save", attrs: { type: "submit" } }),
       el("button", { className: "quiet", text: "Cancel", attrs: { type: "button",
