@@ -12,7 +12,10 @@ const BY_TYPE = {
   string_too_short: (field) => `${field} can't be empty.`,
   missing: (field) => `${field} is missing.`,
   string_too_long: (field, most) => `${field} is too long${most ? ` (at most ${most} characters)` : ""}.`,
-  too_long: (field, most) => `${field} has too many entries${most ? ` (at most ${most})` : ""}.`,
+  // A list, except the message: its length is counted as a person sees characters.
+  too_long: (field, most) => field === FIELDS.message
+    ? BY_TYPE.string_too_long(field, most)
+    : `${field} has too many entries${most ? ` (at most ${most})` : ""}.`,
 };
 
 export function plainIssues(issues) {
