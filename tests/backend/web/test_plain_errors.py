@@ -23,9 +23,7 @@ async def test_validation_errors_read_as_plain_sentences(page: Watched, site: Si
     await expect(browser_page.locator("body")).not_to_contain_text("due_at")
 
     # What the server answers to a message one character too long, as the page says it.
-    refused = await site.http.post(
-        "/api/alice/chat", json={"message": "x" * 4001}, headers=headers
-    )
+    refused = await site.http.post("/api/alice/chat", json={"message": "x" * 4001}, headers=headers)
     assert refused.status_code == 422
     said = await browser_page.evaluate(PLAIN, refused.json()["detail"])
     assert said == "The message is too long (at most 4000 characters)."
