@@ -15,6 +15,7 @@ from backend.approvals.router import router as approvals_router
 from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
+from backend.conversations.versions_router import router as versions_router
 from backend.feed.router import router as feed_router
 from backend.http.docs_ui import install_docs
 from backend.http.error_handlers import install_error_handlers
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(tasks_router)
     app.include_router(tags_router)
     app.include_router(conversations_router)
+    app.include_router(versions_router)
     app.include_router(approvals_router)
     app.include_router(runs_router)
     app.include_router(feed_router)
