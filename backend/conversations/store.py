@@ -770,8 +770,8 @@ class ConversationStore:
         pk = select(_conv.c.pk).where(self._mine(number)).scalar_subquery()
         with_first = any(r.parent_number is None for r in records)
         statement = versions.siblings(pk, parents, with_first=with_first)
-        found = {
-            parent: numbers for parent, numbers in (await self._session.execute(statement)).all()
+        found: dict[int | None, list[int]] = {
+            row[0]: row[1] for row in (await self._session.execute(statement)).all()
         }
         return [
             dataclasses.replace(r, versions=tuple(found.get(r.parent_number, [r.number])))
