@@ -8,6 +8,8 @@ import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
 import { answerUndo, changedTasks } from "./undo.js";
 import { UsageLine } from "./usage.js";
+import { addEdit, addRegenerate, addVersionNav, askAboutChanges, describeChanges }
+  from "./versions.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
@@ -27,6 +29,7 @@ export class ChatView {
     this.conversationId = null;
     this.following = null; // AbortController of the stream being read
     this.lastUserMessageId = null; // of the run last followed: what Retry answers again
+    this.sentMessage = null; // the message just sent, until its run says its id
   }
 
   get running() {
@@ -126,14 +129,126 @@ export class ChatView {
     if (retryable) this.lastUserMessageId = asked.id;
     const retry = (view) => this.retry(asked.content, view);
     this.log.replaceChildren(...messages.map((message) => {
-      if (message.role === "user") return userMessage(message.content, message.created_at);
+      if (message.role === "user") return this.ownMessage(message);
       const answer = storedAnswer(message, retryable && message === last ? retry : null);
       this.offerUndo(answer, message.id, message.tool_calls);
+      addVersionNav(answer, message, (target) => this.choose(target));
+      if (message === last && !["failed", "awaiting_approval"].includes(message.status)) {
+        addRegenerate(answer, () => this.regenerate(message.id, answer));
+      }
       return answer;
     }));
     this.usage.reset();
     for (const message of messages) this.usage.add(message.usage);
     this.scroll();
+  }
+
+  // The person's message: Edit (a new version, sent again) and its versions.
+  ownMessage(message, article = userMessage(message.content, message.created_at)) {
+    article.dataset.messageId = message.id;
+    addVersionNav(article, message, (target) => this.choose(target));
+    addEdit(article, message.content, (text) => this.edit(message.id, text, article));
+    return article;
+  }
+
+  // Show the branch through version `messageId` (docs/api.md "Versions").
+  async choose(messageId) {
+    const id = this.conversationId;
+    if (id === null) return;
+    if (this.running) {
+      this.notice("Still answering: wait for it, or press Stop.");
+      return;
+    }
+    try {
+      const page = await this.api.json(`/conversations/${id}/messages/${messageId}/choose`,
+        { method: "POST" });
+      if (this.conversationId !== id) return;
+      const messages = page.messages.length < PAGE ? page.messages : await this.loadMessages(id);
+      this.drawMessages(messages);
+      this.notice("");
+      this.log.querySelector(`[data-message-id="${messageId}"] .versions button:not(:disabled)`)
+        ?.focus();
+    } catch (error) {
+      this.notice(offline(error));
+    }
+  }
+
+  // A new answer to the message answer `messageId` answered; the old one stays a version.
+  async regenerate(messageId, article) {
+    const id = this.conversationId;
+    const messages = await this.branchOrNotice(id);
+    if (messages === null) return false;
+    const at = messages.findIndex((message) => message.id === messageId);
+    const asked = messages.slice(0, at).findLastIndex((message) => message.role === "user");
+    if (at < 0 || asked < 0) return this.redraw(messages);
+    const undo = await this.askFirst(article, messages.slice(asked + 1), "regenerate");
+    if (undo === null) return false;
+    const path = `/conversations/${id}/messages/${messageId}/regenerate`;
+    const started = await this.start(path, { timezone: timeZone, undo_changes: undo });
+    if (started === null) return false;
+    this.drawMessages(messages.slice(0, asked + 1));
+    await this.answer(started, messages[asked].content);
+    await this.refresh();
+    return true;
+  }
+
+  // Send the person's message `messageId` again as `text` (a new version of it).
+  async edit(messageId, text, article) {
+    const id = this.conversationId;
+    const messages = await this.branchOrNotice(id);
+    if (messages === null) return false;
+    const at = messages.findIndex((message) => message.id === messageId);
+    if (at < 0) return this.redraw(messages);
+    const undo = await this.askFirst(article, messages.slice(at), "send");
+    if (undo === null) return false;
+    const path = `/conversations/${id}/messages/${messageId}/edit`;
+    const started = await this.start(path, { message: text, timezone: timeZone, undo_changes: undo });
+    if (started === null) return false;
+    this.drawMessages(messages.slice(0, at));
+    this.appendOwn(text);
+    await this.answer(started, text);
+    await this.refresh();
+    return true;
+  }
+
+  // The conversation as stored now (versions act on it), or null with a notice.
+  async branchOrNotice(id) {
+    if (id === null) return null;
+    if (this.running) {
+      this.notice("Still answering: wait for it, or press Stop.");
+      return null;
+    }
+    try {
+      return await this.loadMessages(id);
+    } catch (error) {
+      this.notice(offline(error));
+      return null;
+    }
+  }
+
+  redraw(messages) {
+    this.drawMessages(messages);
+    this.notice("That message changed meanwhile; here is the conversation as it is now.");
+    return false;
+  }
+
+  // Whether to undo what the replaced answers changed: false when they changed nothing that
+  // still stands, else the person's choice (null: they cancelled).
+  async askFirst(where, replaced, verb) {
+    const answers = replaced.filter((m) => m.role === "assistant" && changedTasks(m.tool_calls));
+    if (!answers.length) return false;
+    const ids = new Set(answers.map((answer) => answer.id));
+    let standing;
+    try {
+      const page = await this.api.json(`/activity?conversation_id=${this.conversationId}&limit=200`);
+      standing = page.activity.filter((e) => ids.has(e.message_id) && e.undone_by === null);
+    } catch (error) {
+      this.notice(offline(error));
+      return null;
+    }
+    if (!standing.length) return false;
+    const choice = await askAboutChanges(where, standing.reverse(), answers.length, verb);
+    return choice === null ? null : choice === "undo";
   }
 
   // An answer that changed tasks gets an Undo for all it changed.
@@ -146,9 +261,15 @@ export class ChatView {
     const body = { message: text, conversation_id: this.conversationId, timezone: timeZone };
     const started = await this.start("/chat", body);
     if (started === null) return false;
-    this.log.append(userMessage(text));
+    this.appendOwn(text);
     await this.answer(started, text);
     return true;
+  }
+
+  // The person's message just sent: it gets Edit once the server says its id.
+  appendOwn(text) {
+    this.sentMessage = { article: userMessage(text), text };
+    this.log.append(this.sentMessage.article);
   }
 
   // Answer the person's last message again in place of the failed answer (`failed`): the
@@ -305,6 +426,17 @@ export class ChatView {
     const { name, data } = event;
     if (name === "conversation") {
       this.lastUserMessageId = data.user_message_id;
+      const sent = this.sentMessage;
+      this.sentMessage = null;
+      if (sent) {
+        this.ownMessage({ id: data.user_message_id, content: sent.text }, sent.article);
+      }
+      if (data.kept_changes?.length) {
+        this.notice(`These changes stay: ${describeChanges(data.kept_changes)}.`);
+      } else if (data.undone?.length) {
+        this.notice("The earlier answer's changes were undone.");
+        this.hooks.onUndone?.();
+      }
       if (this.conversationId === null) {
         this.conversationId = data.conversation_id;
         this.hooks.onConversation(data.conversation_id);
@@ -327,6 +459,10 @@ export class ChatView {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;
       this.offerUndo(view.element, data.message_id, data.tool_calls);
+      this.log.querySelectorAll(".regenerate").forEach((node) => node.remove());
+      if (data.status !== "awaiting_approval") {
+        addRegenerate(view.element, () => this.regenerate(data.message_id, view.element));
+      }
       this.usage.add(data.usage);
       this.hooks.onAnswered(data.tool_calls);
       return true;
