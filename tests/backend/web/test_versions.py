@@ -1,5 +1,5 @@
 """Versions on the chat page: Regenerate the last answer, Edit a message and send it again,
-‹ 1/2 › between versions, and the question before replacing an answer that changed tasks
+"1/2" arrows between versions, and the question before replacing an answer that changed tasks
 ("This answer added task 1 · Buy milk. Undo those changes first?")."""
 
 from playwright.async_api import Locator, Page, expect
@@ -48,7 +48,7 @@ async def test_regenerate_keeps_both_answers_and_asks_about_the_changes_first(
     await expect(task_item(browser_page, "Buy milk")).to_have_count(2)
     assert await task_titles(site) == [(1, "Buy milk"), (2, "Buy milk")]
 
-    # ‹ back to the first answer, › forward again; the page shows one answer at a time.
+    # Back to the first answer, then forward again; the page shows one answer at a time.
     await again.get_by_role("button", name="Previous version of this answer").click()
     earlier = answers(browser_page).nth(0)
     await expect(earlier.get_by_role("group", name="Version 1 of 2 of this answer")).to_be_visible()
