@@ -8,8 +8,8 @@ import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
 import { answerUndo, changedTasks } from "./undo.js";
 import { UsageLine } from "./usage.js";
-import { addEdit, addRegenerate, addVersionNav, askAboutChanges, describeChanges }
-  from "./versions.js";
+import { addEdit, addRegenerate, addVersionNav, describeChanges } from "./versions.js";
+import { choose, edit, regenerate } from "./branches.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
@@ -132,9 +132,9 @@ export class ChatView {
       if (message.role === "user") return this.ownMessage(message);
       const answer = storedAnswer(message, retryable && message === last ? retry : null);
       this.offerUndo(answer, message.id, message.tool_calls);
-      addVersionNav(answer, message, (target) => this.choose(target));
+      addVersionNav(answer, message, (target) => choose(this, target));
       if (message === last && !["failed", "awaiting_approval"].includes(message.status)) {
-        addRegenerate(answer, () => this.regenerate(message.id, answer));
+        addRegenerate(answer, () => regenerate(this, message.id, answer));
       }
       return answer;
     }));
@@ -146,109 +146,9 @@ export class ChatView {
   // The person's message: Edit (a new version, sent again) and its versions.
   ownMessage(message, article = userMessage(message.content, message.created_at)) {
     article.dataset.messageId = message.id;
-    addVersionNav(article, message, (target) => this.choose(target));
-    addEdit(article, message.content, (text) => this.edit(message.id, text, article));
+    addVersionNav(article, message, (target) => choose(this, target));
+    addEdit(article, message.content, (text) => edit(this, message.id, text, article));
     return article;
-  }
-
-  // Show the branch through version `messageId` (docs/api.md "Versions").
-  async choose(messageId) {
-    const id = this.conversationId;
-    if (id === null) return;
-    if (this.running) {
-      this.notice("Still answering: wait for it, or press Stop.");
-      return;
-    }
-    try {
-      const page = await this.api.json(`/conversations/${id}/messages/${messageId}/choose`,
-        { method: "POST" });
-      if (this.conversationId !== id) return;
-      const messages = page.messages.length < PAGE ? page.messages : await this.loadMessages(id);
-      this.drawMessages(messages);
-      this.notice("");
-      this.log.querySelector(`[data-message-id="${messageId}"] .versions button:not(:disabled)`)
-        ?.focus();
-    } catch (error) {
-      this.notice(offline(error));
-    }
-  }
-
-  // A new answer to the message answer `messageId` answered; the old one stays a version.
-  async regenerate(messageId, article) {
-    const id = this.conversationId;
-    const messages = await this.branchOrNotice(id);
-    if (messages === null) return false;
-    const at = messages.findIndex((message) => message.id === messageId);
-    const asked = messages.slice(0, at).findLastIndex((message) => message.role === "user");
-    if (at < 0 || asked < 0) return this.redraw(messages);
-    const undo = await this.askFirst(article, messages.slice(asked + 1), "regenerate");
-    if (undo === null) return false;
-    const path = `/conversations/${id}/messages/${messageId}/regenerate`;
-    const started = await this.start(path, { timezone: timeZone, undo_changes: undo });
-    if (started === null) return false;
-    this.drawMessages(messages.slice(0, asked + 1));
-    await this.answer(started, messages[asked].content);
-    await this.refresh();
-    return true;
-  }
-
-  // Send the person's message `messageId` again as `text` (a new version of it).
-  async edit(messageId, text, article) {
-    const id = this.conversationId;
-    const messages = await this.branchOrNotice(id);
-    if (messages === null) return false;
-    const at = messages.findIndex((message) => message.id === messageId);
-    if (at < 0) return this.redraw(messages);
-    const undo = await this.askFirst(article, messages.slice(at), "send");
-    if (undo === null) return false;
-    const path = `/conversations/${id}/messages/${messageId}/edit`;
-    const started = await this.start(path, { message: text, timezone: timeZone, undo_changes: undo });
-    if (started === null) return false;
-    this.drawMessages(messages.slice(0, at));
-    this.appendOwn(text);
-    await this.answer(started, text);
-    await this.refresh();
-    return true;
-  }
-
-  // The conversation as stored now (versions act on it), or null with a notice.
-  async branchOrNotice(id) {
-    if (id === null) return null;
-    if (this.running) {
-      this.notice("Still answering: wait for it, or press Stop.");
-      return null;
-    }
-    try {
-      return await this.loadMessages(id);
-    } catch (error) {
-      this.notice(offline(error));
-      return null;
-    }
-  }
-
-  redraw(messages) {
-    this.drawMessages(messages);
-    this.notice("That message changed meanwhile; here is the conversation as it is now.");
-    return false;
-  }
-
-  // Whether to undo what the replaced answers changed: false when they changed nothing that
-  // still stands, else the person's choice (null: they cancelled).
-  async askFirst(where, replaced, verb) {
-    const answers = replaced.filter((m) => m.role === "assistant" && changedTasks(m.tool_calls));
-    if (!answers.length) return false;
-    const ids = new Set(answers.map((answer) => answer.id));
-    let standing;
-    try {
-      const page = await this.api.json(`/activity?conversation_id=${this.conversationId}&limit=200`);
-      standing = page.activity.filter((e) => ids.has(e.message_id) && e.undone_by === null);
-    } catch (error) {
-      this.notice(offline(error));
-      return null;
-    }
-    if (!standing.length) return false;
-    const choice = await askAboutChanges(where, standing.reverse(), answers.length, verb);
-    return choice === null ? null : choice === "undo";
   }
 
   // An answer that changed tasks gets an Undo for all it changed.
@@ -461,7 +361,7 @@ export class ChatView {
       this.offerUndo(view.element, data.message_id, data.tool_calls);
       this.log.querySelectorAll(".regenerate").forEach((node) => node.remove());
       if (data.status !== "awaiting_approval") {
-        addRegenerate(view.element, () => this.regenerate(data.message_id, view.element));
+        addRegenerate(view.element, () => regenerate(this, data.message_id, view.element));
       }
       this.usage.add(data.usage);
       this.hooks.onAnswered(data.tool_calls);
