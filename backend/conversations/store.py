@@ -484,8 +484,8 @@ class ConversationStore:
         """Claim the conversation to answer the person's last message again: what followed
         it is deleted (only once the claim, and so every limit, has passed; the caller's
         transaction undoes it all if anything fails) and the message moves to the end with
-        the next number, so its answer follows it as any answer does. The turn, and the
-        message's text."""
+        the next number, so its answer follows it as any answer does (unless other versions
+        of its answer stay: docs/api.md "Versions"). The turn, and the message's text."""
         params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
                                   "conversation_number": number, "max_runs": max_runs,
                                   "stale_after": self._stale_after}  # fmt: skip
@@ -497,22 +497,25 @@ class ConversationStore:
         content = await self._session.scalar(_LAST_USER_MESSAGE, asked)
         if content is None:
             raise MessageNotRetryable()
-        # What followed on the chosen branch goes; other versions of its answer stay, and
-        # follow the message to its new number.
+        # What followed on the chosen branch goes. Other versions of its answer stay; then
+        # the message keeps its number, so it still comes before each of them (a branch is
+        # in number order).
         await self._session.execute(
             delete(_msg).where(
                 _msg.c.conversation_pk == pk, _msg.c.chosen, _msg.c.number > message_number
             )
         )
+        versions_stay = await self._session.scalar(
+            select(_msg.c.number)
+            .where(_msg.c.conversation_pk == pk, _msg.c.parent_number == message_number)
+            .limit(1)
+        )
+        if versions_stay is not None:
+            moved_to = message_number
         await self._session.execute(
             update(_msg)
             .where(_msg.c.conversation_pk == pk, _msg.c.number == message_number)
             .values(number=moved_to)
-        )
-        await self._session.execute(
-            update(_msg)
-            .where(_msg.c.conversation_pk == pk, _msg.c.parent_number == message_number)
-            .values(parent_number=moved_to)
         )
         conversation = ConversationRecord(
             conversation_number, title, created_at, updated_at, run_id
@@ -551,7 +554,10 @@ class ConversationStore:
             point, asked, question, parent = message_number, last_number, edit, target.parent_number
         else:
             found = await self._session.execute(versions.question_before(pk, message_number))
-            asked, question = found.one()
+            question_row = found.first()
+            if question_row is None:
+                raise NoSuchMessage()
+            asked, question = question_row
             point, parent = asked + 1, asked
         replaced = (await self._session.scalars(versions.answers_from(pk, point))).all()
         conversation = ConversationRecord(

@@ -70,6 +70,8 @@ async def regenerate(
 ) -> Any:
     body = body or VersionRequest()
     await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    if services.chat.budget is not None:
+        await services.chat.budget.admit(owner)
     run = await services.runs.version(
         owner,
         conversation_id,

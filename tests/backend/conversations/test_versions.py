@@ -254,3 +254,21 @@ async def test_an_undo_that_conflicts_refuses_the_whole_version(
         assert refused.json()["later_entry_id"] == 2  # the rename
         assert [text for _, text, _ in await shown(client, auth)] == ["first", "Added task 1."]
     assert await task_titles(db_engine, "alice") == [(1, "Oat milk")]
+
+
+async def test_a_retry_replaces_only_the_chosen_answer_and_keeps_the_other_versions(
+    settings: Settings, auth: AuthHeaders
+) -> None:
+    model = scripted("One.", "Again.", "Retried.")
+    async with app_client(settings, model) as client:
+        await chat(client, auth, "first")
+        await client.post(f"{BASE}/messages/2/regenerate", headers=auth("alice"))
+        retried = await client.post(f"{BASE}/messages/1/retry", headers={**auth("alice"), **SSE})
+        assert retried.status_code == 200, retried.text
+        assert sse_events(retried.text)[0].data == {"conversation_id": 1, "user_message_id": 1}
+        assert said(model) == [("user", "first")]
+        # "Again." (3) was replaced; "One." (2) is still a version of the answer, and the
+        # message keeps its id so that it still comes before it.
+        assert await shown(client, auth) == [(1, "first", [1]), (5, "Retried.", [2, 5])]
+        back = await client.post(f"{BASE}/messages/2/choose", headers=auth("alice"))
+    assert [(m["id"], m["content"]) for m in back.json()["messages"]] == [(1, "first"), (2, "One.")]
