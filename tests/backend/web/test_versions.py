@@ -92,3 +92,18 @@ async def test_edit_sends_a_new_version_and_can_undo_what_the_old_answer_did(
     await expect(own_messages(browser_page).nth(0).locator(".version-at")).to_have_text("1/2")
     await expect(answers(browser_page).nth(0)).to_contain_text("Buy milk")
     await expect(own_messages(browser_page)).to_have_count(1)
+
+
+async def test_versions_work_on_a_phone(browser_page_phone: Watched) -> None:
+    page = await sign_in(browser_page_phone)
+    await send(page, "Show me all my tasks")  # changes nothing: no question first
+    first = await answered(page, 1)
+    await first.get_by_role("button", name="Regenerate this answer").click()
+    await expect(answers(page).nth(0).locator(".version-at")).to_have_text("2/2")
+    await expect(offer(page)).to_have_count(0)
+    previous = answers(page).nth(0).get_by_role("button", name="Previous version of this answer")
+    await expect(previous).to_be_in_viewport()
+    await previous.click()
+    await expect(answers(page).nth(0).locator(".version-at")).to_have_text("1/2")
+    # Nothing is wider than the phone's screen.
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
