@@ -5,10 +5,12 @@ person asked for that (all or none, §19), or listed as the changes that stay.""
 import uuid
 from typing import Any
 
+from agent.approvals import DECLINED_OUTPUT
 from backend.activity.record import REST
 from backend.activity.schemas import EntryOut
 from backend.activity.store import ActivityStore, Entry
 from backend.activity.undo import undo
+from backend.approvals.store import ApprovalStore
 from backend.conversations.chat import ChatRuntime, Turn
 from backend.conversations.store import ConversationStore
 from backend.db.engine import SessionMaker
@@ -31,6 +33,11 @@ async def begin_version(
     message, MessageNotFound, and with `undo_changes` those of an undo."""
     run_id = uuid.uuid4()
     async with sessionmaker.begin() as session:
+        # Tool calls still waiting for the person are declined, as by any new message.
+        approvals = ApprovalStore(session, owner)
+        paused = await approvals.lock(conversation_id)
+        if paused is not None:
+            await approvals.decline_all(paused, DECLINED_OUTPUT)
         store = ConversationStore(session, owner, stale_after=runtime.stale_after)
         branching = await store.claim_branch(
             conversation_id,
