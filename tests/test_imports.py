@@ -32,7 +32,12 @@ MCP_TOOLS_MAY_ALSO_IMPORT = frozenset({"backend.limits.mcp", "backend.http.error
 # change in the change's own transaction (backend/activity/record.py).
 # And the conversation search's query, built beside the store that runs it.
 STORE_HELPERS = frozenset(
-    {"backend.db.sequences", "backend.activity.record", "backend.conversations.search"}
+    {
+        "backend.db.sequences",
+        "backend.activity.record",
+        "backend.conversations.search",
+        "backend.conversations.versions",
+    }
 )
 # A domain operation the tools share with REST: undo, over the task and activity stores.
 TOOL_OPERATIONS = frozenset({"backend.activity.undo"})

@@ -82,10 +82,14 @@ class Turn:
     source: str = "chat"  # or "chatkit": what the activity record says made its changes
     # Set when the turn continues a paused run instead of answering `message`.
     resume: Resume | None = None
+    # A new version's first event says what the answers it replaces changed (wire.Started).
+    kept_changes: list[dict[str, Any]] | None = None
+    undone: list[dict[str, Any]] | None = None
 
     @property
     def started(self) -> Started:
-        return Started(self.start.conversation_number, self.start.user_message_number)
+        number = self.start.conversation_number
+        return Started(number, self.start.user_message_number, self.kept_changes, self.undone)
 
 
 async def begin_turn(

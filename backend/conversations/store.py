@@ -8,6 +8,7 @@ claim holds while its server beats; a server that stopped beating has its runs t
 again once it is `stale_after` old.
 """
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.conversations import versions
 from backend.conversations.search import bound_search_time, matching, search_rows
 from backend.db.models import conversations as _conv
 from backend.db.models import messages as _msg
@@ -45,6 +47,7 @@ from backend.http.errors import (
     ConversationNotFound,
     ConversationRunning,
     MessageNotRetryable,
+    NoSuchMessage,
     TooManyStreams,
 )
 
@@ -94,6 +97,9 @@ class MessageRecord:
     error: dict[str, Any] | None = None
     usage: dict[str, Any] | None = None
     feedback: str | None = None
+    parent_number: int | None = None
+    # Its versions' numbers, oldest first, itself included (listings fill it in).
+    versions: tuple[int, ...] = ()
 
 
 # Each record's fields name the columns it is read from: a column is spelled once here
@@ -102,7 +108,9 @@ _CONV_COLUMNS = tuple(
     _RUNNING_RUN.label("run_id") if field.name == "run_id" else _conv.c[field.name]
     for field in fields(ConversationRecord)
 )
-_MSG_COLUMNS = tuple(_msg.c[field.name] for field in fields(MessageRecord))
+_MSG_COLUMNS = tuple(
+    _msg.c[field.name] for field in fields(MessageRecord) if field.name != "versions"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +193,13 @@ def _store_user_message(claimed: CTE) -> Select[Any]:
     stored = (
         insert(_msg)
         .from_select(
-            ["conversation_pk", "number", "role", "content"],
+            ["conversation_pk", "number", "role", "content", "parent_number"],
             select(
                 claimed.c.pk,
                 claimed.c.last_message_number,
                 literal("user", _msg.c.role.type),
                 bindparam("user_message", type_=_msg.c.content.type),
+                versions.newest_chosen(claimed.c.pk),
             ),
         )
         .returning(_msg.c.conversation_pk, _msg.c.number)
@@ -236,6 +245,7 @@ def _finish() -> Select[Any]:
                 "status",
                 "error",
                 "usage",
+                "parent_number",
             ],
             select(
                 released.c.pk,
@@ -246,6 +256,7 @@ def _finish() -> Select[Any]:
                 bindparam("answer_status", type_=_msg.c.status.type),
                 bindparam("answer_error", type_=JSONB(none_as_null=True)),
                 bindparam("answer_usage", type_=_msg.c.usage.type),
+                versions.newest_chosen(released.c.pk),
             ),
         )
         .returning(_msg.c.number)
@@ -258,6 +269,20 @@ def _finish() -> Select[Any]:
         released.c.created_at,
         released.c.updated_at,
     ).join_from(stored, released, true())
+
+
+@dataclass(frozen=True, slots=True)
+class Branching:
+    """A claimed conversation about to get a new version (`ConversationStore.claim_branch`)."""
+
+    pk: int
+    conversation: ConversationRecord
+    point: int  # the chosen messages from this number on are replaced
+    parent: int | None  # what the new version follows
+    user_message_number: int  # the message the run answers (an edit's new one)
+    question: str  # its text
+    replaced_answers: list[int]  # the answers leaving the chosen branch
+    edited: bool
 
 
 def _claim_for_retry() -> Any:
@@ -285,6 +310,7 @@ def _last_user_message() -> Select[Any]:
         .where(
             later.c.conversation_pk == _msg.c.conversation_pk,
             later.c.role == "user",
+            later.c.chosen,
             later.c.number > _msg.c.number,
         )
         .exists()
@@ -293,6 +319,7 @@ def _last_user_message() -> Select[Any]:
         _msg.c.conversation_pk == bindparam("conversation_pk"),
         _msg.c.number == bindparam("message_number"),
         _msg.c.role == "user",
+        _msg.c.chosen,
         ~a_later_one,
     )
 
@@ -305,7 +332,9 @@ _START_EXISTING = _store_user_message(_claim())
 _HISTORY = (
     select(*_MSG_COLUMNS)
     .where(
-        _msg.c.conversation_pk == bindparam("conversation_pk"), _msg.c.number < bindparam("before")
+        _msg.c.conversation_pk == bindparam("conversation_pk"),
+        _msg.c.chosen,
+        _msg.c.number < bindparam("before"),
     )
     .order_by(_msg.c.number.desc())
     .limit(bindparam("limit"))
@@ -456,8 +485,8 @@ class ConversationStore:
         """Claim the conversation to answer the person's last message again: what followed
         it is deleted (only once the claim, and so every limit, has passed; the caller's
         transaction undoes it all if anything fails) and the message moves to the end with
-        the next number, so its answer follows it as any answer does. The turn, and the
-        message's text."""
+        the next number, so its answer follows it as any answer does (unless other versions
+        of its answer stay: docs/api.md "Versions"). The turn, and the message's text."""
         params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
                                   "conversation_number": number, "max_runs": max_runs,
                                   "stale_after": self._stale_after}  # fmt: skip
@@ -469,9 +498,21 @@ class ConversationStore:
         content = await self._session.scalar(_LAST_USER_MESSAGE, asked)
         if content is None:
             raise MessageNotRetryable()
+        # What followed on the chosen branch goes. Other versions of its answer stay; then
+        # the message keeps its number, so it still comes before each of them (a branch is
+        # in number order).
         await self._session.execute(
-            delete(_msg).where(_msg.c.conversation_pk == pk, _msg.c.number > message_number)
+            delete(_msg).where(
+                _msg.c.conversation_pk == pk, _msg.c.chosen, _msg.c.number > message_number
+            )
         )
+        versions_stay = await self._session.scalar(
+            select(_msg.c.number)
+            .where(_msg.c.conversation_pk == pk, _msg.c.parent_number == message_number)
+            .limit(1)
+        )
+        if versions_stay is not None:
+            moved_to = message_number
         await self._session.execute(
             update(_msg)
             .where(_msg.c.conversation_pk == pk, _msg.c.number == message_number)
@@ -483,6 +524,108 @@ class ConversationStore:
         self._noted("updated", conversation)
         history = await self._history(pk, before=message_number, limit=history_limit)
         return TurnStart(pk, conversation, moved_to, history), str(content)
+
+    async def claim_branch(
+        self,
+        number: int,
+        message_number: int,
+        run_id: uuid.UUID,
+        *,
+        edit: str | None,
+        max_runs: int,
+        server: uuid.UUID | None = None,
+    ) -> "Branching":
+        """Claim the conversation for a new version (docs/api.md "Versions"): of answer
+        `message_number` (regenerate), or of the person's message `message_number` with the
+        text `edit`. Nothing changes on the branch yet (`start_branch` does that), so the
+        caller can first undo what the replaced answers changed."""
+        params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
+                                  "conversation_number": number, "max_runs": max_runs,
+                                  "stale_after": self._stale_after}  # fmt: skip
+        # An edit numbers its new message now, as a new message does.
+        claim = _RETRY_CLAIM if edit is not None else _CLAIM_TO_RESUME
+        row = (await self._session.execute(claim, params)).first()
+        if row is None:
+            await self._refuse(number)
+        pk, conversation_number, last_number, title, created_at, updated_at = row
+        target = (await self._session.execute(versions.chosen_message(pk, message_number))).first()
+        if target is None or target.role != ("user" if edit is not None else "assistant"):
+            raise NoSuchMessage()
+        if edit is not None:
+            point, asked, question, parent = message_number, last_number, edit, target.parent_number
+        else:
+            found = await self._session.execute(versions.question_before(pk, message_number))
+            question_row = found.first()
+            if question_row is None:
+                raise NoSuchMessage()
+            asked, question = question_row
+            point, parent = asked + 1, asked
+        replaced = (await self._session.scalars(versions.answers_from(pk, point))).all()
+        conversation = ConversationRecord(
+            conversation_number, title, created_at, updated_at, run_id
+        )
+        return Branching(pk, conversation, point, parent, asked, question, list(replaced),
+                         edit is not None)  # fmt: skip
+
+    async def start_branch(self, branching: "Branching", *, history_limit: int) -> TurnStart:
+        """Make the new version's branch the chosen one: the replaced messages leave it (and
+        stay as versions), an edit's message joins it. The turn that answers it."""
+        pk = branching.pk
+        await self._session.execute(versions.leave_branch_from(pk, branching.point))
+        if branching.edited:
+            await self._session.execute(
+                insert(_msg).values(
+                    conversation_pk=pk,
+                    number=branching.user_message_number,
+                    role="user",
+                    content=branching.question,
+                    parent_number=branching.parent,
+                )
+            )
+        self._noted("updated", branching.conversation)
+        asked = branching.user_message_number
+        history = await self._history(pk, before=asked, limit=history_limit)
+        return TurnStart(pk, branching.conversation, asked, history)
+
+    async def choose(self, number: int, message_number: int) -> list[MessageRecord]:
+        """Show the branch through message `message_number` (any version): its messages.
+        Refused while the conversation answers (the run's answer goes on the branch it
+        started on)."""
+        statement = (
+            select(_conv.c.pk, _LIVE_CLAIM.label("running"))
+            .where(self._mine(number))
+            .with_for_update()
+        )
+        row = (await self._rows(statement))[:1]
+        if not row:
+            raise ConversationNotFound()
+        pk, running = row[0]
+        if running:
+            raise ConversationBusy()
+        params = {"conversation_pk": pk, "number": message_number}
+        exists = await self._session.scalar(
+            select(_msg.c.number).where(
+                _msg.c.conversation_pk == pk, _msg.c.number == message_number
+            )
+        )
+        if exists is None:
+            raise NoSuchMessage()
+        await self._session.execute(versions.CHOOSE_BRANCH, params)
+        record = await self.get(number)
+        assert record is not None
+        self._noted("updated", record)
+        return await self.messages(number, limit=500) or []
+
+    async def versions_of(self, number: int, message_number: int) -> list[MessageRecord] | None:
+        """Every version of the message, oldest first (None: no such conversation or
+        message of this owner)."""
+        pk = select(_conv.c.pk).where(self._mine(number)).scalar_subquery()
+        statement = versions.versions_of(pk, message_number, _MSG_COLUMNS)
+        records = [MessageRecord(*row) for row in (await self._session.execute(statement)).all()]
+        if not records:
+            return None
+        numbers = tuple(r.number for r in records)
+        return [dataclasses.replace(r, versions=numbers) for r in records]
 
     async def _refuse(self, number: int | None) -> NoReturn:
         """Why an existing conversation was not claimed: not the owner's, its own run still
@@ -613,7 +756,7 @@ class ConversationStore:
         statement = (
             select(*_MSG_COLUMNS)
             .join(_conv, _conv.c.pk == _msg.c.conversation_pk)
-            .where(self._mine(number), _msg.c.number > after)
+            .where(self._mine(number), _msg.c.chosen, _msg.c.number > after)
             .order_by(_msg.c.number.desc() if newest_first else _msg.c.number)
             .limit(limit)
         )
@@ -622,7 +765,25 @@ class ConversationStore:
         rows = (await self._session.execute(statement)).all()
         if not rows and await self.get(number) is None:
             return None
-        return [MessageRecord(*row) for row in rows]
+        return await self._with_versions(number, [MessageRecord(*row) for row in rows])
+
+    async def _with_versions(
+        self, number: int, records: list[MessageRecord]
+    ) -> list[MessageRecord]:
+        """The records with the numbers of their versions (the messages with their parent)."""
+        if not records:
+            return records
+        parents = [r.parent_number for r in records if r.parent_number is not None]
+        pk = select(_conv.c.pk).where(self._mine(number)).scalar_subquery()
+        with_first = any(r.parent_number is None for r in records)
+        statement = versions.siblings(pk, parents, with_first=with_first)
+        found: dict[int | None, list[int]] = {
+            row[0]: row[1] for row in (await self._session.execute(statement)).all()
+        }
+        return [
+            dataclasses.replace(r, versions=tuple(found.get(r.parent_number, [r.number])))
+            for r in records
+        ]
 
     async def give_feedback(self, number: int, message_numbers: list[int], kind: str) -> int:
         """Feedback ("positive" or "negative") on the conversation's answers among

@@ -223,6 +223,13 @@ class MessageNotFound(NotFound):
     detail = "No changes made by that message were found."
 
 
+class NoSuchMessage(NotFound):
+    """Versions (docs/api.md "Versions"): no such message, or not one of the right kind."""
+
+    code = "message_not_found"
+    detail = "That message is not in this conversation, or cannot be answered again."
+
+
 class UndoConflict(Conflict):
     code = "undo_conflict"
     detail = "The task changed after this; undo the later change first."

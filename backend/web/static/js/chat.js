@@ -8,6 +8,8 @@ import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
 import { answerUndo, changedTasks } from "./undo.js";
 import { UsageLine } from "./usage.js";
+import { addEdit, addRegenerate, addVersionNav, describeChanges } from "./versions.js";
+import { choose, edit, regenerate } from "./branches.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
@@ -27,6 +29,7 @@ export class ChatView {
     this.conversationId = null;
     this.following = null; // AbortController of the stream being read
     this.lastUserMessageId = null; // of the run last followed: what Retry answers again
+    this.sentMessage = null; // the message just sent, until its run says its id
   }
 
   get running() {
@@ -126,14 +129,26 @@ export class ChatView {
     if (retryable) this.lastUserMessageId = asked.id;
     const retry = (view) => this.retry(asked.content, view);
     this.log.replaceChildren(...messages.map((message) => {
-      if (message.role === "user") return userMessage(message.content, message.created_at);
+      if (message.role === "user") return this.ownMessage(message);
       const answer = storedAnswer(message, retryable && message === last ? retry : null);
       this.offerUndo(answer, message.id, message.tool_calls);
+      addVersionNav(answer, message, (target) => choose(this, target));
+      if (message === last && !["failed", "awaiting_approval"].includes(message.status)) {
+        addRegenerate(answer, () => regenerate(this, message.id, answer));
+      }
       return answer;
     }));
     this.usage.reset();
     for (const message of messages) this.usage.add(message.usage);
     this.scroll();
+  }
+
+  // The person's message: Edit (a new version, sent again) and its versions.
+  ownMessage(message, article = userMessage(message.content, message.created_at)) {
+    article.dataset.messageId = message.id;
+    addVersionNav(article, message, (target) => choose(this, target));
+    addEdit(article, message.content, (text) => edit(this, message.id, text, article));
+    return article;
   }
 
   // An answer that changed tasks gets an Undo for all it changed.
@@ -146,9 +161,15 @@ export class ChatView {
     const body = { message: text, conversation_id: this.conversationId, timezone: timeZone };
     const started = await this.start("/chat", body);
     if (started === null) return false;
-    this.log.append(userMessage(text));
+    this.appendOwn(text);
     await this.answer(started, text);
     return true;
+  }
+
+  // The person's message just sent: it gets Edit once the server says its id.
+  appendOwn(text) {
+    this.sentMessage = { article: userMessage(text), text };
+    this.log.append(this.sentMessage.article);
   }
 
   // Answer the person's last message again in place of the failed answer (`failed`): the
@@ -305,6 +326,17 @@ export class ChatView {
     const { name, data } = event;
     if (name === "conversation") {
       this.lastUserMessageId = data.user_message_id;
+      const sent = this.sentMessage;
+      this.sentMessage = null;
+      if (sent) {
+        this.ownMessage({ id: data.user_message_id, content: sent.text }, sent.article);
+      }
+      if (data.kept_changes?.length) {
+        this.notice(`These changes stay: ${describeChanges(data.kept_changes)}.`);
+      } else if (data.undone?.length) {
+        this.notice("The earlier answer's changes were undone.");
+        this.hooks.onUndone?.();
+      }
       if (this.conversationId === null) {
         this.conversationId = data.conversation_id;
         this.hooks.onConversation(data.conversation_id);
@@ -327,6 +359,10 @@ export class ChatView {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;
       this.offerUndo(view.element, data.message_id, data.tool_calls);
+      this.log.querySelectorAll(".regenerate").forEach((node) => node.remove());
+      if (data.status !== "awaiting_approval") {
+        addRegenerate(view.element, () => regenerate(this, data.message_id, view.element));
+      }
       this.usage.add(data.usage);
       this.hooks.onAnswered(data.tool_calls);
       return true;
