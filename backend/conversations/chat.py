@@ -31,8 +31,9 @@ from backend.activity.store import ActivityStore
 from backend.approvals.store import ApprovalStore, Paused
 from backend.approvals.typed import reply_kind
 from backend.conversations import wire
+from backend.conversations.records import TurnStart
 from backend.conversations.so_far import AnswerSoFar
-from backend.conversations.store import ConversationStore, TurnStart
+from backend.conversations.store import ConversationStore
 from backend.conversations.titles import ModelTitles, title_from_exchange
 from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker

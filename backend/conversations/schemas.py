@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from backend.activity.schemas import EntryOut
-from backend.conversations.store import ConversationRecord, MessageRecord
+from backend.conversations.records import ConversationRecord, MessageRecord
 from backend.fields import MessageText, RowNumber, TaskTitle, TimeZoneName
 
 # A title's rules (1-200 characters after trimming). Not `StringConstraints` on top of
