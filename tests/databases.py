@@ -1,11 +1,11 @@
 """Throwaway PostgreSQL databases for tests: on TEST_DATABASE_URL's server, else embedded; and an
 embedded server of a test's own that it may stop and start."""
 
+import asyncio
 import importlib
 import shutil
 import tempfile
 import uuid
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path

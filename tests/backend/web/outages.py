@@ -5,15 +5,22 @@ from playwright.async_api import Locator, Page, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.backend.web.pages import answers, send
+from tests.fakes.openai_server import FakeConfig
 from tests.rows import rows
 
 # What a person is shown, at most this long after the fault (issue 20 point 5).
 SHOWN_WITHIN_MS = 2000
-# A slow answer (about 4 s): long enough to break in the middle of.
-SLOW_MODEL = {"tokens_per_second": 15, "reply_words": 40, "chunk_size": 4}
 ANSWER_MS = 20_000
 BANNER_LOST = "Connection to the server lost: reconnecting…"
 BANNER_BACK = "Connection back."
+
+
+def slow_model(stall_after_frames: int | None = None) -> FakeConfig:
+    """A fake model writing a slow answer (about 4 s): long enough to break in the middle of."""
+    return FakeConfig(
+        tokens_per_second=15, reply_words=40, chunk_size=4, stall_after_frames=stall_after_frames
+    )
+
 
 Stored = list[tuple[str, str, str | None]]  # (role, content, status), in order
 
@@ -45,7 +52,9 @@ async def stored(engine: AsyncEngine, user: str = "alice") -> Stored:
 
 
 async def user_messages_shown(page: Page) -> list[str]:
-    return [text.strip() for text in await page.locator("#log article.user p.plain").all_inner_texts()]
+    return [
+        text.strip() for text in await page.locator("#log article.user p.plain").all_inner_texts()
+    ]
 
 
 async def asked_once(page: Page, engine: AsyncEngine, message: str) -> None:

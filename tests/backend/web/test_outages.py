@@ -18,15 +18,15 @@ from tests.backend.web.browser import watched_page
 from tests.backend.web.outages import (
     ANSWER_MS,
     SHOWN_WITHIN_MS,
-    SLOW_MODEL,
     asked_once,
     mid_answer,
     next_message_answered,
+    slow_model,
     stored,
 )
 from tests.backend.web.pages import answers, send, sign_in
 from tests.databases import restartable_postgres
-from tests.fakes.openai_server import FakeConfig, create_fake_openai_app, running_server
+from tests.fakes.openai_server import create_fake_openai_app, running_server
 from tests.polling import eventually
 from tests.processes import answers as answers_http
 from tests.providers import provider_settings
@@ -38,7 +38,7 @@ MODEL_TIMEOUT = 1.5  # CHAT_MODEL_TIMEOUT for the model that stops answering
 async def test_a_model_that_slows_then_stops_answering_fails_the_answer_with_retry(
     browser: Browser, dev_settings: Settings, db_engine: AsyncEngine
 ) -> None:
-    config = FakeConfig(**SLOW_MODEL, stall_after_frames=20)
+    config = slow_model(stall_after_frames=20)
     async with running_server(create_fake_openai_app(config)) as model_url:
         settings = provider_settings(
             dev_settings,
@@ -79,7 +79,7 @@ async def test_postgresql_down_mid_answer_then_back(browser: Browser, tmp_path: 
     """The model goes on writing; the answer cannot be stored, and says so when it ends. Once
     PostgreSQL is back the run stores what it had (failed, with why) and the conversation
     takes messages again."""
-    config = FakeConfig(**SLOW_MODEL)
+    config = slow_model()
     async with (
         restartable_postgres() as database,
         running_server(create_fake_openai_app(config)) as model_url,
@@ -122,7 +122,7 @@ async def test_redis_down_mid_answer_then_back(
     refused with a sentence and stays in the box; once Redis is back the next one is answered."""
     redis = RestartableRedis(tmp_path)
     await redis.start()
-    config = FakeConfig(**SLOW_MODEL)
+    config = slow_model()
     try:
         async with running_server(create_fake_openai_app(config)) as model_url:
             settings = provider_settings(
