@@ -28,7 +28,7 @@ from tests.backend.web.pages import answers, send, sign_in
 from tests.databases import restartable_postgres
 from tests.fakes.openai_server import create_fake_openai_app, running_server
 from tests.polling import eventually
-from tests.processes import answers as answers_http
+from tests.processes import answers as answers_200
 from tests.providers import provider_settings
 from tests.redis_server import RestartableRedis
 
@@ -151,7 +151,7 @@ async def test_redis_down_mid_answer_then_back(
                 assert len(await stored(db_engine)) == 2
 
                 await redis.start()
-                await eventually(lambda: answers_http(f"{url}/readyz"), 10.0, "ready again")
+                await eventually(lambda: answers_200(f"{url}/readyz"), 10.0, "ready again")
                 await next_message_answered(page, db_engine, 2)
                 await asked_once(page, db_engine, "hello")
     finally:
