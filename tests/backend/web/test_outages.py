@@ -142,7 +142,7 @@ async def test_redis_down_mid_answer_then_back(
 
                 await send(page, "still there?")
                 await expect(page.locator("#chat-notice")).to_have_text(
-                    "Shared state (Redis) is unavailable right now; please retry shortly.",
+                    "Part of the server is unavailable right now; please retry shortly.",
                     timeout=SHOWN_WITHIN_MS,
                 )
                 box = page.get_by_role("textbox", name="Message")
