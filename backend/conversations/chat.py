@@ -300,7 +300,7 @@ async def turn_events(
                 return
             so_far.add(event)
             if isinstance(event, Failed):
-                await _store_failure(sessionmaker, turn, started, event, so_far)
+                await store_failure(sessionmaker, turn, started, event, so_far)
                 settled = True
                 _log_outcome(event, about)
             yield event
@@ -404,7 +404,7 @@ async def _store_answer_once(
     return finished
 
 
-async def _store_failure(
+async def store_failure(
     sessionmaker: SessionMaker, turn: Turn, started: Started, failed: Failed, so_far: AnswerSoFar
 ) -> None:
     """The answer as far as it got, stored with status "failed" and why (a reload still

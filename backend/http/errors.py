@@ -90,7 +90,7 @@ class DatabaseUnavailable(AppError):
 class BrokerUnavailable(AppError):
     status_code = 503
     code = "broker_unavailable"
-    detail = "Shared state (Redis) is unavailable right now; please retry shortly."
+    detail = "Part of the server is unavailable right now; please retry shortly."
 
     def __init__(self) -> None:
         super().__init__(headers={"Retry-After": "2"})

@@ -20,6 +20,10 @@ export class ChatView {
     this.api = api;
     this.connection = connection;
     this.busyNotice = false; // the notice says an answer is still going
+    this.offlineNotice = false; // the notice says a message was not sent for want of a server
+    connection.onBack(() => {
+      if (this.offlineNotice) this.notice(""); // no longer true
+    });
     this.usage = new UsageLine(usage);
     this.log = log;
     this.announcer = announcer;
@@ -38,17 +42,23 @@ export class ChatView {
 
   notice(text) {
     this.busyNotice = false;
+    this.offlineNotice = false;
     showNotice(this.noticeNode, text);
   }
 
-  // Show conversation `id` (null: a new one), then attach to its run if one is going.
+  // Show conversation `id` (null: a new one), then attach to its run if one is going. The
+  // conversation on screen opened again (the live feed says it is answering) stays as it is
+  // until its messages are loaded: with the server gone they may never be.
   async open(id) {
     this.leave();
+    const again = id !== null && id === this.conversationId;
     this.conversationId = id;
-    this.lastUserMessageId = null;
-    this.log.replaceChildren();
-    this.notice("");
-    this.usage.reset();
+    if (!again) {
+      this.lastUserMessageId = null;
+      this.log.replaceChildren();
+      this.notice("");
+      this.usage.reset();
+    }
     if (id === null) return;
     const messages = await this.loadMessages(id);
     if (this.conversationId !== id) return;
@@ -191,6 +201,7 @@ export class ChatView {
     if (!this.connection.online) {
       this.notice("Not sent: the server cannot be reached right now. Send it again once the"
         + " connection is back.");
+      this.offlineNotice = true;
       return null;
     }
     if (this.running) {
@@ -208,7 +219,10 @@ export class ChatView {
     } catch (error) {
       this.setFollowing(null);
       if (!controller.signal.aborted) this.notice(offline(error));
-      if (!error.status) this.connection.lost();
+      if (!error.status) {
+        this.offlineNotice = true;
+        this.connection.lost();
+      }
       return null;
     }
     if (!response.ok) {
@@ -287,7 +301,13 @@ export class ChatView {
           }
           state.view = viewOf(event);
           if (state.view === null) return this.done(controller);
-          if (this.apply(event, state.view, retry)) return this.done(controller);
+          if (this.apply(event, state.view, retry)) {
+            this.done(controller);
+            // The server that was answering died: what it kept is in the stored messages
+            // (the text drawn so far may be more than was saved), so show those.
+            if (event.name === "error" && event.data.code === "run_lost") await this.refresh();
+            return;
+          }
           attempt = 0;
         }
       } catch {
@@ -297,7 +317,7 @@ export class ChatView {
       response = attempt < MAX_REATTACH ? await this.reattach(state.lastId, controller, attempt) : null;
       if (response === null) {
         this.done(controller);
-        if (!controller.signal.aborted) await this.refresh();
+        if (!controller.signal.aborted) await this.refresh(state.view, retry);
         return;
       }
     }
@@ -378,13 +398,20 @@ export class ChatView {
     if (this.busyNotice) this.notice(""); // "Still answering…" is no longer true
   }
 
-  // After a stream was lost for good: the stored conversation is the truth.
-  async refresh() {
+  // After a stream was lost for good: the stored conversation is the truth. While its answer
+  // is not stored yet (a server stopping stores it last), the answer drawn so far (`view`)
+  // stays, saying it was cut off, with Retry.
+  async refresh(view = null, retry = null) {
     const id = this.conversationId;
     if (id === null) return;
     try {
       const messages = await this.loadMessages(id);
-      if (this.conversationId === id && !this.running) this.drawMessages(messages);
+      if (this.conversationId !== id || this.running) return;
+      if (view !== null && messages.at(-1)?.role !== "assistant") {
+        view.fail("The connection to the server was lost before this answer finished.", retry);
+        return;
+      }
+      this.drawMessages(messages);
     } catch (error) {
       this.notice(offline(error));
     }
