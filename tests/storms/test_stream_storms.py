@@ -121,7 +121,9 @@ async def storm_figures(
     for n in range(20):
         await http.post("/api/bob/tasks", json={"title": f"t{n}"}, headers=bob)
     await latencies(http, bob)  # warm up
+    cpu, wall = cpu_seconds(server.process.pid), time.monotonic()
     baseline = await latencies(http, bob)
+    quiet = (cpu_seconds(server.process.pid) - cpu) / (time.monotonic() - wall)
     await attack()
     cpu, wall = cpu_seconds(server.process.pid), time.monotonic()
     under = await latencies(http, bob)
@@ -132,7 +134,7 @@ async def storm_figures(
             "baseline p50/p99 ms": f"{p(baseline, 50):.1f} / {p(baseline, 99):.1f}",
             "under attack p50/p99 ms": f"{p(under, 50):.1f} / {p(under, 99):.1f}",
             "p99 ratio": f"{p(under, 99) / p(baseline, 99):.2f}",
-            "server CPU under attack (cores)": f"{cores:.2f}",
+            "server CPU serving bob, alone / under attack (cores)": f"{quiet:.2f} / {cores:.2f}",
             **figures(),
         },
     )
