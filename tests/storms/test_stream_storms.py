@@ -33,8 +33,8 @@ from tests.tokens import AuthHeaders
 
 REQUESTS = 150
 ATTEMPTS = 1_500
-# The attacked server's CPU while bob is measured: the attacks took 0.85-1 core before.
-MAX_CORES = 0.7
+# What an attack may add to the server's CPU while bob is measured: they took 0.85-1 core.
+EXTRA_CORES = 0.35
 FAN_OUT_MODEL = ("--ttft", "0.1", "--tps", "10", "--reply-words", "2000", "--chunk-size", "1")
 
 
@@ -106,7 +106,12 @@ def cpu_seconds(pid: int) -> float:
 class Storm:
     baseline: list[float]
     under: list[float]
-    cores: float  # the server's CPU while bob was measured under attack
+    quiet: float  # the server's CPU (cores) while bob was measured alone
+    cores: float  # and while he was measured under attack
+
+    def assert_cheap(self) -> None:
+        """The attack adds little to what serving bob costs the server (it added a core)."""
+        assert self.cores - self.quiet < EXTRA_CORES, (self.quiet, self.cores)
 
 
 async def storm_figures(
@@ -138,7 +143,7 @@ async def storm_figures(
             **figures(),
         },
     )
-    return Storm(baseline, under, cores)
+    return Storm(baseline, under, quiet, cores)
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ async def test_storm_1_feeds_without_end(
     assert set(more.statuses) == {429}
     # Bob's p50 holds; his p99 of 150 requests is one or two samples, which a busy 2-core
     # machine moves by 2-5x between runs (printed; docs/limits.md). The server's CPU is not.
-    assert storm.cores < MAX_CORES, storm.cores
+    storm.assert_cheap()
 
 
 async def test_storm_2_viewers_that_never_read(
@@ -261,7 +266,7 @@ async def test_storm_2_viewers_that_never_read(
     assert set(streams.statuses) <= {200, 429, 503}
     # A p99 ratio with a run streaming beside bob is noise on a shared 2-core machine (the
     # figures are printed; docs/limits.md has them); the server's CPU is not.
-    assert storm.cores < MAX_CORES, storm.cores
+    storm.assert_cheap()
 
 
 async def test_storm_3_attaches_to_a_trimmed_log_on_the_other_replica(
@@ -338,4 +343,4 @@ async def _trimmed_log_storm(
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
     assert streams.statuses.count(200) == 20
-    assert storm.cores < MAX_CORES, storm.cores  # it spun at 0.85-0.99 cores
+    storm.assert_cheap()  # it spun at 0.85-0.99 cores
