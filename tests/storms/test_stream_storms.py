@@ -13,9 +13,11 @@ sockets that read the status line and nothing more, so each costs the test almos
 """
 
 import asyncio
+import json
 import os
 import socket
 import statistics
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -41,13 +43,30 @@ FAN_OUT_MODEL = ("--ttft", "0.1", "--tps", "10", "--reply-words", "2000", "--chu
 # --- the other user, and the attacker's silent streams ---------------------------------------
 
 
-async def latencies(http: httpx.AsyncClient, headers: dict[str, str]) -> list[float]:
-    took: list[float] = []
-    for _ in range(REQUESTS):
+# Bob's client runs in a process of its own: timed from the test's event loop, which also
+# reads the attacker's streams, his latencies carried the test's own delays.
+BOB = """
+import json, sys, time, httpx
+url, token, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+took = []
+with httpx.Client(base_url=url, timeout=30) as http:
+    for _ in range(count):
         started = time.perf_counter()
-        response = await http.get("/api/bob/tasks", headers=headers)
+        response = http.get("/api/bob/tasks", headers={"Authorization": f"Bearer {token}"})
         took.append(time.perf_counter() - started)
         assert response.status_code == 200, response.text
+print(json.dumps(took))
+"""
+
+
+async def latencies(url: str, headers: dict[str, str]) -> list[float]:
+    token = headers["Authorization"].removeprefix("Bearer ")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", BOB, url, token, str(REQUESTS), stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, "bob's requests failed"
+    took: list[float] = json.loads(out)
     return took
 
 
@@ -125,13 +144,13 @@ async def storm_figures(
     """Bob's latencies before and while `attack` runs (it is started, then left running)."""
     for n in range(20):
         await http.post("/api/bob/tasks", json={"title": f"t{n}"}, headers=bob)
-    await latencies(http, bob)  # warm up
+    await latencies(server.url, bob)  # warm up
     cpu, wall = cpu_seconds(server.process.pid), time.monotonic()
-    baseline = await latencies(http, bob)
+    baseline = await latencies(server.url, bob)
     quiet = (cpu_seconds(server.process.pid) - cpu) / (time.monotonic() - wall)
     await attack()
     cpu, wall = cpu_seconds(server.process.pid), time.monotonic()
-    under = await latencies(http, bob)
+    under = await latencies(server.url, bob)
     cores = (cpu_seconds(server.process.pid) - cpu) / (time.monotonic() - wall)
     report(
         title,
