@@ -9,14 +9,19 @@ from tests.backend.web.browser import Watched
 DEV_CODE = ""
 
 
-async def sign_in(watched: Watched, user: str = "alice") -> Page:
-    """Open the page and sign in by name and the server's sign-in code (dev mode)."""
-    page = watched.page
-    await page.goto(watched.origin + "/")
+async def fill_sign_in(page: Page, user: str = "alice") -> None:
+    """Type a name and the server's sign-in code into the dev sign-in form."""
     await page.get_by_label("Your name").fill(user)
     code = page.get_by_label("Sign-in code")
     if not await code.input_value():  # remembered by this browser after a first sign-in
         await code.fill(DEV_CODE)
+
+
+async def sign_in(watched: Watched, user: str = "alice") -> Page:
+    """Open the page and sign in by name and the server's sign-in code (dev mode)."""
+    page = watched.page
+    await page.goto(watched.origin + "/")
+    await fill_sign_in(page, user)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
     return page

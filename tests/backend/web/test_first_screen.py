@@ -5,14 +5,14 @@ follows the conversation; on a phone the panel toggles say whether they are pres
 from playwright.async_api import expect
 
 from tests.backend.web.browser import PHONE, Watched
-from tests.backend.web.pages import answered
+from tests.backend.web.pages import answered, fill_sign_in
 
 
 async def test_first_screen_suggests_focuses_and_names_the_tab(page: Watched) -> None:
     browser_page = page.page
     await browser_page.goto(page.origin + "/")
     await expect(browser_page.get_by_role("main")).to_contain_text("Your name")
-    await browser_page.get_by_label("Your name").fill("alice")
+    await fill_sign_in(browser_page, "alice")
     await browser_page.get_by_role("button", name="Sign in").click()
     await expect(browser_page.get_by_role("textbox", name="Message")).to_be_focused()
     await expect(browser_page).to_have_title("todo-chat")
