@@ -97,6 +97,10 @@ class _Turn:
         call.update(output=output, is_error=is_error)
         return ToolResult(call_id, call["name"], output, is_error)
 
+    def awaiting_results(self) -> bool:
+        """Whether a call announced in this turn has not returned yet."""
+        return any("output" not in call for call in self.calls.values())
+
     def done(self, result: RunResultStreaming) -> Done:
         usage = result.context_wrapper.usage
         done = Done(
@@ -180,6 +184,14 @@ async def _end_when_spent(result: RunResultStreaming, context: ChatContext) -> N
     result.cancel(mode="after_turn")
 
 
+def _capped(context: ChatContext) -> Failed:
+    exceeded = context.budget.exceeded or "tool calls per turn"
+    return Failed(
+        "tool_limit_exceeded",
+        f"This turn was stopped: it reached the limit on {exceeded.replace('_', ' ')}.",
+    )
+
+
 async def run_turn(
     agent: Agent[ChatContext],
     items: list[TResponseInputItem],
@@ -217,18 +229,21 @@ async def run_turn(
     turn = _Turn(resume)
     stopper = asyncio.create_task(_stop_when_asked(stop or asyncio.Event(), result, context))
     spent = asyncio.create_task(_end_when_spent(result, context))
+    capped = False
     try:
         async for event in result.stream_events():
             mapped = turn.on_event(event)
             if mapped is not None:
                 yield mapped
-            if isinstance(mapped, ToolResult) and context.budget.exceeded:
-                yield Failed(
-                    "tool_limit_exceeded",
-                    f"This turn was stopped: it reached the limit on "
-                    f"{context.budget.exceeded.replace('_', ' ')}.",
-                )
+            capped = capped or (isinstance(mapped, ToolResult) and bool(context.budget.exceeded))
+            # Parallel calls all ran (or were refused) before their results stream: wait for
+            # every one, so the stored answer lists what the activity record holds.
+            if capped and not turn.awaiting_results():
+                yield _capped(context)
                 return
+        if capped:
+            yield _capped(context)
+            return
     except PROVIDER_ERRORS as error:
         yield failure_for(error)
         return

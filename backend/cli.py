@@ -13,6 +13,7 @@ from backend.db.embedded import EmbeddedPostgres
 from backend.db.migrate import upgrade
 from backend.metrics.serving import multiprocess_metrics, start_metrics_port
 from backend.settings import Settings, SettingsError, load_settings
+from backend.web.dev_code import dev_mode, dev_sign_in_code
 
 
 @contextmanager
@@ -99,6 +100,15 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dev_code(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not dev_mode(settings):
+        print("no dev sign-in here: AUTH_SECRET or AUTH_JWKS_URL is set (use todo-chat token)")
+        return 2
+    print(dev_sign_in_code(settings))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="todo-chat", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
         "--ttl", default="1h", type=parse_ttl, help="lifetime, e.g. 15m, 1h, 7d (default 1h)"
     )
     token.set_defaults(handler=_token)
+
+    commands.add_parser(
+        "dev-code", help="print the page's dev sign-in code (dev mode; also logged at start)"
+    ).set_defaults(handler=_dev_code)
 
     _add_chat_command(commands)
     return parser

@@ -36,6 +36,7 @@ from backend.tasks.reminders import Publish
 from backend.tasks.router import router as tasks_router
 from backend.tasks.router import tags_router
 from backend.usage.router import router as usage_router
+from backend.web.dev_code import announce_dev_sign_in
 from backend.web.router import install_page
 from mcp_tools.http import mcp_routes
 
@@ -80,6 +81,7 @@ def create_app(
                 publish_reminder=publish_reminder,
             )
             _tune_gc()
+            announce_dev_sign_in(settings)
             yield
 
     app = FastAPI(

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.auth.deps import Owner
-from backend.conversations.router import CHAT_RESPONSES, ConversationNumber, chat_response
+from backend.conversations.router import (
+    CHAT_RESPONSES,
+    ConversationNumber,
+    admit_turn,
+    chat_response,
+)
 from backend.conversations.schemas import ChatResponse
 from backend.deps import ServicesDep
 from backend.http.errors import (
@@ -21,7 +26,6 @@ from backend.http.errors import (
     Unauthorized,
     responses,
 )
-from backend.limits.chat import admit_chat_message
 from backend.limits.rest import REST_RATE_LIMIT
 
 router = APIRouter(
@@ -86,8 +90,9 @@ async def _decide(
     approve: bool,
     accept: str | None,
 ) -> Any:
-    # A decision starts a model call like a message does: it counts against the same limit.
-    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    # A decision starts a model call like a message does: the same limits and budget, checked
+    # before anything is decided.
+    await admit_turn(services, owner)
 
     def decide(waiting: list[str]) -> dict[str, bool]:
         if call_id is None:

@@ -34,6 +34,15 @@ class FeedEvent:
     data: dict[str, Any]
 
 
+class FeedMissed(Exception):
+    """A feed subscription may have missed an event: `reason` is "broker" (the broker's
+    connection dropped, or a publish failed) or "behind" (the subscriber did not keep up)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Broker(Protocol):
     async def hit(self, key: str, limit: int, window_seconds: float) -> float | None:
         """Count one event under `key` in a sliding window of `window_seconds`.
@@ -90,7 +99,8 @@ class Broker(Protocol):
         ...
 
     def subscribe(self, user: str) -> AbstractAsyncContextManager[AsyncIterator[FeedEvent]]:
-        """While entered: every event published to `user` from then on."""
+        """While entered: every event published to `user` from then on. The iterator raises
+        `FeedMissed` as soon as it may have missed one."""
         ...
 
     async def ready(self) -> bool:

@@ -1,13 +1,15 @@
 """The feeds of this process's subscribers, as both brokers deliver them: one bounded queue
-per subscription, and a subscriber that does not keep up loses its oldest events rather than
-growing without bound (or slowing the publisher)."""
+per subscription. A subscription that may have missed an event (it fell FEED_BUFFER events
+behind, or the broker lost its connection for a moment) ends with `FeedMissed` at once,
+rather than carrying on with a hole in it: the client reloads (docs/api.md §13)."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Literal
 
-from backend.broker.base import FeedEvent
+from backend.broker.base import FeedEvent, FeedMissed
 
-# Events a subscription holds before the oldest is dropped.
+# Events a subscription holds before it counts as behind.
 FEED_BUFFER = 1_000
 
 
@@ -15,18 +17,36 @@ class FeedQueue:
     """One subscription's events, in order."""
 
     def __init__(self, size: int = FEED_BUFFER) -> None:
-        self._queue: asyncio.Queue[FeedEvent] = asyncio.Queue(size)
+        self._queue: asyncio.Queue[FeedEvent | None] = asyncio.Queue(size + 1)
+        self._size = size
+        self._missed: Literal["behind", "broker"] | None = None
+        # Set once the broker listens for it: a connection made for its own subscription
+        # (a reconnection) lost nothing this feed was promised.
+        self.listening = False
 
     def put(self, event: FeedEvent) -> None:
-        """Never waits: when full, the oldest event gives way."""
-        if self._queue.full():
-            self._queue.get_nowait()
+        """Never waits: a subscriber with `size` events unread has missed this one."""
+        if self._missed is not None:
+            return
+        if self._queue.qsize() >= self._size:
+            self.missed("behind")
+            return
         self._queue.put_nowait(event)
 
+    def missed(self, why: Literal["behind", "broker"]) -> None:
+        """The subscription may lack an event: its reader learns so before anything else."""
+        if self._missed is None:
+            self._missed = why
+            self._queue.put_nowait(None)  # wakes a waiting reader; room was kept for it
+
     async def events(self) -> AsyncIterator[FeedEvent]:
-        """Each event as it comes, waiting for the next; never ends by itself."""
+        """Each event as it comes, waiting for the next; ends only with `FeedMissed`."""
         while True:
-            yield await self._queue.get()
+            if self._missed is not None:
+                raise FeedMissed(self._missed)
+            event = await self._queue.get()
+            if event is not None:
+                yield event
 
 
 class LocalFeeds:
@@ -35,8 +55,9 @@ class LocalFeeds:
     def __init__(self) -> None:
         self._feeds: dict[str, set[FeedQueue]] = {}
 
-    def add(self, user: str) -> FeedQueue:
+    def add(self, user: str, *, listening: bool = True) -> FeedQueue:
         queue = FeedQueue()
+        queue.listening = listening
         self._feeds.setdefault(user, set()).add(queue)
         return queue
 
@@ -52,3 +73,11 @@ class LocalFeeds:
     def deliver(self, user: str, event: FeedEvent) -> None:
         for queue in self._feeds.get(user, ()):
             queue.put(event)
+
+    def missed(self, user: str | None = None) -> None:
+        """Every subscription of `user` (of everyone when None) may have missed events."""
+        users = list(self._feeds) if user is None else [user]
+        for name in users:
+            for queue in self._feeds.get(name, ()):
+                if queue.listening:
+                    queue.missed("broker")

@@ -15,6 +15,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.connection import Connection
 from redis.exceptions import RedisError
 
 from backend.broker.background import cancelled
@@ -43,6 +44,12 @@ class RedisSignals:
         # redis-py's PubSub connects on its first command: two at once would each open a
         # connection, and the listener would read the one the other did not subscribe on.
         self._commands = asyncio.Lock()
+        # The subscriber connection we watch for reconnections (redis-py reconnects and
+        # resubscribes by itself, silently: whatever was published meanwhile is lost).
+        self._watched: Connection | None = None
+        # A feed channel may be subscribed with no feed left here (an unsubscribe that failed
+        # while Redis was away; redis-py subscribes again to every channel it still lists).
+        self._orphans = False
 
     def start(self) -> None:
         self._listener = asyncio.create_task(self._listen_forever(), name="redis signals")
@@ -101,11 +108,12 @@ class RedisSignals:
         try:
             await self._redis.publish(self._feed_channel(user), message)
         except RedisError as error:
+            self._feeds.missed(user)  # this process's feeds of the user lack it too
             raise BrokerUnavailable() from error
 
     @asynccontextmanager
     async def subscribe(self, user: str) -> AsyncIterator[AsyncIterator[FeedEvent]]:
-        queue = self._feeds.add(user)
+        queue = self._feeds.add(user, listening=False)
         try:
             if self._feeds.subscribers(user) == 1:
                 try:
@@ -113,6 +121,7 @@ class RedisSignals:
                         await self._pubsub.subscribe(self._feed_channel(user))
                 except RedisError as error:
                     raise BrokerUnavailable() from error
+            queue.listening = True
             yield queue.events()
         finally:
             self._feeds.remove(user, queue)
@@ -121,7 +130,7 @@ class RedisSignals:
                     async with self._commands:
                         await self._pubsub.unsubscribe(self._feed_channel(user))
                 except RedisError:
-                    pass  # resubscription after a reconnect skips channels left since
+                    self._orphans = True  # unsubscribed by the listener once Redis is back
 
     # ---- the one subscriber -----------------------------------------------------------------
 
@@ -131,13 +140,47 @@ class RedisSignals:
                 if self._stop_channel.encode() not in self._pubsub.channels:
                     async with self._commands:
                         await self._pubsub.subscribe(self._stop_channel)
+                self._watch_reconnections()
+                if self._orphans:
+                    await self._drop_orphans()
                 message = await self._pubsub.get_message(timeout=1.0)
             except RedisError as error:
                 log.warning("Redis subscription interrupted: %s", type(error).__name__)
+                self._interrupted()
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             if message is not None and message.get("type") == "message":
                 self._dispatch(message)
+
+    def _watch_reconnections(self) -> None:
+        connection = self._pubsub.connection
+        if connection is not None and connection is not self._watched:
+            # Called on every connection after this one, i.e. on each reconnection.
+            connection.register_connect_callback(self._reconnected)
+            self._watched = connection
+
+    async def _reconnected(self, _: Connection) -> None:
+        log.warning("Redis subscription reconnected: feeds may have missed events")
+        self._interrupted()
+
+    def _interrupted(self) -> None:
+        """Events may have been published while we were not subscribed: every open feed
+        says so now, and channels left meanwhile are dropped once Redis answers."""
+        self._feeds.missed()
+        self._orphans = True
+
+    async def _drop_orphans(self) -> None:
+        async with self._commands:
+            prefix = f"{self._prefix}feed:"
+            orphans = [
+                channel
+                for channel in map(_text, self._pubsub.channels)
+                if channel.startswith(prefix)
+                and not self._feeds.subscribers(channel.removeprefix(prefix))
+            ]
+            if orphans:
+                await self._pubsub.unsubscribe(*orphans)
+            self._orphans = False
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         channel = _text(message["channel"])

@@ -99,13 +99,20 @@ async def chat(
     idempotency_key: IdempotencyKeyHeader,
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
-    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
-    if services.chat.budget is not None:
-        await services.chat.budget.admit(owner)
+    await admit_turn(services, owner)
     run = await services.runs.start(
         owner, body.conversation_id, body.message, idempotency_key, timezone=body.timezone
     )
     return await chat_response(services, run, accept)
+
+
+async def admit_turn(services: Services, owner: str) -> None:
+    """What every request that starts a model call passes first, a message, a retry or a
+    decision: the per-minute limit (429 `rate_limited`) and the daily token budget (429
+    `budget_exhausted`)."""
+    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    if services.chat.budget is not None:
+        await services.chat.budget.admit(owner)
 
 
 async def chat_response(
@@ -140,7 +147,7 @@ async def retry(
     body: RetryRequest | None = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
-    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
+    await admit_turn(services, owner)  # before the retry deletes anything
     timezone = body.timezone if body is not None else "UTC"
     run = await services.runs.retry(owner, conversation_id, message_id, timezone=timezone)
     events = _first_viewer(services, run)

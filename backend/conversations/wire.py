@@ -56,7 +56,22 @@ class ApprovalAsked:
     summary: str
 
 
-ChatEvent = Started | AgentEvent | ApprovalAsked | Finished
+@dataclass(frozen=True)
+class Skipped:
+    """Events `first` to `last` of the run are no longer kept (a trimmed log, or one Redis
+    lost): the viewer is served from the next one. Not in the run's log, so it has no id;
+    a client that wants the whole answer reads it from the messages once the run ends."""
+
+    first: int
+    last: int
+
+
+SKIPPED_DETAIL = (
+    "Part of this answer is no longer available to stream; the rest follows, and the whole"
+    " answer is in the conversation's messages once it ends."
+)
+
+ChatEvent = Started | AgentEvent | ApprovalAsked | Finished | Skipped
 Outcome = Finished | Failed
 FINAL_EVENTS = frozenset({"done", "error"})
 # An event as a viewer sees it, with its id (None for an event that is not in the run's
@@ -80,6 +95,9 @@ def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
         return "done", _answer_body(event)
     if isinstance(event, Failed):
         return "error", {"code": event.code, "detail": event.detail}
+    if isinstance(event, Skipped):
+        skipped = event.last - event.first + 1
+        return "notice", {"code": "events_skipped", "detail": SKIPPED_DETAIL, "skipped": skipped}
     raise TypeError(f"not a client event: {event!r}")
 
 

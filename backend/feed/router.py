@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, JSONServerSentEvent, ServerSentEvent
 
 from backend.auth.deps import Owner
-from backend.broker.base import Broker, FeedEvent
+from backend.broker.base import Broker, FeedEvent, FeedMissed
 from backend.conversations import sse
 from backend.deps import ServicesDep
 from backend.http.errors import (
@@ -47,8 +47,19 @@ async def live_feed(owner: Owner, services: ServicesDep) -> EventSourceResponse:
 
 
 async def _frames(broker: Broker, owner: str) -> AsyncIterator[ServerSentEvent]:
-    """Every event published to the user from now on. While the broker is away events may be
-    missed, so the stream then ends with `error`: the client reconnects and reloads."""
+    """Every event published to the user from now on. The stream ends with `error` as soon as
+    it may have missed one (the broker away or reconnected, the client far behind): the
+    client reconnects and reloads."""
+    try:
+        async for frame in _published(broker, owner):
+            yield frame
+    except FeedMissed as missed:
+        yield _behind() if missed.reason == "behind" else _unavailable()
+    except BrokerUnavailable:  # the subscription itself failed
+        yield _unavailable()
+
+
+async def _published(broker: Broker, owner: str) -> AsyncIterator[ServerSentEvent]:
     async with broker.subscribe(owner) as events:
         # One pending read across quiet intervals: a read cancelled by a timeout would close
         # the subscription's generator, and the next one would find it exhausted.
@@ -77,3 +88,14 @@ def _unavailable() -> JSONServerSentEvent:
     return JSONServerSentEvent(
         data={"code": unavailable.code, "detail": unavailable.detail}, event="error"
     )
+
+
+FEED_BEHIND = (
+    "feed_behind",
+    "This feed fell too far behind and may have missed changes; reconnect and reload.",
+)
+
+
+def _behind() -> JSONServerSentEvent:
+    code, detail = FEED_BEHIND
+    return JSONServerSentEvent(data={"code": code, "detail": detail}, event="error")

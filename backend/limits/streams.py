@@ -38,9 +38,13 @@ class OpenStream:
             aclose = getattr(frames, "aclose", None)
             if aclose is not None:
                 await aclose()
-            with anyio.move_on_after(GIVE_BACK_SECONDS, shield=True):
-                with contextlib.suppress(BrokerUnavailable):
-                    await self.slots.give_back(self.user, self.slot)
+            await self.give_back()
+
+    async def give_back(self) -> None:
+        """The slot, for a stream that ends (or never starts: nothing to attach to)."""
+        with anyio.move_on_after(GIVE_BACK_SECONDS, shield=True):
+            with contextlib.suppress(BrokerUnavailable):
+                await self.slots.give_back(self.user, self.slot)
 
     async def _renew(self) -> None:
         while True:

@@ -56,12 +56,19 @@ async def attach(
         str | None, Header(alias="Last-Event-ID", max_length=200)
     ] = None,
 ) -> Response:
-    events = await services.runs.attach(
-        owner, conversation_id, last_event_id_header or last_event_id
-    )
-    if events is None:
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    # The slot first: a user at the bound is refused before any database work (1,500
+    # attaches past the bound each looked for the run first, and took the pool).
     opened = await services.stream_limit.open(owner)
+    try:
+        events = await services.runs.attach(
+            owner, conversation_id, last_event_id_header or last_event_id
+        )
+    except BaseException:
+        await opened.give_back()
+        raise
+    if events is None:
+        await opened.give_back()
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
     return sse.event_stream(opened.guard(events), {})
 
 

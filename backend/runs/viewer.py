@@ -51,8 +51,9 @@ async def follow(
         if after == seen:
             # Nothing after `after`: the log may no longer start there (over STREAM_MAXLEN
             # events it is trimmed; after a Redis restart it starts where writing resumed).
-            # Serve from its first kept event; otherwise wait before looking again, never
-            # going round at once (each round reads the log and asks PostgreSQL).
+            # Serve from its first kept event, after a `notice` saying so; otherwise wait
+            # before looking again, never going round at once (each round reads the log and
+            # asks PostgreSQL).
             first = await broker.first_kept(ref.key)
             if first is not None and first > after + 1:
                 log.warning(
@@ -62,6 +63,7 @@ async def follow(
                     first,
                     extra={"user_id": ref.owner, "conversation_id": ref.conversation},
                 )
+                yield None, wire.Skipped(after + 1, first - 1)
                 after = first - 1
                 continue
             await asyncio.sleep(MISSING_LOG_RETRY_SECONDS)

@@ -7,21 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Route
 
 from backend.auth.tokens import local_token
 from backend.deps import ServicesDep
 from backend.fields import UserId
-from backend.http.errors import InvalidRequest, NotFound, responses
+from backend.http.errors import AppError, InvalidRequest, NotFound, responses
 from backend.settings import Settings
+from backend.web.dev_code import code_matches, dev_mode
 from backend.web.files import RevalidatedFiles, SingleFile, compressed
 
 STATIC_DIR = Path(__file__).parent / "static"
 DEV_TOKEN_TTL = timedelta(hours=12)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # Headers a proxy adds for the client it forwards (any X-Forwarded-* is checked besides). A
-# plain TCP forwarder adds none: dev mode must never be reachable through one (docs/web.md).
+# plain TCP forwarder adds none, hence the sign-in code as well (backend/web/dev_code.py).
 PROXY_HEADERS = (
     "forwarded",
     "via",
@@ -53,6 +54,20 @@ class DevTokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: UserId
+    code: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The sign-in code the server printed to its terminal when it started.",
+    )
+
+
+class WrongSignInCode(AppError):
+    status_code = 403
+    code = "wrong_sign_in_code"
+    detail = (
+        "That is not this server's sign-in code; it is printed in the server's terminal "
+        "when it starts."
+    )
 
 
 class DevToken(BaseModel):
@@ -63,8 +78,7 @@ async def dev_mode_loopback(request: Request, services: ServicesDep) -> Settings
     """404 unless dev mode and a direct loopback client; runs before the body is read, so a
     page can probe with an empty body (422 here, 404 elsewhere)."""
     settings = services.settings
-    dev_mode = settings.auth_secret is None and settings.auth_jwks_url is None
-    if not dev_mode or not _direct_loopback(request):
+    if not dev_mode(settings) or not _direct_loopback(request):
         raise NotFound()
     return settings
 
@@ -75,12 +89,15 @@ async def dev_mode_loopback(request: Request, services: ServicesDep) -> Settings
     summary="Sign in by name (dev mode, loopback clients only)",
     description="A token for `user_id`, signed with the dev secret. Only when neither "
     "`AUTH_SECRET` nor `AUTH_JWKS_URL` is set, and only for a loopback client that reached "
-    "the server directly by a loopback name; everywhere else `404`.",
-    responses=responses(NotFound, InvalidRequest),
+    "the server directly by a loopback name; everywhere else `404`. `code` is the sign-in "
+    "code the server printed when it started (`403 wrong_sign_in_code` otherwise).",
+    responses=responses(NotFound, InvalidRequest, WrongSignInCode),
 )
 async def dev_token(
     body: DevTokenRequest, settings: Annotated[Settings, Depends(dev_mode_loopback)]
 ) -> DevToken:
+    if not code_matches(settings, body.code):
+        raise WrongSignInCode()
     token = local_token(settings, body.user_id, DEV_TOKEN_TTL)
     if token is None:
         raise NotFound()

@@ -15,6 +15,8 @@ from backend.auth.dev_secret import load_or_create_dev_secret
 from backend.auth.verifier import TokenVerifier
 from backend.cli import main, served_url
 from backend.http.errors import Unauthorized
+from backend.settings import Settings
+from backend.web.dev_code import dev_sign_in_code
 from tests.processes import REPO, TODO_CHAT, serve_env, todo_chat_serve
 
 SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -185,3 +187,15 @@ def test_serve_with_several_workers_refuses_without_redis_in_one_line(
     assert printed.out == ""
     assert printed.err.count("\n") == 1
     assert "REDIS_URL" in printed.err
+
+
+def test_dev_code_prints_the_code_the_page_asks_for(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["dev-code"]) == 0
+    printed = capsys.readouterr().out.strip()
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    assert printed == dev_sign_in_code(settings)
+    monkeypatch.setenv("AUTH_SECRET", SECRET)
+    assert main(["dev-code"]) != 0
+    assert "todo-chat token" in capsys.readouterr().out

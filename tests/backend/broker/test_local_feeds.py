@@ -1,9 +1,11 @@
 """The feed queues both brokers deliver through: events in order to every subscription of
-the user, none to anyone else, and a subscriber that falls behind loses the oldest."""
+the user, none to anyone else, and a subscriber that may have missed one is told at once."""
 
 import asyncio
 
-from backend.broker.base import FeedEvent
+import pytest
+
+from backend.broker.base import FeedEvent, FeedMissed
 from backend.broker.local_feeds import FeedQueue, LocalFeeds
 
 
@@ -16,11 +18,28 @@ async def taken(queue: FeedQueue, count: int) -> list[int]:
     return [(await anext(events)).data["n"] for _ in range(count)]
 
 
-async def test_a_full_queue_drops_its_oldest_events_and_never_waits() -> None:
+async def test_a_subscriber_that_falls_behind_is_told_at_once_and_never_waited_for() -> None:
     queue = FeedQueue(size=3)
     for n in range(1, 6):
-        queue.put(event(n))
-    assert await taken(queue, 3) == [3, 4, 5]
+        queue.put(event(n))  # never waits
+    with pytest.raises(FeedMissed) as missed:
+        await taken(queue, 1)
+    assert missed.value.reason == "behind"
+
+
+async def test_a_waiting_subscriber_is_woken_when_the_broker_may_have_lost_events() -> None:
+    feeds = LocalFeeds()
+    alice, bob = feeds.add("alice"), feeds.add("bob")
+    waiting = asyncio.create_task(taken(alice, 1))
+    await asyncio.sleep(0)
+    feeds.missed("alice")
+    with pytest.raises(FeedMissed):
+        await asyncio.wait_for(waiting, 1)
+    feeds.deliver("bob", event(1))
+    assert await taken(bob, 1) == [1]  # only alice's feeds were told
+    feeds.missed()
+    with pytest.raises(FeedMissed):
+        await taken(bob, 1)
 
 
 async def test_every_subscription_of_the_user_gets_each_event_and_nobody_else() -> None:

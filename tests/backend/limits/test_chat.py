@@ -209,10 +209,21 @@ async def test_destructive_calls_in_one_step_are_capped_too(
         response = await turn_client.post(
             "/api/alice/chat", json={"message": "Delete everything"}, headers=auth("alice")
         )
+        stored = await turn_client.get("/api/alice/conversations/1/messages", headers=auth("alice"))
+        activity = await turn_client.get("/api/alice/activity", headers=auth("alice"))
     body = response.json()
     assert body["code"] == "tool_limit_exceeded"
     assert "destructive tool calls per turn" in body["detail"]
     assert len(await task_titles(db_engine, "alice")) == 2
+    # The failed answer lists every call of the step, as the activity record has each delete
+    # (parallel calls' results had been cut at the first one past the cap).
+    answer = stored.json()["messages"][-1]
+    assert answer["status"] == "failed"
+    calls = {call["id"]: call["is_error"] for call in answer["tool_calls"]}
+    assert sorted(calls) == [f"d{i}" for i in range(1, 6)]
+    assert sorted(calls.values()) == [False] * 3 + [True] * 2
+    deleted = [e for e in activity.json()["activity"] if e["action"] == "deleted"]
+    assert len(deleted) == 3
 
 
 async def test_tool_calls_stop_at_the_cap_with_an_error_event(

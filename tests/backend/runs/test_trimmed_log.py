@@ -55,17 +55,28 @@ class TwoReplicas:
 
 
 async def attach_from_the_start(replicas: TwoReplicas, count: int) -> list[int]:
-    """What a reloaded page gets on the other replica: an attach without Last-Event-ID."""
+    """What a reloaded page gets on the other replica: an attach without Last-Event-ID. The
+    ids it is served, after the one event (without an id) that says what was skipped."""
     seen: list[int] = []
     events = viewer.follow(replicas.other, replicas.ref, replicas.alive, 0)
     async with asyncio.timeout(DEADLINE):
+        event_id, skipped = await anext(events)
+        assert event_id is None
+        assert isinstance(skipped, wire.Skipped)
         async for event_id, _ in events:
+            assert seen or skipped.last == parsed_seq(event_id) - 1
             parsed = wire.parse_event_id(event_id)
             assert parsed is not None
             seen.append(parsed[1])
             if len(seen) == count:
                 break
     return seen
+
+
+def parsed_seq(event_id: str | None) -> int:
+    parsed = wire.parse_event_id(event_id)
+    assert parsed is not None
+    return parsed[1]
 
 
 async def test_a_trimmed_log_is_served_from_its_first_kept_event(redis_url: str) -> None:

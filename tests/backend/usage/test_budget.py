@@ -10,8 +10,10 @@ from backend.broker.redis import RedisBroker
 from backend.http.errors import BrokerUnavailable
 from backend.settings import Settings
 from backend.usage.budget import BudgetExhausted, TokenBudget
+from tests.backend.approvals.confirming import pending
 from tests.backend.chatkit.client import ChatKit, errors
 from tests.backend.conversations.chatting import Chat, tool_call
+from tests.backend.support import create_tasks
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, sequential
 from tests.processes import free_port
 from tests.providers import provider_app
@@ -103,3 +105,48 @@ async def test_chatkit_says_the_budget_is_spent(settings: Settings, auth: AuthHe
         second = await chatkit.create("Hi again")
     assert errors(first) == []
     assert [error.message for error in errors(second)] == [BudgetExhausted.detail]
+
+
+async def test_a_retry_past_the_budget_is_refused_before_anything_is_deleted(
+    settings: Settings, auth: AuthHeaders
+) -> None:
+    script = sequential([Reply("Hello."), Reply("Hello again.")])
+    async with provider_app(settings, "responses", script=script, chat_tokens_per_day=100) as app:
+        chat = Chat(app.client, auth("alice"))
+        await chat.answer("Hi")  # ~2,000 tokens: the budget is spent
+        before = await chat.messages(1)
+        retried = await app.client.post(
+            "/api/alice/conversations/1/messages/1/retry", headers=auth("alice")
+        )
+        after = await chat.messages(1)
+        calls = len(app.route.calls)
+    assert retried.status_code == 429
+    assert retried.json()["code"] == "budget_exhausted"
+    assert int(retried.headers["retry-after"]) > 0
+    assert after == before  # the answer is still there
+    assert calls == 1
+
+
+async def test_a_decision_past_the_budget_is_refused_and_the_call_still_waits(
+    settings: Settings, auth: AuthHeaders, db_engine: AsyncEngine
+) -> None:
+    delete = ToolCalls([Call("delete_task", {"task_id": 1}, call_id="call_del")])
+    script = sequential([delete, Reply("Deleted it.")])
+    async with provider_app(settings, "responses", script=script, chat_tokens_per_day=100) as app:
+        chat = Chat(app.client, auth("alice"))
+        await create_tasks(chat.http, chat.headers, "alice", "Buy milk")
+        paused = await chat.answer("delete buy milk")  # the call crosses the budget
+        path = "/api/alice/conversations/1/approvals"
+        decided = await app.client.post(path, json={"approve": True}, headers=auth("alice"))
+        one = await app.client.post(
+            f"{path}/call_del", json={"approve": True}, headers=auth("alice")
+        )
+        still = await pending(chat, 1)
+        calls = len(app.route.calls)
+    assert paused["status"] == "awaiting_approval"
+    for refused in (decided, one):
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "budget_exhausted"
+    assert [waiting["id"] for waiting in still] == ["call_del"]  # nothing was decided
+    assert await task_titles(db_engine, "alice") == [(1, "Buy milk")]
+    assert calls == 1

@@ -11,7 +11,9 @@ from playwright.async_api import Browser, async_playwright
 
 from backend.main import create_app
 from backend.settings import Settings
+from backend.web.dev_code import dev_sign_in_code
 from tests.apps import serving
+from tests.backend.web import pages
 from tests.backend.web.browser import PHONE, Watched, chromium_path, launch, watched_page
 
 NO_CHROMIUM = (
@@ -43,7 +45,8 @@ class Site:
     http: httpx.AsyncClient
 
     async def token(self, user: str) -> str:
-        response = await self.http.post("/dev/token", json={"user_id": user})
+        body = {"user_id": user, "code": pages.DEV_CODE}
+        response = await self.http.post("/dev/token", json=body)
         assert response.status_code == 200, response.text
         token: str = response.json()["token"]
         return token
@@ -56,6 +59,14 @@ class Site:
 def dev_settings(settings: Settings) -> Settings:
     """Dev mode: no AUTH_SECRET and no JWKS (the dev secret lives in the test's data dir)."""
     return settings.model_copy(update={"auth_secret": None})
+
+
+@pytest.fixture(autouse=True)
+def dev_code(dev_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The sign-in code every dev-mode app of this test prints (one data dir per test)."""
+    code = dev_sign_in_code(dev_settings)
+    monkeypatch.setattr(pages, "DEV_CODE", code)
+    return code
 
 
 @pytest.fixture

@@ -4,12 +4,24 @@ from playwright.async_api import Locator, Page, expect
 
 from tests.backend.web.browser import Watched
 
+# The sign-in code of the test's dev secret (set for each test by conftest.py): what the
+# person reads in the server's terminal.
+DEV_CODE = ""
+
+
+async def fill_sign_in(page: Page, user: str = "alice") -> None:
+    """Type a name and the server's sign-in code into the dev sign-in form."""
+    await page.get_by_label("Your name").fill(user)
+    code = page.get_by_label("Sign-in code")
+    if not await code.input_value():  # remembered by this browser after a first sign-in
+        await code.fill(DEV_CODE)
+
 
 async def sign_in(watched: Watched, user: str = "alice") -> Page:
-    """Open the page and sign in by name (dev mode)."""
+    """Open the page and sign in by name and the server's sign-in code (dev mode)."""
     page = watched.page
     await page.goto(watched.origin + "/")
-    await page.get_by_label("Your name").fill(user)
+    await fill_sign_in(page, user)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
     return page

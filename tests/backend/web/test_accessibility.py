@@ -11,7 +11,7 @@ from backend.settings import Settings
 from tests.backend.web.axe import violations
 from tests.backend.web.browser import DESKTOP, PHONE, Watched, watched_page
 from tests.backend.web.conftest import Site
-from tests.backend.web.pages import answered, draw_answer, send, sign_in, task_item
+from tests.backend.web.pages import answered, draw_answer, fill_sign_in, send, sign_in, task_item
 
 BACKGROUND = "getComputedStyle(document.body).backgroundColor"
 # The pulsing mark on a conversation still answering, drawn for a moment to read its style.
@@ -130,7 +130,7 @@ class Views:
         await page.goto(origin + "/")
         await expect(page.get_by_label("Your name")).to_be_visible()
         await self.check("sign-in")
-        await page.get_by_label("Your name").fill("alice")
+        await fill_sign_in(page, "alice")
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_role("group", name="Suggestions")).to_be_visible()
         await self.check("empty conversation")

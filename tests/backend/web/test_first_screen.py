@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.backend.web.browser import DESKTOP, PHONE, watched_page
 from tests.backend.web.conftest import Site
-from tests.backend.web.pages import answered
+from tests.backend.web.pages import answered, fill_sign_in
 
 # The first element the Tab key reaches from the top of the page: document order among what
 # is focusable and shown, since nothing has a positive tabindex (checked too).
@@ -38,7 +38,7 @@ async def test_first_screen_suggests_focuses_and_names_the_tab(
         await page.goto(site.url + "/")
         await expect(page.get_by_role("main")).to_contain_text("Your name")
         assert await first_stop(page) == SKIP
-        await page.get_by_label("Your name").fill("alice")
+        await fill_sign_in(page, "alice")
         await page.get_by_role("button", name="Sign in").click()
         message = page.get_by_role("textbox", name="Message")
         await expect(message).to_be_focused()

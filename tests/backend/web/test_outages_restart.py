@@ -1,6 +1,8 @@
 """The page's own server stopped mid-answer and started again on the same port: SIGTERM (a
 deploy) and SIGKILL (a crash), one server and no Redis, as on a small install."""
 
+import asyncio
+import re
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.conversations.sse import SHUTDOWN_FAILURE
 from backend.runs.viewer import RUN_LOST
+from tests.backend.web import pages
 from tests.backend.web.browser import watched_page
 from tests.backend.web.outages import (
     ANSWER_MS,
@@ -34,6 +37,7 @@ Serve = Callable[[], AbstractAsyncContextManager[Served]]
 NOT_SENT = (
     "Not sent: the server cannot be reached right now. Send it again once the connection is back."
 )
+SIGN_IN_CODE = re.compile(r"enter the sign-in code ([A-Z0-9-]+)")
 # The page retries with waits that grow to 5 s (js/dom.js `backoff`).
 BACK_WITHIN_MS = 7000
 # A dead server's runs are taken over within about 10 s of its death (docs/runs.md).
@@ -41,7 +45,9 @@ TAKEN_OVER_WITHIN_MS = 15_000
 
 
 @pytest.fixture
-async def serve(database: str, tmp_path: Path) -> AsyncIterator[Serve]:
+async def serve(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Serve]:
     """`async with serve()`: `todo-chat serve` in dev mode, always on the same port and data
     directory (the page's origin and its signed-in token outlive a restart)."""
     config = slow_model()
@@ -55,6 +61,10 @@ async def serve(database: str, tmp_path: Path) -> AsyncIterator[Serve]:
         async def start() -> AsyncIterator[Served]:
             log = tmp_path / f"serve-{next(starts)}.log"
             async with todo_chat_serve(env, cwd=tmp_path, log=log, port=port) as served:
+                # The person types the sign-in code the server printed in its terminal.
+                printed = SIGN_IN_CODE.search(await asyncio.to_thread(log.read_text))
+                assert printed is not None, "no sign-in code in the server's log"
+                monkeypatch.setattr(pages, "DEV_CODE", printed.group(1))
                 yield served
 
         yield start

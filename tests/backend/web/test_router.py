@@ -1,5 +1,6 @@
 """The page's routes over ASGI: `/` with its Content-Security-Policy, the static files, and
-`POST /dev/token`, which exists only in dev mode for a direct loopback client."""
+`POST /dev/token`, which exists only in dev mode for a direct loopback client that knows the
+sign-in code the server printed."""
 
 import re
 from collections.abc import AsyncIterator
@@ -11,11 +12,16 @@ import pytest
 
 from backend.main import create_app
 from backend.settings import Settings
+from backend.web.dev_code import dev_sign_in_code
 from backend.web.router import CONTENT_SECURITY_POLICY
 from tests.apps import running
 from tests.backend.support import assert_error
 
 LOOPBACK = "http://127.0.0.1:8000"
+
+
+def code_of(settings: Settings) -> str:
+    return dev_sign_in_code(settings.model_copy(update={"auth_secret": None}))
 
 
 @asynccontextmanager
@@ -64,7 +70,8 @@ async def test_in_dev_mode_a_loopback_client_gets_a_token_the_api_accepts(
     settings: Settings,
 ) -> None:
     async with client_of(settings, auth_secret=None) as client:
-        response = await client.post("/dev/token", json={"user_id": "bob"})
+        body = {"user_id": "bob", "code": code_of(settings)}
+        response = await client.post("/dev/token", json=body)
         assert response.status_code == 200, response.text
         token = response.json()["token"]
         tasks = await client.get("/api/bob/tasks", headers={"Authorization": f"Bearer {token}"})
@@ -74,7 +81,16 @@ async def test_in_dev_mode_a_loopback_client_gets_a_token_the_api_accepts(
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"user_id": ""}, {"user_id": "x" * 129}, {"user_id": "a", "extra": 1}]
+    "body",
+    [
+        {},
+        {"user_id": "a"},  # no code
+        {"user_id": "", "code": "x"},
+        {"user_id": "x" * 129, "code": "x"},
+        {"user_id": "a", "code": ""},
+        {"user_id": "a", "code": "x" * 65},
+        {"user_id": "a", "code": "x", "extra": 1},
+    ],
 )
 async def test_in_dev_mode_a_bad_name_is_422(settings: Settings, body: dict[str, Any]) -> None:
     async with client_of(settings, auth_secret=None) as client:
@@ -108,19 +124,34 @@ async def test_in_dev_mode_only_a_direct_loopback_client_gets_a_token(
     settings: Settings, peer: str, base_url: str, headers: dict[str, str]
 ) -> None:
     async with client_of(settings, peer=peer, base_url=base_url, auth_secret=None) as client:
-        response = await client.post("/dev/token", json={"user_id": "bob"}, headers=headers)
+        body = {"user_id": "bob", "code": code_of(settings)}
+        response = await client.post("/dev/token", json=body, headers=headers)
     assert_error(response, 404, "not_found")
 
 
 @pytest.mark.parametrize("base_url", ["http://localhost:8000", "http://[::1]:8000"])
 async def test_every_loopback_name_is_a_loopback_host(settings: Settings, base_url: str) -> None:
     async with client_of(settings, peer="::1", base_url=base_url, auth_secret=None) as client:
-        response = await client.post("/dev/token", json={"user_id": "bob"})
+        response = await client.post(
+            "/dev/token", json={"user_id": "bob", "code": code_of(settings)}
+        )
     assert response.status_code == 200
 
 
 async def test_openapi_describes_the_dev_token_route_but_not_the_page(settings: Settings) -> None:
     async with client_of(settings) as client:
         paths = (await client.get("/openapi.json")).json()["paths"]
-    assert set(paths["/dev/token"]["post"]["responses"]) >= {"200", "404", "422"}
+    assert set(paths["/dev/token"]["post"]["responses"]) >= {"200", "403", "404", "422"}
     assert "/" not in paths
+
+
+async def test_the_code_is_needed_and_typed_loosely(settings: Settings) -> None:
+    code = code_of(settings)
+    async with client_of(settings, auth_secret=None) as client:
+        wrong = await client.post("/dev/token", json={"user_id": "bob", "code": "AAAA-BBBB"})
+        typed = code.lower().replace("-", " ")
+        loose = await client.post("/dev/token", json={"user_id": "bob", "code": typed})
+    assert_error(wrong, 403, "wrong_sign_in_code")
+    assert "terminal" in wrong.json()["detail"]
+    assert loose.status_code == 200
+    assert len(code.replace("-", "")) == 16  # 80 bits: not guessed through a proxy

@@ -64,3 +64,22 @@ async def test_a_token_link_for_another_account_asks_before_switching(
     await page.goto(f"{secured_page.origin}/#token={make_token('carol')}")
     await expect(page.locator("#who")).to_have_text("carol")
     assert secured_page.expected_dialogs == 0
+
+
+async def test_dev_sign_in_asks_for_the_servers_code_and_remembers_it(
+    page: Watched, dev_code: str
+) -> None:
+    """Issue 23 finding 9: a name alone no longer signs in; the code printed in the server's
+    terminal proves the person is at the machine (not behind a same-host proxy)."""
+    tab = page.page
+    await tab.goto(page.origin + "/")
+    await tab.get_by_label("Your name").fill("alice")
+    await tab.get_by_label("Sign-in code").fill("AAAA-BBBB-CCCC-DDDD")
+    await tab.get_by_role("button", name="Sign in").click()
+    await expect(tab.locator("#signin-notice")).to_contain_text("server's terminal")
+    await expect(tab.get_by_role("textbox", name="Message")).to_be_hidden()
+    await tab.get_by_label("Sign-in code").fill(dev_code.lower())
+    await tab.get_by_role("button", name="Sign in").click()
+    await expect(tab.locator("#who")).to_have_text("alice")
+    await tab.get_by_role("button", name="Sign out").click()
+    await expect(tab.get_by_label("Sign-in code")).to_have_value(dev_code.lower())

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.backend.web.browser import DESKTOP, PHONE, Watched, another_tab, watched_page
 from tests.backend.web.conftest import Site
-from tests.backend.web.pages import answered, send, sign_in
+from tests.backend.web.pages import answered, fill_sign_in, send, sign_in
 from tests.tokens import TokenFactory
 
 
@@ -48,7 +48,7 @@ async def test_a_second_tab_is_signed_in_and_signing_out_signs_out_both(
         await signed_out(first.page)
 
         # Signing in again in one tab signs in the other.
-        await first.page.get_by_label("Your name").fill("alice")
+        await fill_sign_in(first.page, "alice")
         await first.page.get_by_role("button", name="Sign in").click()
         await signed_in_as(second.page, "alice")
         second.assert_clean()

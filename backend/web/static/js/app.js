@@ -3,8 +3,8 @@
 import { ActivityView } from "./activity.js";
 import { Api } from "./api.js";
 import {
-  devSignInAvailable, devToken, forgetToken, keepToken, onTokenChange, storedToken, subjectOf,
-  takeTokenFromHash,
+  devSignInAvailable, devToken, forgetToken, keepToken, onTokenChange, rememberedDevCode,
+  storedToken, subjectOf, takeTokenFromHash,
 } from "./auth.js";
 import { ChatView } from "./chat.js";
 import { Connection } from "./connection.js";
@@ -63,19 +63,22 @@ async function showSignIn(message) {
   $("signin").hidden = false;
   showNotice($("signin-notice"), message);
   $("dev-form").hidden = !(await devSignInAvailable().catch(() => false));
+  if (!$("dev-code").value) $("dev-code").value = rememberedDevCode();
   ($("dev-form").hidden ? $("token-input") : $("dev-name")).focus();
 }
 
 async function onDevSignIn(event) {
   event.preventDefault();
   const name = $("dev-name").value.trim();
-  const token = name ? await devToken(name).catch(() => null) : null;
-  if (!token) {
-    showNotice($("signin-notice"), "Could not sign in by name; use a token instead.");
+  const code = $("dev-code").value.trim();
+  const failed = { error: "Could not sign in by name; use a token instead." };
+  const result = name && code ? await devToken(name, code).catch(() => failed) : failed;
+  if (!result.token) {
+    showNotice($("signin-notice"), result.error);
     return;
   }
-  keepToken(token);
-  signIn(token);
+  keepToken(result.token);
+  signIn(result.token);
 }
 
 function onTokenSignIn(event) {

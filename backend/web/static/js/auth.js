@@ -63,16 +63,30 @@ function claimsOf(token) {
   }
 }
 
-// In dev mode, on loopback, the server signs a token for a name; elsewhere this is a 404.
-export async function devToken(userId) {
+// The dev sign-in code, kept in this browser once it worked: the person typed it from the
+// server's terminal, and it stays the same while the server's data dir does.
+const CODE_KEY = "todo-chat.dev-code";
+
+export function rememberedDevCode() {
+  return localStorage.getItem(CODE_KEY) || "";
+}
+
+// In dev mode, on loopback, the server signs a token for a name and its sign-in code;
+// elsewhere this is a 404. Resolves to { token } or { error } (a sentence for the person).
+export async function devToken(userId, code) {
   const response = await fetch("/dev/token", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ user_id: userId }),
+    body: JSON.stringify({ user_id: userId, code }),
   });
-  if (!response.ok) return null;
+  if (response.status === 403) {
+    localStorage.removeItem(CODE_KEY);
+    return { error: "That sign-in code is not this server's; copy it from the server's terminal." };
+  }
+  if (!response.ok) return { error: "Could not sign in by name; use a token instead." };
+  localStorage.setItem(CODE_KEY, code);
   const body = await response.json();
-  return body.token;
+  return { token: body.token };
 }
 
 export async function devSignInAvailable() {
