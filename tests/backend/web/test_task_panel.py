@@ -9,11 +9,10 @@ import pytest
 from playwright.async_api import Browser, FloatRect, Locator, expect
 
 from backend.settings import Settings
-from tests.backend.web.browser import DESKTOP, PHONE, watched_page
+from tests.backend.web.browser import PHONE, VIEWPORTS, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, send, sign_in, task_item
 
-VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 # The width the field asks for to show its value whole (a copy at its natural width, in the same
 # place so the same font) against the width it has. A date-time field does not scroll (its
 # scrollWidth equals its clientWidth when cut), so the copy measures what it needs.
