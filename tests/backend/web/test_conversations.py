@@ -1,7 +1,7 @@
-"""The conversation list, on a desktop and on a phone (where it is behind the Chats toggle): a
-new chat, switching, a title made from the first exchange that says what the chat did,
-renaming (what is typed survives the list being redrawn) and deleting. The first answer's chip says what its tool call did, in words, and
-opens to the details."""
+"""The conversation list, on a desktop and on a phone (where it is behind the Chats toggle):
+a new chat, switching, a title made from the first exchange that says what the chat did,
+renaming (what is typed survives the list being redrawn) and deleting. The first answer's
+chip says what its tool call did, in words, and opens to the details."""
 
 from playwright.async_api import Browser, expect
 
