@@ -31,6 +31,7 @@ async def test_conversations_can_be_started_switched_renamed_and_deleted(
         await expect(chip.locator("summary")).to_have_text("Added task 1 · Buy milk")
         await chip.locator("summary").click()
         await expect(chip.get_by_text("Result", exact=True)).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
         await show_panel(page, "Chats")
         await page.get_by_role("button", name="New chat").click()

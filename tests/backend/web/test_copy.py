@@ -31,6 +31,7 @@ async def test_a_message_and_a_code_block_are_copied(
         await open_conversation(page, "Code 1")
         answer = page.locator("#log article.assistant")
         await expect(answer.locator(".code-language")).to_have_text("python")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         # The message's time: on hover (title) and said to a screen reader.
         sent = answer.locator("time.sent-at")
         await expect(sent).to_be_visible()
