@@ -1,7 +1,8 @@
 """The conversation list, on a desktop and on a phone (where it is behind the Chats toggle):
 a new chat, switching, a title made from the first exchange that says what the chat did,
-renaming (what is typed survives the list being redrawn) and deleting. The first answer's
-chip says what its tool call did, in words, and opens to the details."""
+renaming (Escape cancels it and leaves the list open; what is typed survives the list being
+redrawn) and deleting. The first answer's chip says what its tool call did, in words, and
+opens to the details."""
 
 from playwright.async_api import Browser, expect
 
@@ -45,8 +46,13 @@ async def test_conversations_can_be_started_switched_renamed_and_deleted(
         await open_conversation(page, "Add: Buy milk")
         await expect(page.locator("#log")).to_contain_text("Added")
         await show_panel(page, "Chats")
-        await page.get_by_role("button", name="Rename conversation “Add: Buy milk”").click()
+        rename = page.get_by_role("button", name="Rename conversation “Add: Buy milk”")
+        await rename.click()
         title = page.get_by_role("textbox", name="Conversation title")
+        await title.press("Escape")  # cancels the rename, and the list stays open
+        await expect(rename).to_be_focused()
+        await expect(page.locator("#chats")).to_be_visible()
+        await rename.click()
         await title.fill("Groceries")
         # Another tab renames the other chat meanwhile: the list is redrawn, the typing stays.
         renamed = await site.http.patch(

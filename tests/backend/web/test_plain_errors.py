@@ -33,6 +33,9 @@ async def test_validation_errors_read_as_plain_sentences(
         await expect(item.get_by_role("alert")).to_have_text("A repeating task needs a due date.")
         await expect(item.get_by_role("alert")).to_be_in_viewport()
         await expect(page.locator("body")).not_to_contain_text("due_at")
+        await item.get_by_label("Repeats").press("Escape")  # cancels the edit, not the panel
+        await expect(page.locator("#task-list li.editing")).to_have_count(0)
+        await expect(page.locator("#tasks")).to_be_visible()
 
         # What the server answers to a message one character too long, as the page says it.
         refused = await site.http.post(

@@ -174,7 +174,9 @@ export class ConversationList {
       this.list.querySelector(`[data-conversation="${id}"][data-role="rename"]`)?.focus();
     };
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") stop();
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      stop();
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();

@@ -161,7 +161,9 @@ export class TaskPanel {
       this.listNode.querySelector(`[data-task="${task.id}"][data-role="edit"]`)?.focus();
     };
     form.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") stop();
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      stop();
     });
     form.querySelector("[data-role=cancel]").addEventListener("click", stop);
     form.addEventListener("submit", async (event) => {
