@@ -16,6 +16,7 @@ from backend.auth.before_body import AuthBeforeBodyMiddleware
 from backend.chatkit.mentions import router as mentions_router
 from backend.chatkit.router import router as chatkit_router
 from backend.conversations.router import router as conversations_router
+from backend.conversations.versions_router import router as versions_router
 from backend.feed.router import router as feed_router
 from backend.http.docs_ui import install_docs
 from backend.http.error_handlers import install_error_handlers
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(tasks_router)
     app.include_router(tags_router)
     app.include_router(conversations_router)
+    app.include_router(versions_router)
     app.include_router(approvals_router)
     app.include_router(runs_router)
     app.include_router(feed_router)

@@ -125,11 +125,11 @@ class Served:
 
 @asynccontextmanager
 async def todo_chat_serve(
-    env: dict[str, str], *options: str, cwd: Path, log: Path
+    env: dict[str, str], *options: str, cwd: Path, log: Path, port: int | None = None
 ) -> AsyncIterator[Served]:
-    """`todo-chat serve` with `options` on a free port, configured by `env` alone (give a `cwd`
-    without a .env); yields once its /readyz answers 200."""
-    port = free_port()
+    """`todo-chat serve` with `options` on `port` (else a free one), configured by `env` alone
+    (give a `cwd` without a .env); yields once its /readyz answers 200."""
+    port = port or free_port()
     args = [str(TODO_CHAT), "serve", "--port", str(port), *options]
     async with subprocess_running(args, env=env, cwd=cwd, log=log) as process:
         served = Served(process, port)

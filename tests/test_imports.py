@@ -30,9 +30,16 @@ LEAVES_OF_LEAVES = frozenset({"backend.db.url"})
 MCP_TOOLS_MAY_ALSO_IMPORT = frozenset({"backend.limits.mcp", "backend.http.error_handlers"})
 # What a store may use besides the leaves: numbering, and writing the activity entry of a
 # change in the change's own transaction (backend/activity/record.py).
-# And the conversation search's query, built beside the store that runs it.
+# And the conversation store's own parts: its search, versions, records and turn statements.
 STORE_HELPERS = frozenset(
-    {"backend.db.sequences", "backend.activity.record", "backend.conversations.search"}
+    {
+        "backend.db.sequences",
+        "backend.activity.record",
+        "backend.conversations.search",
+        "backend.conversations.versions",
+        "backend.conversations.records",
+        "backend.conversations.turn_statements",
+    }
 )
 # A domain operation the tools share with REST: undo, over the task and activity stores.
 TOOL_OPERATIONS = frozenset({"backend.activity.undo"})

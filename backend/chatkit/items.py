@@ -19,7 +19,7 @@ from chatkit.types import (
 from backend.chatkit import steps
 from backend.chatkit.ids import item_id
 from backend.chatkit.questions import question
-from backend.conversations.store import MessageRecord
+from backend.conversations.records import MessageRecord
 
 
 def items_of(

@@ -21,8 +21,9 @@ from backend.chatkit.context import RequestContext
 from backend.chatkit.errors import AttachmentsUnsupported, InvalidTitle, ItemNotFound
 from backend.chatkit.ids import PART_ORDER, Part, conversation_of, item_id, item_of, thread_id
 from backend.chatkit.items import items_of
+from backend.conversations.records import ConversationRecord
 from backend.conversations.schemas import ConversationTitle
-from backend.conversations.store import ConversationRecord, ConversationStore
+from backend.conversations.store import ConversationStore
 from backend.db.engine import SessionMaker
 from backend.http.errors import ConversationNotFound
 

@@ -31,8 +31,9 @@ from backend.activity.store import ActivityStore
 from backend.approvals.store import ApprovalStore, Paused
 from backend.approvals.typed import reply_kind
 from backend.conversations import wire
+from backend.conversations.records import TurnStart
 from backend.conversations.so_far import AnswerSoFar
-from backend.conversations.store import ConversationStore, TurnStart
+from backend.conversations.store import ConversationStore
 from backend.conversations.titles import ModelTitles, title_from_exchange
 from backend.conversations.wire import ApprovalAsked, ChatEvent, Finished, Started
 from backend.db.engine import SessionMaker
@@ -82,10 +83,14 @@ class Turn:
     source: str = "chat"  # or "chatkit": what the activity record says made its changes
     # Set when the turn continues a paused run instead of answering `message`.
     resume: Resume | None = None
+    # A new version's first event says what the answers it replaces changed (wire.Started).
+    kept_changes: list[dict[str, Any]] | None = None
+    undone: list[dict[str, Any]] | None = None
 
     @property
     def started(self) -> Started:
-        return Started(self.start.conversation_number, self.start.user_message_number)
+        number = self.start.conversation_number
+        return Started(number, self.start.user_message_number, self.kept_changes, self.undone)
 
 
 async def begin_turn(
@@ -295,7 +300,7 @@ async def turn_events(
                 return
             so_far.add(event)
             if isinstance(event, Failed):
-                await _store_failure(sessionmaker, turn, started, event, so_far)
+                await store_failure(sessionmaker, turn, started, event, so_far)
                 settled = True
                 _log_outcome(event, about)
             yield event
@@ -399,7 +404,7 @@ async def _store_answer_once(
     return finished
 
 
-async def _store_failure(
+async def store_failure(
     sessionmaker: SessionMaker, turn: Turn, started: Started, failed: Failed, so_far: AnswerSoFar
 ) -> None:
     """The answer as far as it got, stored with status "failed" and why (a reload still

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from backend.conversations.store import ConversationRecord, MessageRecord
+from backend.activity.schemas import EntryOut
+from backend.conversations.records import ConversationRecord, MessageRecord
 from backend.fields import MessageText, RowNumber, TaskTitle, TimeZoneName
 
 # A title's rules (1-200 characters after trimming). Not `StringConstraints` on top of
@@ -33,6 +34,24 @@ class RetryRequest(BaseModel):
         default="UTC",
         description='The user\'s IANA time zone ("Europe/Berlin"): "tomorrow" means theirs.',
     )
+
+
+class VersionRequest(RetryRequest):
+    """A new answer to a message (docs/api.md "Versions")."""
+
+    undo_changes: bool = Field(
+        default=False,
+        description="Undo the changes the replaced answers made first (all or none, 409"
+        " `undo_conflict` otherwise); by default they stay, and `kept_changes` lists them.",
+    )
+
+
+class EditRequest(VersionRequest):
+    message: MessageText
+
+
+class VersionList(BaseModel):
+    versions: list["MessageOut"]
 
 
 class ToolCallOut(BaseModel):
@@ -77,6 +96,16 @@ class ChatResponse(BaseModel):
     usage: UsageOut
     approvals: list[ApprovalOut] | None = Field(
         None, description="With status `awaiting_approval`: the calls waiting for a decision."
+    )
+    kept_changes: list[EntryOut] | None = Field(
+        None,
+        description="Only on a regenerate or an edit: the changes the replaced answers made"
+        ' that stay (docs/api.md "Versions").',
+    )
+    undone: list[EntryOut] | None = Field(
+        None,
+        description="Only on a regenerate or an edit with `undo_changes`: the entries that"
+        " undid the replaced answers' changes.",
     )
 
 
@@ -146,6 +175,15 @@ class MessageOut(BaseModel):
         description="On assistant messages: the person's feedback (ChatKit's thumbs up or"
         " down), null when none was given; always null on user messages.",
     )
+    parent_id: int | None = Field(
+        None, description="The message this one follows (null for a first message)."
+    )
+    versions: list[int] = Field(
+        default_factory=list,
+        description="The ids of this message's versions, oldest first, itself included"
+        " (one id: it has no other version). Show '2 of 3' and choose one with"
+        " `POST …/messages/{id}/choose`.",
+    )
 
     @model_serializer(mode="wrap")
     def _error_only_when_failed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -157,7 +195,14 @@ class MessageOut(BaseModel):
 
     @classmethod
     def of(cls, record: MessageRecord) -> "MessageOut":
-        return cls.model_validate({"id": record.number, **asdict(record)})
+        return cls.model_validate(
+            {
+                "id": record.number,
+                **asdict(record),
+                "parent_id": record.parent_number,
+                "versions": list(record.versions) or [record.number],
+            }
+        )
 
 
 class MessageList(BaseModel):

@@ -21,7 +21,10 @@ DATABASE_FAILURE = Failed(
     DatabaseUnavailable.code, DatabaseUnavailable.detail, DatabaseUnavailable.status_code
 )
 SHUTDOWN_FAILURE = Failed(
-    "server_shutting_down", "The server is restarting; please send your message again.", 503
+    "server_shutting_down",
+    "The server restarted before the answer was finished; your message is kept: retry it once"
+    " the server is back.",
+    503,
 )
 
 # A viewer that does not keep up (its socket full, the send waiting) gets this many events

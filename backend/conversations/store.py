@@ -8,36 +8,50 @@ claim holds while its server beats; a server that stopped beating has its runs t
 again once it is `stale_after` old.
 """
 
+import dataclasses
 import uuid
-from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
-    Interval,
-    Select,
     and_,
-    bindparam,
-    case,
     delete,
     func,
     insert,
-    literal,
-    or_,
     select,
-    text,
-    true,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.conversations import versions
+from backend.conversations.records import (
+    Branching,
+    ConversationRecord,
+    MessageRecord,
+    TurnStart,
+)
 from backend.conversations.search import bound_search_time, matching, search_rows
+from backend.conversations.turn_statements import (
+    CLAIM_TO_RESUME,
+    CONV_COLUMNS,
+    DEFAULT_STALE_AFTER,
+    FINISH,
+    HISTORY,
+    LAST_USER_MESSAGE,
+    LIVE_CLAIM,
+    LOCK_OWNERS_TURN_STARTS,
+    MSG_COLUMNS,
+    NO_FLUSH_ON_COMMIT,
+    RELEASE,
+    RETRY_CLAIM,
+    START_EXISTING,
+    START_NEW,
+    TURN_START_LOCK_SPACE,
+    runs_in_progress,
+)
 from backend.db.models import conversations as _conv
 from backend.db.models import messages as _msg
-from backend.db.sequences import next_number
 from backend.feed.changes import Action, Change, note
 from backend.fields import is_visible
 from backend.http.errors import (
@@ -45,286 +59,11 @@ from backend.http.errors import (
     ConversationNotFound,
     ConversationRunning,
     MessageNotRetryable,
+    NoSuchMessage,
     TooManyStreams,
 )
 
 TITLE_LENGTH = 80
-# Used when a caller names none: the default of CHAT_RUN_STALE_SECONDS.
-DEFAULT_STALE_AFTER = timedelta(seconds=300)
-_STALE_AFTER = bindparam("stale_after", type_=Interval())
-
-
-def _live_claim(table: Any) -> ColumnElement[bool]:
-    """A claim that holds: its server has not been found dead yet, or (a claim naming no
-    server) it is younger than `stale_after`."""
-    return and_(
-        table.c.active_run_id.is_not(None),
-        or_(
-            table.c.active_run_server.is_not(None),
-            table.c.active_run_seen_at >= func.now() - _STALE_AFTER,
-        ),
-    )
-
-
-_LIVE_CLAIM = _live_claim(_conv)
-_RUNNING_RUN = case((_LIVE_CLAIM, _conv.c.active_run_id), else_=None)
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationRecord:
-    number: int
-    title: str
-    created_at: datetime
-    updated_at: datetime
-    run_id: uuid.UUID | None  # the run in progress, if any
-
-    @property
-    def running(self) -> bool:
-        return self.run_id is not None
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
-    number: int
-    role: str
-    content: str
-    tool_calls: list[dict[str, Any]]
-    status: str | None
-    created_at: datetime
-    error: dict[str, Any] | None = None
-    usage: dict[str, Any] | None = None
-    feedback: str | None = None
-
-
-# Each record's fields name the columns it is read from: a column is spelled once here
-# (`run_id` is the claim's run while it is live).
-_CONV_COLUMNS = tuple(
-    _RUNNING_RUN.label("run_id") if field.name == "run_id" else _conv.c[field.name]
-    for field in fields(ConversationRecord)
-)
-_MSG_COLUMNS = tuple(_msg.c[field.name] for field in fields(MessageRecord))
-
-
-@dataclass(frozen=True, slots=True)
-class TurnStart:
-    conversation_pk: int
-    conversation: ConversationRecord  # as it is now, claimed by the run
-    user_message_number: int
-    history: list[MessageRecord]
-
-    @property
-    def conversation_number(self) -> int:
-        return self.conversation.number
-
-
-# A turn's statements are built once, here: only their parameters change from turn to turn
-# (building and cache-keying these CTEs per call cost more than executing them).
-_OWNER = bindparam("owner", type_=_conv.c.user_id.type)
-_RUN_ID = bindparam("run_id", type_=_conv.c.active_run_id.type)
-# The conversation this turn's run still holds (a stale claim may have been taken over).
-_HELD_BY_RUN = and_(
-    _conv.c.pk == bindparam("conversation_pk"),
-    _conv.c.user_id == _OWNER,
-    _conv.c.active_run_id == _RUN_ID,
-)
-_CLAIM_COLUMNS = ["user_id", "number", "title", "last_message_number", "active_run_id",
-                  "active_run_seen_at", "active_run_server"]  # fmt: skip
-_SERVER = bindparam("server", type_=_conv.c.active_run_server.type)
-_CLAIMED_RETURNS = (_conv.c.pk, _conv.c.number, _conv.c.last_message_number, _conv.c.title,
-                    _conv.c.created_at, _conv.c.updated_at)  # fmt: skip
-
-
-def _create_claimed() -> CTE:
-    number = next_number(_OWNER, "conversation")
-    values = select(
-        _OWNER,
-        number.c.last_value,
-        bindparam("new_title", type_=_conv.c.title.type),
-        literal(1),
-        _RUN_ID,
-        func.now(),
-        _SERVER,
-    )
-    claimed = insert(_conv).from_select(_CLAIM_COLUMNS, values)
-    return claimed.returning(*_CLAIMED_RETURNS).cte("claimed")
-
-
-def _runs_in_progress() -> Any:
-    """How many of the owner's conversations have a live claim (a subquery of its own, so it
-    can sit inside a statement on the same table)."""
-    others = _conv.alias("others")
-    live = _live_claim(others)
-    return select(func.count()).where(others.c.user_id == _OWNER, live).scalar_subquery()
-
-
-def _claim(*, number_message: bool = True) -> CTE:
-    free = ~_LIVE_CLAIM
-    under_limit = _runs_in_progress() < bindparam("max_runs")
-    return (
-        update(_conv)
-        .where(
-            _conv.c.user_id == _OWNER,
-            _conv.c.number == bindparam("conversation_number"),
-            free,
-            under_limit,
-        )
-        .values(
-            last_message_number=_conv.c.last_message_number + (1 if number_message else 0),
-            updated_at=func.now(),
-            active_run_id=_RUN_ID,
-            active_run_seen_at=func.now(),
-            active_run_server=_SERVER,
-        )
-        .returning(*_CLAIMED_RETURNS)
-        .cte("claimed")
-    )
-
-
-def _store_user_message(claimed: CTE) -> Select[Any]:
-    """Claim (or create) the conversation and store the user's message: one statement."""
-    stored = (
-        insert(_msg)
-        .from_select(
-            ["conversation_pk", "number", "role", "content"],
-            select(
-                claimed.c.pk,
-                claimed.c.last_message_number,
-                literal("user", _msg.c.role.type),
-                bindparam("user_message", type_=_msg.c.content.type),
-            ),
-        )
-        .returning(_msg.c.conversation_pk, _msg.c.number)
-        .cte("stored")
-    )
-    return select(
-        stored.c.conversation_pk,
-        claimed.c.number,
-        claimed.c.title,
-        claimed.c.created_at,
-        claimed.c.updated_at,
-        stored.c.number,
-    ).join_from(stored, claimed, true())
-
-
-_RELEASED_RETURNS = (_conv.c.pk, _conv.c.last_message_number, _conv.c.number, _conv.c.title,
-                     _conv.c.created_at, _conv.c.updated_at)  # fmt: skip
-
-
-def _finish() -> Select[Any]:
-    released = (
-        update(_conv)
-        .where(_HELD_BY_RUN)
-        .values(
-            last_message_number=_conv.c.last_message_number + 1,
-            updated_at=func.now(),
-            active_run_id=None,
-            active_run_seen_at=None,
-            active_run_server=None,
-        )
-        .returning(*_RELEASED_RETURNS)
-        .cte("released")
-    )
-    stored = (
-        insert(_msg)
-        .from_select(
-            [
-                "conversation_pk",
-                "number",
-                "role",
-                "content",
-                "tool_calls",
-                "status",
-                "error",
-                "usage",
-            ],
-            select(
-                released.c.pk,
-                released.c.last_message_number,
-                literal("assistant", _msg.c.role.type),
-                bindparam("answer", type_=_msg.c.content.type),
-                bindparam("answer_tool_calls", type_=_msg.c.tool_calls.type),
-                bindparam("answer_status", type_=_msg.c.status.type),
-                bindparam("answer_error", type_=JSONB(none_as_null=True)),
-                bindparam("answer_usage", type_=_msg.c.usage.type),
-            ),
-        )
-        .returning(_msg.c.number)
-        .cte("stored")
-    )
-    return select(
-        stored.c.number,
-        released.c.number,
-        released.c.title,
-        released.c.created_at,
-        released.c.updated_at,
-    ).join_from(stored, released, true())
-
-
-def _claim_for_retry() -> Any:
-    """Claim the conversation for a run answering a message it already holds (retry)."""
-    under_limit = _runs_in_progress() < bindparam("max_runs")
-    mine = and_(_conv.c.user_id == _OWNER, _conv.c.number == bindparam("conversation_number"))
-    return (
-        update(_conv)
-        .where(mine, ~_LIVE_CLAIM, under_limit)
-        .values(
-            last_message_number=_conv.c.last_message_number + 1,
-            updated_at=func.now(),
-            active_run_id=_RUN_ID,
-            active_run_seen_at=func.now(),
-            active_run_server=_SERVER,
-        )
-        .returning(*_CLAIMED_RETURNS)
-    )
-
-
-def _last_user_message() -> Select[Any]:
-    later = _msg.alias("later")
-    a_later_one = (
-        select(later.c.pk)
-        .where(
-            later.c.conversation_pk == _msg.c.conversation_pk,
-            later.c.role == "user",
-            later.c.number > _msg.c.number,
-        )
-        .exists()
-    )
-    return select(_msg.c.content).where(
-        _msg.c.conversation_pk == bindparam("conversation_pk"),
-        _msg.c.number == bindparam("message_number"),
-        _msg.c.role == "user",
-        ~a_later_one,
-    )
-
-
-_RETRY_CLAIM = _claim_for_retry()
-_LAST_USER_MESSAGE = _last_user_message()
-_START_NEW = _store_user_message(_create_claimed())
-_CLAIM_TO_RESUME = select(_claim(number_message=False))
-_START_EXISTING = _store_user_message(_claim())
-_HISTORY = (
-    select(*_MSG_COLUMNS)
-    .where(
-        _msg.c.conversation_pk == bindparam("conversation_pk"), _msg.c.number < bindparam("before")
-    )
-    .order_by(_msg.c.number.desc())
-    .limit(bindparam("limit"))
-)
-_FINISH = _finish()
-_NO_FLUSH_ON_COMMIT = text("SET LOCAL synchronous_commit = off")
-# One owner's turn starts, one at a time, in every process and replica: the runs-at-once
-# limit counts committed claims, so two starts counting at once would both pass it (30
-# simultaneous first messages started 20 runs under a limit of 3). A transaction-level lock,
-# released at commit, so it is safe behind a transaction pooler; the first key keeps it apart
-# from any other advisory lock.
-_TURN_START_LOCK_SPACE = 0x7475726E  # "turn"
-_LOCK_OWNERS_TURN_STARTS = text("SELECT pg_advisory_xact_lock(:space, hashtext(:owner))")
-_RELEASE = (
-    update(_conv)
-    .where(_HELD_BY_RUN)
-    .values(active_run_id=None, active_run_seen_at=None, active_run_server=None)
-    .returning(_conv.c.number, _conv.c.title, _conv.c.created_at, _conv.c.updated_at)
-)
 
 
 def title_from(message: str) -> str:
@@ -369,9 +108,9 @@ class ConversationStore:
         # next commit (answer, failure or release, all synchronous) flushes it with its own
         # WAL, and a database crash before that fails the turn anyway. Saves an fsync
         # (about 1 ms here) on the way to the first token.
-        await self._session.execute(_NO_FLUSH_ON_COMMIT)
-        lock = {"space": _TURN_START_LOCK_SPACE, "owner": self._owner}
-        await self._session.execute(_LOCK_OWNERS_TURN_STARTS, lock)
+        await self._session.execute(NO_FLUSH_ON_COMMIT)
+        lock = {"space": TURN_START_LOCK_SPACE, "owner": self._owner}
+        await self._session.execute(LOCK_OWNERS_TURN_STARTS, lock)
         params: dict[str, Any] = {
             "owner": self._owner,
             "run_id": run_id,
@@ -383,10 +122,10 @@ class ConversationStore:
             # when it stores nothing.
             if await self.running_runs() >= max_runs:
                 raise TooManyStreams(retry_after_seconds=1)
-            statement = _START_NEW
+            statement = START_NEW
             params["new_title"] = title_from(message)
         else:
-            statement = _START_EXISTING
+            statement = START_EXISTING
             params.update(
                 conversation_number=number, stale_after=self._stale_after, max_runs=max_runs
             )
@@ -432,7 +171,7 @@ class ConversationStore:
         params = {"owner": self._owner, "run_id": run_id, "conversation_number": number,
                   "stale_after": self._stale_after, "max_runs": max_runs,
                   "server": server}  # fmt: skip
-        row = (await self._session.execute(_CLAIM_TO_RESUME, params)).first()
+        row = (await self._session.execute(CLAIM_TO_RESUME, params)).first()
         if row is None:
             await self._refuse(number)
             raise AssertionError("unreachable: _refuse raises")
@@ -456,22 +195,34 @@ class ConversationStore:
         """Claim the conversation to answer the person's last message again: what followed
         it is deleted (only once the claim, and so every limit, has passed; the caller's
         transaction undoes it all if anything fails) and the message moves to the end with
-        the next number, so its answer follows it as any answer does. The turn, and the
-        message's text."""
+        the next number, so its answer follows it as any answer does (unless other versions
+        of its answer stay: docs/api.md "Versions"). The turn, and the message's text."""
         params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
                                   "conversation_number": number, "max_runs": max_runs,
                                   "stale_after": self._stale_after}  # fmt: skip
-        row = (await self._session.execute(_RETRY_CLAIM, params)).first()
+        row = (await self._session.execute(RETRY_CLAIM, params)).first()
         if row is None:
             await self._refuse(number)
         pk, conversation_number, moved_to, title, created_at, updated_at = row
         asked = {"conversation_pk": pk, "message_number": message_number}
-        content = await self._session.scalar(_LAST_USER_MESSAGE, asked)
+        content = await self._session.scalar(LAST_USER_MESSAGE, asked)
         if content is None:
             raise MessageNotRetryable()
+        # What followed on the chosen branch goes. Other versions of its answer stay; then
+        # the message keeps its number, so it still comes before each of them (a branch is
+        # in number order).
         await self._session.execute(
-            delete(_msg).where(_msg.c.conversation_pk == pk, _msg.c.number > message_number)
+            delete(_msg).where(
+                _msg.c.conversation_pk == pk, _msg.c.chosen, _msg.c.number > message_number
+            )
         )
+        versions_stay = await self._session.scalar(
+            select(_msg.c.number)
+            .where(_msg.c.conversation_pk == pk, _msg.c.parent_number == message_number)
+            .limit(1)
+        )
+        if versions_stay is not None:
+            moved_to = message_number
         await self._session.execute(
             update(_msg)
             .where(_msg.c.conversation_pk == pk, _msg.c.number == message_number)
@@ -483,6 +234,108 @@ class ConversationStore:
         self._noted("updated", conversation)
         history = await self._history(pk, before=message_number, limit=history_limit)
         return TurnStart(pk, conversation, moved_to, history), str(content)
+
+    async def claim_branch(
+        self,
+        number: int,
+        message_number: int,
+        run_id: uuid.UUID,
+        *,
+        edit: str | None,
+        max_runs: int,
+        server: uuid.UUID | None = None,
+    ) -> "Branching":
+        """Claim the conversation for a new version (docs/api.md "Versions"): of answer
+        `message_number` (regenerate), or of the person's message `message_number` with the
+        text `edit`. Nothing changes on the branch yet (`start_branch` does that), so the
+        caller can first undo what the replaced answers changed."""
+        params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
+                                  "conversation_number": number, "max_runs": max_runs,
+                                  "stale_after": self._stale_after}  # fmt: skip
+        # An edit numbers its new message now, as a new message does.
+        claim = RETRY_CLAIM if edit is not None else CLAIM_TO_RESUME
+        row = (await self._session.execute(claim, params)).first()
+        if row is None:
+            await self._refuse(number)
+        pk, conversation_number, last_number, title, created_at, updated_at = row
+        target = (await self._session.execute(versions.chosen_message(pk, message_number))).first()
+        if target is None or target.role != ("user" if edit is not None else "assistant"):
+            raise NoSuchMessage()
+        if edit is not None:
+            point, asked, question, parent = message_number, last_number, edit, target.parent_number
+        else:
+            found = await self._session.execute(versions.question_before(pk, message_number))
+            question_row = found.first()
+            if question_row is None:
+                raise NoSuchMessage()
+            asked, question = question_row
+            point, parent = asked + 1, asked
+        replaced = (await self._session.scalars(versions.answers_from(pk, point))).all()
+        conversation = ConversationRecord(
+            conversation_number, title, created_at, updated_at, run_id
+        )
+        return Branching(pk, conversation, point, parent, asked, question, list(replaced),
+                         edit is not None)  # fmt: skip
+
+    async def start_branch(self, branching: "Branching", *, history_limit: int) -> TurnStart:
+        """Make the new version's branch the chosen one: the replaced messages leave it (and
+        stay as versions), an edit's message joins it. The turn that answers it."""
+        pk = branching.pk
+        await self._session.execute(versions.leave_branch_from(pk, branching.point))
+        if branching.edited:
+            await self._session.execute(
+                insert(_msg).values(
+                    conversation_pk=pk,
+                    number=branching.user_message_number,
+                    role="user",
+                    content=branching.question,
+                    parent_number=branching.parent,
+                )
+            )
+        self._noted("updated", branching.conversation)
+        asked = branching.user_message_number
+        history = await self._history(pk, before=asked, limit=history_limit)
+        return TurnStart(pk, branching.conversation, asked, history)
+
+    async def choose(self, number: int, message_number: int) -> list[MessageRecord]:
+        """Show the branch through message `message_number` (any version): its messages.
+        Refused while the conversation answers (the run's answer goes on the branch it
+        started on)."""
+        statement = (
+            select(_conv.c.pk, LIVE_CLAIM.label("running"))
+            .where(self._mine(number))
+            .with_for_update()
+        )
+        row = (await self._rows(statement))[:1]
+        if not row:
+            raise ConversationNotFound()
+        pk, running = row[0]
+        if running:
+            raise ConversationBusy()
+        params = {"conversation_pk": pk, "number": message_number}
+        exists = await self._session.scalar(
+            select(_msg.c.number).where(
+                _msg.c.conversation_pk == pk, _msg.c.number == message_number
+            )
+        )
+        if exists is None:
+            raise NoSuchMessage()
+        await self._session.execute(versions.CHOOSE_BRANCH, params)
+        record = await self.get(number)
+        assert record is not None
+        self._noted("updated", record)
+        return await self.messages(number, limit=500) or []
+
+    async def versions_of(self, number: int, message_number: int) -> list[MessageRecord] | None:
+        """Every version of the message, oldest first (None: no such conversation or
+        message of this owner)."""
+        pk = select(_conv.c.pk).where(self._mine(number)).scalar_subquery()
+        statement = versions.versions_of(pk, message_number, MSG_COLUMNS)
+        records = [MessageRecord(*row) for row in (await self._session.execute(statement)).all()]
+        if not records:
+            return None
+        numbers = tuple(r.number for r in records)
+        return [dataclasses.replace(r, versions=numbers) for r in records]
 
     async def _refuse(self, number: int | None) -> NoReturn:
         """Why an existing conversation was not claimed: not the owner's, its own run still
@@ -496,19 +349,19 @@ class ConversationStore:
 
     async def _history(self, pk: int, *, before: int, limit: int) -> list[MessageRecord]:
         params = {"conversation_pk": pk, "before": before, "limit": limit}
-        rows = (await self._session.execute(_HISTORY, params)).all()
+        rows = (await self._session.execute(HISTORY, params)).all()
         return [MessageRecord(*row) for row in reversed(rows)]
 
     async def running_runs(self) -> int:
         """How many of this owner's conversations have a run in progress."""
         params = {"owner": self._owner, "stale_after": self._stale_after}
-        count = await self._session.scalar(select(_runs_in_progress()), params)
+        count = await self._session.scalar(select(runs_in_progress()), params)
         return count or 0
 
     async def run_holds(self, number: int, run_id: uuid.UUID) -> bool:
         """Whether `run_id` still holds the conversation (its server not found dead)."""
         statement = select(_conv.c.pk).where(
-            self._mine(number), _conv.c.active_run_id == run_id, _LIVE_CLAIM
+            self._mine(number), _conv.c.active_run_id == run_id, LIVE_CLAIM
         )
         params = {"stale_after": self._stale_after}
         return (await self._session.scalar(statement, params)) is not None
@@ -529,7 +382,7 @@ class ConversationStore:
         params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id, "answer": content,
                   "answer_tool_calls": tool_calls, "answer_status": status,
                   "answer_error": error, "answer_usage": usage}  # fmt: skip
-        row = (await self._session.execute(_FINISH, params)).first()
+        row = (await self._session.execute(FINISH, params)).first()
         if row is None:
             return None
         message_number, number, title, created_at, updated_at = row
@@ -540,7 +393,7 @@ class ConversationStore:
     async def release_turn(self, pk: int, run_id: uuid.UUID) -> None:
         """Release the claim with no answer stored (nothing happens if it was lost)."""
         params = {"conversation_pk": pk, "owner": self._owner, "run_id": run_id}
-        row = (await self._session.execute(_RELEASE, params)).first()
+        row = (await self._session.execute(RELEASE, params)).first()
         if row is not None:
             number, title, created_at, updated_at = row
             self._noted("updated", ConversationRecord(number, title, created_at, updated_at, None))
@@ -551,7 +404,7 @@ class ConversationStore:
         """Newest first; with `query`, only those whose title or a message holds it."""
         conditions = [self._mine()] if not query else [self._mine(), matching(self._owner, query)]
         statement = (
-            select(*_CONV_COLUMNS, func.count().over())
+            select(*CONV_COLUMNS, func.count().over())
             .where(*conditions)
             .order_by(_conv.c.updated_at.desc(), _conv.c.number.desc())
             .limit(limit)
@@ -571,7 +424,7 @@ class ConversationStore:
             update(_conv)
             .where(_conv.c.pk == pk, self._mine(), _conv.c.title_is_custom.is_(False))
             .values(title=title)
-            .returning(*_CONV_COLUMNS)
+            .returning(*CONV_COLUMNS)
         )
         rows = await self._rows(statement)
         if rows:
@@ -582,7 +435,7 @@ class ConversationStore:
             update(_conv)
             .where(self._mine(number))
             .values(title=title, title_is_custom=True, updated_at=func.now())
-            .returning(*_CONV_COLUMNS)
+            .returning(*CONV_COLUMNS)
         )
         rows = await self._rows(statement)
         return self._noted("updated", ConversationRecord(*rows[0])) if rows else None
@@ -590,7 +443,7 @@ class ConversationStore:
     async def delete(self, number: int) -> None:
         """Delete the conversation and its messages; refused while a run is in progress (its
         answer and tool calls would have nowhere to go)."""
-        statement = delete(_conv).where(self._mine(number), ~_LIVE_CLAIM).returning(*_CONV_COLUMNS)
+        statement = delete(_conv).where(self._mine(number), ~LIVE_CLAIM).returning(*CONV_COLUMNS)
         rows = await self._rows(statement)
         if rows:
             self._noted("deleted", ConversationRecord(*rows[0]))
@@ -611,9 +464,9 @@ class ConversationStore:
         """Messages numbered between `after` and `before` (both excluded), oldest first unless
         `newest_first`; None when the conversation is not this owner's."""
         statement = (
-            select(*_MSG_COLUMNS)
+            select(*MSG_COLUMNS)
             .join(_conv, _conv.c.pk == _msg.c.conversation_pk)
-            .where(self._mine(number), _msg.c.number > after)
+            .where(self._mine(number), _msg.c.chosen, _msg.c.number > after)
             .order_by(_msg.c.number.desc() if newest_first else _msg.c.number)
             .limit(limit)
         )
@@ -622,7 +475,25 @@ class ConversationStore:
         rows = (await self._session.execute(statement)).all()
         if not rows and await self.get(number) is None:
             return None
-        return [MessageRecord(*row) for row in rows]
+        return await self._with_versions(number, [MessageRecord(*row) for row in rows])
+
+    async def _with_versions(
+        self, number: int, records: list[MessageRecord]
+    ) -> list[MessageRecord]:
+        """The records with the numbers of their versions (the messages with their parent)."""
+        if not records:
+            return records
+        parents = [r.parent_number for r in records if r.parent_number is not None]
+        pk = select(_conv.c.pk).where(self._mine(number)).scalar_subquery()
+        with_first = any(r.parent_number is None for r in records)
+        statement = versions.siblings(pk, parents, with_first=with_first)
+        found: dict[int | None, list[int]] = {
+            row[0]: row[1] for row in (await self._session.execute(statement)).all()
+        }
+        return [
+            dataclasses.replace(r, versions=tuple(found.get(r.parent_number, [r.number])))
+            for r in records
+        ]
 
     async def give_feedback(self, number: int, message_numbers: list[int], kind: str) -> int:
         """Feedback ("positive" or "negative") on the conversation's answers among
@@ -647,7 +518,7 @@ class ConversationStore:
     async def delete_message(self, number: int, message_number: int) -> bool:
         """Delete one message of the conversation (False when it has no such message);
         refused while a run is in progress, like deleting the conversation."""
-        idle = select(_conv.c.pk).where(self._mine(number), ~_LIVE_CLAIM).scalar_subquery()
+        idle = select(_conv.c.pk).where(self._mine(number), ~LIVE_CLAIM).scalar_subquery()
         statement = (
             delete(_msg)
             .where(_msg.c.conversation_pk == idle, _msg.c.number == message_number)
@@ -669,7 +540,7 @@ class ConversationStore:
     ) -> list[ConversationRecord]:
         """Up to `limit` conversations in creation order (newest first, or oldest first),
         starting past conversation `after`: a cursor that stays put as conversations change."""
-        statement = select(*_CONV_COLUMNS).where(self._mine())
+        statement = select(*CONV_COLUMNS).where(self._mine())
         if after is not None:
             past = _conv.c.number < after if newest_first else _conv.c.number > after
             statement = statement.where(past)
@@ -683,5 +554,5 @@ class ConversationStore:
         return record
 
     async def get(self, number: int) -> ConversationRecord | None:
-        rows = await self._rows(select(*_CONV_COLUMNS).where(self._mine(number)))
+        rows = await self._rows(select(*CONV_COLUMNS).where(self._mine(number)))
         return ConversationRecord(*rows[0]) if rows else None

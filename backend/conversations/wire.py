@@ -28,6 +28,13 @@ class Started:
 
     conversation_id: int
     user_message_id: int
+    # Only on a new version (docs/api.md "Versions"): the changes of the replaced answers
+    # that stay, or the entries that undid them.
+    kept_changes: list[dict[str, Any]] | None = None
+    undone: list[dict[str, Any]] | None = None
+
+    def body(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ Viewed = tuple[str | None, ChatEvent]
 def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
     """The SSE event name and JSON data of one chat event."""
     if isinstance(event, Started):
-        return "conversation", asdict(event)
+        return "conversation", event.body()
     if isinstance(event, TextDelta):
         return "delta", {"text": event.text}
     if isinstance(event, ToolCall):
@@ -79,9 +86,8 @@ def frame(event: ChatEvent) -> tuple[str, dict[str, Any]]:
 def answer(started: Started, outcome: Outcome) -> tuple[int, dict[str, Any]]:
     """The status and JSON body a non-streaming client gets for a turn that ended so."""
     if isinstance(outcome, Finished):
-        return 200, ChatResponse.model_validate(_answer_body(outcome)).model_dump(
-            exclude_unset=True
-        )
+        body = {**_answer_body(outcome), **_version_notes(started)}
+        return 200, ChatResponse.model_validate(body).model_dump(mode="json", exclude_unset=True)
     return outcome.status, ChatFailure.model_validate(_failure_body(started, outcome)).model_dump()
 
 
@@ -130,7 +136,8 @@ def to_log(event: ChatEvent) -> tuple[str, dict[str, Any]]:
 def from_log(name: str, data: dict[str, Any]) -> ChatEvent:
     """The event `to_log` kept."""
     if name == "conversation":
-        return Started(data["conversation_id"], data["user_message_id"])
+        notes = {name: data[name] for name in ("kept_changes", "undone") if name in data}
+        return Started(data["conversation_id"], data["user_message_id"], **notes)
     if name == "delta":
         return TextDelta(data["text"])
     if name == "tool_call":
@@ -183,5 +190,15 @@ def _answer_body(finished: Finished) -> dict[str, Any]:
     return body
 
 
+def _version_notes(started: Started) -> dict[str, Any]:
+    body = started.body()
+    return {name: body[name] for name in ("kept_changes", "undone") if name in body}
+
+
 def _failure_body(started: Started, failed: Failed) -> dict[str, Any]:
-    return {**asdict(started), "code": failed.code, "detail": failed.detail}
+    return {
+        "conversation_id": started.conversation_id,
+        "user_message_id": started.user_message_id,
+        "code": failed.code,
+        "detail": failed.detail,
+    }

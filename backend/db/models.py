@@ -198,6 +198,9 @@ class Message(SQLModel, table=True):
             postgresql_ops={"content": "gin_trgm_ops"},
             postgresql_with={"fastupdate": "off"},
         ),
+        # The chosen branch (what the page shows and the model reads) is one index range.
+        Index("ix_messages_chosen", "conversation_pk", "number", postgresql_where=text("chosen")),
+        Index("ix_messages_parent", "conversation_pk", "parent_number"),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -207,6 +210,13 @@ class Message(SQLModel, table=True):
         )
     )
     number: int = Field(sa_column=Column(Integer, nullable=False))
+    # Versions (docs/api.md "Versions"): the message this one follows (null for a first
+    # message; a regenerated answer or an edited message shares its original's parent), and
+    # whether it is on the branch the conversation shows.
+    parent_number: int | None = Field(default=None, sa_column=Column(Integer))
+    chosen: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
     role: str = Field(sa_column=Column(String(16), nullable=False))
     content: str = Field(sa_column=Column(Text, nullable=False))
     tool_calls: list[dict[str, Any]] = Field(

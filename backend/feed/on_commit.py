@@ -7,8 +7,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from backend.broker.base import Broker, FeedEvent
+from backend.conversations.records import ConversationRecord
 from backend.conversations.schemas import ConversationOut
-from backend.conversations.store import ConversationRecord
 from backend.feed import changes
 from backend.feed.publish import conversation_event, publish, task_event
 from backend.tasks.schemas import TaskOut

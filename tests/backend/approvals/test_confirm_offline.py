@@ -224,3 +224,24 @@ async def test_a_replayed_key_repeats_the_question(alice: Chat) -> None:
     assert of_kind(replayed, "approval") == of_kind(first_events, "approval")
     assert replayed[-1].data["approvals"] == first_events[-1].data["approvals"]
     assert replayed[-1].data["status"] == "awaiting_approval"
+
+
+async def test_a_regenerated_or_edited_answer_declines_the_calls_waiting(
+    alice: Chat, db_engine: AsyncEngine
+) -> None:
+    """A new version of a paused answer is a new message: what waited is declined."""
+    conversation, call_id = await _paused_delete(alice)
+    base = f"/api/alice/conversations/{conversation}/messages"
+    again = await alice.http.post(f"{base}/2/regenerate", headers=alice.headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "awaiting_approval"  # the same question, asked anew
+    assert await pending(alice, conversation) == again.json()["approvals"]
+    late = await decide(alice, conversation, True, call_id)
+    assert late.status_code == 409
+    assert late.json()["code"] == "already_decided"
+    edited = await alice.http.post(
+        f"{base}/1/edit", json={"message": "Show me all my tasks"}, headers=alice.headers
+    )
+    assert edited.status_code == 200, edited.text
+    assert await pending(alice, conversation) == []
+    assert await task_row(db_engine, "alice", 1) is not None

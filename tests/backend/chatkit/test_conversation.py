@@ -142,3 +142,29 @@ async def test_a_tag_in_a_message_is_a_word_of_its_own(
         await client.get("/api/alice/conversations/1/messages", headers=auth("alice"))
     ).json()["messages"]
     assert stored[0]["content"] == "Add a task to call Mom"
+
+
+async def test_a_thread_shows_the_chosen_version_of_a_conversation(
+    client: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    """Versions made over REST (docs/api.md "Versions"): ChatKit's thread is the chosen
+    branch, and follows a choice."""
+    alice = auth("alice")
+    kit = ChatKit(client, alice)
+    await client.post("/api/alice/chat", json={"message": "Show me all my tasks"}, headers=alice)
+    edited = await client.post(
+        "/api/alice/conversations/1/messages/1/edit",
+        json={"message": "What's pending?"},
+        headers=alice,
+    )
+    assert edited.status_code == 200, edited.text
+    items = (await kit.items("1", order="asc")).data
+    said = [i.content[0].text for i in items if isinstance(i, UserMessageItem)]
+    assert said == ["What's pending?"]
+    assert [i.id for i in items if isinstance(i, UserMessageItem)] == ["msg_3"]
+    chosen = await client.post("/api/alice/conversations/1/messages/1/choose", headers=alice)
+    assert chosen.status_code == 200
+    items = (await kit.items("1", order="asc")).data
+    assert [i.content[0].text for i in items if isinstance(i, UserMessageItem)] == [
+        "Show me all my tasks"
+    ]

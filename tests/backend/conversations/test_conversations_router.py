@@ -14,7 +14,9 @@ from tests.rows import message_rows
 from tests.sse import SSE, names, sse_events
 
 CONVERSATION_KEYS = {"id", "title", "created_at", "updated_at", "running"}
-MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at", "usage", "feedback"}
+# The §9 keys, plus where the message sits among its versions (docs/api.md "Versions").
+MESSAGE_KEYS = {"id", "role", "content", "tool_calls", "status", "created_at", "usage",
+                "feedback", "parent_id", "versions"}  # fmt: skip
 
 
 async def conversations(chat: Chat, **params: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from playwright.async_api import Request, expect
 from backend.web.router import STATIC_DIR
 from tests.backend.web.browser import Watched
 
-BUDGET_BYTES = 40_000  # docs/web.md "Size": about 37 KB now
+BUDGET_BYTES = 45_000  # docs/web.md "Size": about 41 KB now
 
 
 async def test_a_cold_load_moves_every_file_once_gzipped_within_the_stated_size(

@@ -8,6 +8,8 @@ import { readEvents } from "./sse.js";
 import { timeZone } from "./time.js";
 import { answerUndo, changedTasks } from "./undo.js";
 import { UsageLine } from "./usage.js";
+import { addEdit, addRegenerate, addVersionNav, describeChanges } from "./versions.js";
+import { choose, edit, regenerate } from "./branches.js";
 
 const SSE_HEADERS = { Accept: "text/event-stream" };
 const MAX_REATTACH = 8;
@@ -18,6 +20,10 @@ export class ChatView {
     this.api = api;
     this.connection = connection;
     this.busyNotice = false; // the notice says an answer is still going
+    this.offlineNotice = false; // the notice says a message was not sent for want of a server
+    connection.onBack(() => {
+      if (this.offlineNotice) this.notice(""); // no longer true
+    });
     this.usage = new UsageLine(usage);
     this.log = log;
     this.announcer = announcer;
@@ -27,6 +33,7 @@ export class ChatView {
     this.conversationId = null;
     this.following = null; // AbortController of the stream being read
     this.lastUserMessageId = null; // of the run last followed: what Retry answers again
+    this.sentMessage = null; // the message just sent, until its run says its id
   }
 
   get running() {
@@ -35,17 +42,23 @@ export class ChatView {
 
   notice(text) {
     this.busyNotice = false;
+    this.offlineNotice = false;
     showNotice(this.noticeNode, text);
   }
 
-  // Show conversation `id` (null: a new one), then attach to its run if one is going.
+  // Show conversation `id` (null: a new one), then attach to its run if one is going. The
+  // conversation on screen opened again (the live feed says it is answering) stays as it is
+  // until its messages are loaded: with the server gone they may never be.
   async open(id) {
     this.leave();
+    const again = id !== null && id === this.conversationId;
     this.conversationId = id;
-    this.lastUserMessageId = null;
-    this.log.replaceChildren();
-    this.notice("");
-    this.usage.reset();
+    if (!again) {
+      this.lastUserMessageId = null;
+      this.log.replaceChildren();
+      this.notice("");
+      this.usage.reset();
+    }
     if (id === null) return;
     const messages = await this.loadMessages(id);
     if (this.conversationId !== id) return;
@@ -126,14 +139,26 @@ export class ChatView {
     if (retryable) this.lastUserMessageId = asked.id;
     const retry = (view) => this.retry(asked.content, view);
     this.log.replaceChildren(...messages.map((message) => {
-      if (message.role === "user") return userMessage(message.content, message.created_at);
+      if (message.role === "user") return this.ownMessage(message);
       const answer = storedAnswer(message, retryable && message === last ? retry : null);
       this.offerUndo(answer, message.id, message.tool_calls);
+      addVersionNav(answer, message, (target) => choose(this, target));
+      if (message === last && !["failed", "awaiting_approval"].includes(message.status)) {
+        addRegenerate(answer, () => regenerate(this, message.id, answer));
+      }
       return answer;
     }));
     this.usage.reset();
     for (const message of messages) this.usage.add(message.usage);
     this.scroll();
+  }
+
+  // The person's message: Edit (a new version, sent again) and its versions.
+  ownMessage(message, article = userMessage(message.content, message.created_at)) {
+    article.dataset.messageId = message.id;
+    addVersionNav(article, message, (target) => choose(this, target));
+    addEdit(article, message.content, (text) => edit(this, message.id, text, article));
+    return article;
   }
 
   // An answer that changed tasks gets an Undo for all it changed.
@@ -146,9 +171,15 @@ export class ChatView {
     const body = { message: text, conversation_id: this.conversationId, timezone: timeZone };
     const started = await this.start("/chat", body);
     if (started === null) return false;
-    this.log.append(userMessage(text));
+    this.appendOwn(text);
     await this.answer(started, text);
     return true;
+  }
+
+  // The person's message just sent: it gets Edit once the server says its id.
+  appendOwn(text) {
+    this.sentMessage = { article: userMessage(text), text };
+    this.log.append(this.sentMessage.article);
   }
 
   // Answer the person's last message again in place of the failed answer (`failed`): the
@@ -170,6 +201,7 @@ export class ChatView {
     if (!this.connection.online) {
       this.notice("Not sent: the server cannot be reached right now. Send it again once the"
         + " connection is back.");
+      this.offlineNotice = true;
       return null;
     }
     if (this.running) {
@@ -187,7 +219,10 @@ export class ChatView {
     } catch (error) {
       this.setFollowing(null);
       if (!controller.signal.aborted) this.notice(offline(error));
-      if (!error.status) this.connection.lost();
+      if (!error.status) {
+        this.offlineNotice = true;
+        this.connection.lost();
+      }
       return null;
     }
     if (!response.ok) {
@@ -266,7 +301,13 @@ export class ChatView {
           }
           state.view = viewOf(event);
           if (state.view === null) return this.done(controller);
-          if (this.apply(event, state.view, retry)) return this.done(controller);
+          if (this.apply(event, state.view, retry)) {
+            this.done(controller);
+            // The server that was answering died: what it kept is in the stored messages
+            // (the text drawn so far may be more than was saved), so show those.
+            if (event.name === "error" && event.data.code === "run_lost") await this.refresh();
+            return;
+          }
           attempt = 0;
         }
       } catch {
@@ -276,7 +317,7 @@ export class ChatView {
       response = attempt < MAX_REATTACH ? await this.reattach(state.lastId, controller, attempt) : null;
       if (response === null) {
         this.done(controller);
-        if (!controller.signal.aborted) await this.refresh();
+        if (!controller.signal.aborted) await this.refresh(state.view, retry);
         return;
       }
     }
@@ -305,6 +346,17 @@ export class ChatView {
     const { name, data } = event;
     if (name === "conversation") {
       this.lastUserMessageId = data.user_message_id;
+      const sent = this.sentMessage;
+      this.sentMessage = null;
+      if (sent) {
+        this.ownMessage({ id: data.user_message_id, content: sent.text }, sent.article);
+      }
+      if (data.kept_changes?.length) {
+        this.notice(`These changes stay: ${describeChanges(data.kept_changes)}.`);
+      } else if (data.undone?.length) {
+        this.notice("The earlier answer's changes were undone.");
+        this.hooks.onUndone?.();
+      }
       if (this.conversationId === null) {
         this.conversationId = data.conversation_id;
         this.hooks.onConversation(data.conversation_id);
@@ -327,6 +379,10 @@ export class ChatView {
       view.finish(data.status);
       view.element.dataset.messageId = data.message_id;
       this.offerUndo(view.element, data.message_id, data.tool_calls);
+      this.log.querySelectorAll(".regenerate").forEach((node) => node.remove());
+      if (data.status !== "awaiting_approval") {
+        addRegenerate(view.element, () => regenerate(this, data.message_id, view.element));
+      }
       this.usage.add(data.usage);
       this.hooks.onAnswered(data.tool_calls);
       return true;
@@ -342,13 +398,20 @@ export class ChatView {
     if (this.busyNotice) this.notice(""); // "Still answering…" is no longer true
   }
 
-  // After a stream was lost for good: the stored conversation is the truth.
-  async refresh() {
+  // After a stream was lost for good: the stored conversation is the truth. While its answer
+  // is not stored yet (a server stopping stores it last), the answer drawn so far (`view`)
+  // stays, saying it was cut off, with Retry.
+  async refresh(view = null, retry = null) {
     const id = this.conversationId;
     if (id === null) return;
     try {
       const messages = await this.loadMessages(id);
-      if (this.conversationId === id && !this.running) this.drawMessages(messages);
+      if (this.conversationId !== id || this.running) return;
+      if (view !== null && messages.at(-1)?.role !== "assistant") {
+        view.fail("The connection to the server was lost before this answer finished.", retry);
+        return;
+      }
+      this.drawMessages(messages);
     } catch (error) {
       this.notice(offline(error));
     }

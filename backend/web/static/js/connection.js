@@ -7,6 +7,11 @@ export class Connection {
     this.banner = banner;
     this.online = true;
     this.timer = null;
+    this.listeners = []; // called when the connection is back
+  }
+
+  onBack(listener) {
+    this.listeners.push(listener);
   }
 
   lost() {
@@ -21,6 +26,7 @@ export class Connection {
     this.online = true;
     this.show("Connection back.");
     this.timer = setTimeout(() => this.show(""), BACK_SHOWN_MS);
+    for (const listener of this.listeners) listener();
   }
 
   show(text) {
