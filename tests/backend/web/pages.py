@@ -64,3 +64,21 @@ async def draw_answer(page: Page, text: str) -> Locator:
     """Draw `text` as a finished answer (Markdown no offline answer writes), the last one."""
     await page.evaluate(DRAW_ANSWER, text)
     return answers(page).last
+
+
+async def show_panel(page: Page, name: str) -> None:
+    """Show the "Chats" or "Tasks" panel as a person would: on a phone it sits behind its
+    toggle in the bar (pressed to open it), on a desktop it is always there."""
+    toggle = page.get_by_role("button", name=name, exact=True)
+    if await toggle.is_visible() and await toggle.get_attribute("aria-expanded") != "true":
+        await toggle.click()
+    panel = {"Chats": "#chats", "Tasks": "#tasks"}[name]
+    await expect(page.locator(panel)).to_be_visible()
+
+
+async def open_conversation(page: Page, title: str) -> None:
+    """Choose a conversation in the list (which a phone then closes, to show the chat)."""
+    await show_panel(page, "Chats")
+    await page.locator("#conversation-list").get_by_role("button", name=title, exact=True).click()
+    await expect(page.locator("#chat-title")).to_have_text(title)
+    await expect(page.locator("#chats.open")).to_have_count(0)  # the chat is not covered

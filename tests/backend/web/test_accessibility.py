@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page, expect
 
 from backend.settings import Settings
 from tests.backend.web.axe import violations
-from tests.backend.web.browser import DESKTOP, PHONE, Watched, watched_page
+from tests.backend.web.browser import PHONE, VIEWPORTS, Watched, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, draw_answer, fill_sign_in, send, sign_in, task_item
 
@@ -173,7 +173,7 @@ class Views:
         await self.check("conversation search with no match")
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@VIEWPORTS
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_axe_finds_no_violation_on_any_view(
     browser: Browser, site: Site, viewport: dict[str, int], scheme: Literal["light", "dark"]

@@ -4,10 +4,9 @@ open conversation; after sign-in the message box has focus and an empty conversa
 suggestions that send on click; the tab's title follows the conversation; on a phone the panel
 toggles say whether they are pressed."""
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.backend.web.browser import DESKTOP, PHONE, watched_page
+from tests.backend.web.browser import PHONE, VIEWPORTS, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, fill_sign_in
 
@@ -29,7 +28,7 @@ async def first_stop(page: Page) -> str | None:
     return stop
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@VIEWPORTS
 async def test_first_screen_suggests_focuses_and_names_the_tab(
     browser: Browser, site: Site, viewport: dict[str, int]
 ) -> None:

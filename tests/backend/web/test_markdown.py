@@ -1,10 +1,9 @@
 """The page's Markdown subset (backend/web/static/js/markdown.js), run in the browser on the
 page itself: the markup it builds, and text that must stay text."""
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.backend.web.browser import DESKTOP, PHONE, Watched, watched_page
+from tests.backend.web.browser import VIEWPORTS, Watched, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import draw_answer, sign_in
 
@@ -124,7 +123,7 @@ async def test_lines_of_unmatched_brackets_render_in_linear_time(page: Watched) 
     )
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@VIEWPORTS
 async def test_an_answer_reads_as_headings_a_table_a_quote_and_labelled_code(
     browser: Browser, site: Site, viewport: dict[str, int]
 ) -> None:

@@ -4,10 +4,9 @@ tab, and a `#token=` link for another account still asks before switching."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.backend.web.browser import DESKTOP, PHONE, Watched, another_tab, watched_page
+from tests.backend.web.browser import VIEWPORTS, Watched, another_tab, watched_page
 from tests.backend.web.conftest import Site
 from tests.backend.web.pages import answered, fill_sign_in, send, sign_in
 from tests.tokens import TokenFactory
@@ -23,7 +22,7 @@ async def signed_out(page: Page) -> None:
     await expect(page.get_by_role("textbox", name="Message")).to_be_hidden()
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@VIEWPORTS
 async def test_a_second_tab_is_signed_in_and_signing_out_signs_out_both(
     browser: Browser, site: Site, viewport: dict[str, int]
 ) -> None:

@@ -9,11 +9,10 @@ import pytest
 from playwright.async_api import Browser, FloatRect, Locator, expect
 
 from backend.settings import Settings
-from tests.backend.web.browser import DESKTOP, PHONE, watched_page
+from tests.backend.web.browser import VIEWPORTS, watched_page
 from tests.backend.web.conftest import Site
-from tests.backend.web.pages import answered, send, sign_in, task_item
+from tests.backend.web.pages import answered, send, show_panel, sign_in, task_item
 
-VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 # The width the field asks for to show its value whole (a copy at its natural width, in the same
 # place so the same font) against the width it has. A date-time field does not scroll (its
 # scrollWidth equals its clientWidth when cut), so the copy measures what it needs.
@@ -63,8 +62,7 @@ async def test_due_and_reminder_editors_show_their_whole_value(
     assert (await site.http.post("/api/alice/tasks", json=task, headers=headers)).is_success
     async with watched_page(browser, site.url, viewport, timezone_id="UTC") as watched:
         page = await sign_in(watched)
-        if viewport is PHONE:
-            await page.get_by_role("button", name="Tasks").click()
+        await show_panel(page, "Tasks")
         await page.get_by_role("button", name="Edit task 1 “Pay rent”").click()
         for label, value in (("Due", "2026-12-20T21:45"), ("Reminder", "2026-12-20T20:45")):
             field = page.get_by_label(label, exact=True)
@@ -112,8 +110,7 @@ async def test_a_due_date_is_written_one_way_in_the_persons_locale(
         answer = await answered(page, 1, within_ms=15_000)
         chip = answer.locator("details.chip summary")
         await expect(chip).to_contain_text("Added task 1 · Buy milk · due ")
-        if viewport is PHONE:
-            await page.get_by_role("button", name="Tasks").click()
+        await show_panel(page, "Tasks")
         due = task_item(page, "Buy milk").locator(".due")
         await expect(due).to_contain_text("Due ")
         shown = (await due.inner_text()).removeprefix("Due ")

@@ -248,8 +248,10 @@ function wirePanels() {
       $(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
     });
   }
+  // Escape closes a panel, unless it was for an edit in it (a rename, a task's editor), which
+  // it only cancels: on a phone the list would otherwise vanish with the edit.
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") closePanels();
+    if (event.key === "Escape" && !event.defaultPrevented) closePanels();
   });
 }
 

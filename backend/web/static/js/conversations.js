@@ -14,6 +14,7 @@ export class ConversationList {
     this.current = null;
     this.answering = new Set(); // followed in this tab, before the server says so
     this.renaming = null;
+    this.draft = null; // the title being typed, kept when the list is redrawn meanwhile
     this.query = "";
     this.pages = new Pages(api, "");
     this.status = status;
@@ -138,6 +139,7 @@ export class ConversationList {
     open.addEventListener("click", () => this.hooks.onSelect(id));
     const rename = this.action("Rename", id, title, () => {
       this.renaming = id;
+      this.draft = title;
       this.render();
       this.list.querySelector("input")?.focus();
     });
@@ -154,19 +156,27 @@ export class ConversationList {
     return button;
   }
 
-  renameForm({ id, title }) {
+  // The list is redrawn whenever a conversation changes (the live feed, an answer): the form
+  // drawn again keeps what was typed, and render() gives its field the focus back.
+  renameForm({ id }) {
     const input = el("input", { attrs: { "aria-label": "Conversation title", maxlength: "200",
-      required: "" } });
-    input.value = title;
+      required: "", "data-conversation": id, "data-role": "title" } });
+    input.value = this.draft;
+    input.addEventListener("input", () => {
+      this.draft = input.value;
+    });
     const form = el("form", { className: "rename" }, input,
       el("button", { text: "Save", attrs: { type: "submit" } }));
     const stop = () => {
       this.renaming = null;
+      this.draft = null;
       this.render();
       this.list.querySelector(`[data-conversation="${id}"][data-role="rename"]`)?.focus();
     };
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") stop();
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      stop();
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();

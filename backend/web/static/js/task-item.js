@@ -53,10 +53,14 @@ export function editor(task) {
   const recurrence = select(RECURRENCES, task.recurrence, "never");
   const remind = el("input", { attrs: { type: "datetime-local" } });
   remind.value = toLocalInput(task.remind_at);
+  // What the server refused, said in the editor by its fields: on a phone the panel's own
+  // notice can be a screen away, above the list.
+  const refused = el("p", { className: "notice", attrs: { role: "alert", hidden: "" } });
   const form = el("form", { className: "edit" }, title,
     el("div", { className: "edit-fields" }, field(task, "Priority", priority),
       field(task, "Tags", tags), field(task, "Due", due, "field wide"), field(task, "Repeats", recurrence),
       field(task, "Reminder", remind, "field wide")),
+    refused,
     el("div", { className: "edit-actions" },
       el("button", { text: "Save", attrs: { type: "submit" } }),
       el("button", { className: "quiet", text: "Cancel", attrs: { type: "button",
@@ -69,5 +73,5 @@ export function editor(task) {
     recurrence: recurrence.value || null,
     remind_at: fromLocalInput(remind.value),
   });
-  return { form, title, change };
+  return { form, title, change, refused };
 }

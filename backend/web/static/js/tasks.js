@@ -154,19 +154,21 @@ export class TaskPanel {
     this.editing = null;
     this.render();
     const li = this.listNode.querySelector(`li[data-id="${task.id}"]`);
-    const { form, title, change } = editor(task);
+    const { form, title, change, refused } = editor(task);
     const stop = () => {
       this.editing = null;
       this.render();
       this.listNode.querySelector(`[data-task="${task.id}"][data-role="edit"]`)?.focus();
     };
     form.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") stop();
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      stop();
     });
     form.querySelector("[data-role=cancel]").addEventListener("click", stop);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (await this.update(task.id, change())) stop();
+      if (await this.update(task.id, change(), refused)) stop();
     });
     li.classList.add("editing");
     li.replaceChildren(form);
@@ -187,7 +189,7 @@ export class TaskPanel {
     }
   }
 
-  async update(id, change) {
+  async update(id, change, notice = this.noticeNode) {
     try {
       const task = await this.api.json(`/tasks/${id}`,
         { method: "PATCH", body: { ...change, timezone: timeZone } });
@@ -195,7 +197,7 @@ export class TaskPanel {
       this.notice("");
       return true;
     } catch (error) {
-      this.notice(error.message);
+      showNotice(error.status === 404 ? this.noticeNode : notice, error.message);
       if (error.status === 404) this.apply("deleted", { id });
       else this.render(); // put a checkbox back the way the server has it
       return false;
