@@ -75,7 +75,9 @@ async def test_a_model_that_slows_then_stops_answering_fails_the_answer_with_ret
             await next_message_answered(page, db_engine, 2)
 
 
-async def test_postgresql_down_mid_answer_then_back(browser: Browser, tmp_path: Path) -> None:
+async def test_postgresql_down_mid_answer_then_back(
+    browser: Browser, dev_settings: Settings, tmp_path: Path
+) -> None:
     """The model goes on writing; the answer cannot be stored, and says so when it ends. Once
     PostgreSQL is back the run stores what it had (failed, with why) and the conversation
     takes messages again."""
@@ -84,7 +86,14 @@ async def test_postgresql_down_mid_answer_then_back(browser: Browser, tmp_path: 
         restartable_postgres() as database,
         running_server(create_fake_openai_app(config)) as model_url,
     ):
-        own = Settings(_env_file=None, database_url=database.url, data_dir=tmp_path)
+        # On the suite's broker: in memory, or CI's Redis (then under this app's own keys).
+        own = Settings(
+            _env_file=None,
+            database_url=database.url,
+            data_dir=tmp_path,
+            redis_url=dev_settings.redis_url,
+            redis_key_prefix=dev_settings.redis_key_prefix,
+        )
         settings = provider_settings(own, "chat_completions", openai_base_url=model_url)
         engine = create_engine(database.url)
         try:

@@ -1,5 +1,6 @@
 """The page's own server stopped mid-answer and started again on the same port: SIGTERM (a
-deploy) and SIGKILL (a crash), one server and no Redis, as on a small install."""
+deploy) and SIGKILL (a crash), one server, on the suite's broker: in memory as on a small
+install, or Redis (CI's second pass)."""
 
 import asyncio
 import re
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.conversations.sse import SHUTDOWN_FAILURE
 from backend.runs.viewer import RUN_LOST
+from backend.settings import Settings
 from tests.backend.web import pages
 from tests.backend.web.browser import watched_page
 from tests.backend.web.outages import (
@@ -46,15 +48,18 @@ TAKEN_OVER_WITHIN_MS = 15_000
 
 @pytest.fixture
 async def serve(
-    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database: str, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Serve]:
     """`async with serve()`: `todo-chat serve` in dev mode, always on the same port and data
-    directory (the page's origin and its signed-in token outlive a restart)."""
+    directory (the page's origin and its signed-in token outlive a restart), on the suite's
+    broker (in memory, or CI's Redis)."""
     config = slow_model()
     port = free_port()
     async with running_server(create_fake_openai_app(config)) as model_url:
         env = serve_env(database, model_url, tmp_path / "data")
         del env["AUTH_SECRET"]  # dev mode: the page signs in by name
+        if settings.redis_url is not None:
+            env.update(REDIS_URL=settings.redis_url, REDIS_KEY_PREFIX=settings.redis_key_prefix)
         starts = iter(range(100))
 
         @asynccontextmanager
@@ -125,11 +130,13 @@ def flat(text: str) -> str:
 
 
 async def test_sigkill_mid_answer_then_a_restart_on_the_same_port(
-    browser: Browser, serve: Serve, db_engine: AsyncEngine
+    browser: Browser, serve: Serve, db_engine: AsyncEngine, settings: Settings
 ) -> None:
     async with serve() as first, watched_page(browser, first.url) as watched:
         page = await sign_in(watched)
-        await mid_answer(page)
+        answer = await mid_answer(page)
+        await expect(answer.locator(".body")).not_to_have_text("")  # some text on screen
+        shown = await answer.locator(".body").inner_text()
         first.process.kill()
         killed = time.monotonic()
         banner = page.locator("#connection")
@@ -140,14 +147,22 @@ async def test_sigkill_mid_answer_then_a_restart_on_the_same_port(
 
         async with serve():
             await expect(banner).to_have_text(BANNER_BACK, timeout=BACK_WITHIN_MS)
-            # The new server takes the dead one's run over (docs/runs.md "Server beats"): with
-            # no Redis the text so far died with the process, and the page shows what is kept.
+            # The new server takes the dead one's run over (docs/runs.md "Server beats") and the
+            # page shows what is kept: with no Redis the text so far died with the process; on
+            # Redis it outlived it in the run's log.
             note = answers(page).first.locator(".note")
             await expect(note).to_contain_text(RUN_LOST.detail, timeout=TAKEN_OVER_WITHIN_MS)
             lost_after = time.monotonic() - killed
             report("the page's server killed and restarted", {"run_lost shown after s": lost_after})
-            assert await stored(db_engine) == [("user", "hello", None), ("assistant", "", "failed")]
-            await expect(answers(page).first.locator(".body")).to_have_text("")
+            [(_, asked, _s), (role, kept, status)] = await stored(db_engine)
+            assert (asked, role, status) == ("hello", "assistant", "failed")
+            if settings.redis_url is None:
+                assert kept == ""
+            else:
+                assert flat(shown) != ""
+                assert flat(kept).startswith(flat(shown))
+            body = answers(page).first.locator(".body")
+            assert flat(await body.inner_text()) == flat(kept)
             await asked_once(page, db_engine, "hello")
             await retried(page, db_engine)
             await next_message_answered(page, db_engine, 2)
