@@ -50,13 +50,14 @@ async def test_a_model_that_slows_then_stops_answering_fails_the_answer_with_ret
             page = await sign_in(watched)
             answer = await mid_answer(page)
             await config.wait_for(lambda c: c.stalled_streams == 1)
-            shown_so_far = await answer.locator(".body").inner_text()
             note = answer.locator(".note")
             await expect(note).to_contain_text(
                 "The AI model took too long to answer.",
                 timeout=MODEL_TIMEOUT * 1000 + SHOWN_WITHIN_MS,
             )
             await expect(answer).to_have_class("message assistant failed")
+            # Read once the answer ended: every delta before the error is drawn by then.
+            shown_so_far = await answer.locator(".body").inner_text()
             await expect(page.get_by_role("button", name="Stop")).to_be_hidden()
             [(_, asked, _s), (role, kept, status)] = await stored(db_engine)
             assert (asked, role, status) == ("hello", "assistant", "failed")
