@@ -306,6 +306,7 @@ export class ChatView {
             // The server that was answering died: what it kept is in the stored messages
             // (the text drawn so far may be more than was saved), so show those.
             if (event.name === "error" && event.data.code === "run_lost") await this.refresh();
+            if (event.name === "done" && state.view.skipped) await this.refresh();
             return;
           }
           attempt = 0;
@@ -389,6 +390,10 @@ export class ChatView {
     } else if (name === "error") {
       view.fail(data.detail, retry);
       return true;
+    } else if (name === "notice" && data.code === "events_skipped") {
+      // The run's log no longer holds its start: say so, and draw the stored answer at the end.
+      view.skipped = true;
+      view.notice("The start of this answer can't be shown here; all of it appears when it ends.");
     }
     return false;
   }

@@ -19,6 +19,7 @@ export class AnswerView {
     this.text = "";
     this.unspoken = "";
     this.chips = new Map();
+    this.skipped = false; // its start was no longer in the run's log (ChatView.apply)
     this.tools = el("div", { className: "tools" });
     this.body = el("div", { className: "body" });
     this.note = el("p", { className: "note", attrs: { hidden: "" } });
