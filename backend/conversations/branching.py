@@ -12,6 +12,7 @@ from backend.activity.store import ActivityStore, Entry
 from backend.activity.undo import undo
 from backend.approvals.store import ApprovalStore
 from backend.conversations.chat import ChatRuntime, Turn
+from backend.conversations.records import MessageRecord
 from backend.conversations.store import ConversationStore
 from backend.db.engine import SessionMaker
 
@@ -68,6 +69,25 @@ async def begin_version(
         kept_changes=[_wire(entry) for entry in kept],
         undone=[_wire(entry) for entry in undone] if undo_changes else None,
     )
+
+
+async def choose_version(
+    sessionmaker: SessionMaker,
+    runtime: ChatRuntime,
+    owner: str,
+    conversation_id: int,
+    message_id: int,
+) -> list[MessageRecord]:
+    """Show the branch through message `message_id`. Tool calls still waiting for the person
+    are declined first, as by a new message: a paused answer resumed later would otherwise
+    land on a branch the person no longer sees."""
+    async with sessionmaker.begin() as session:
+        approvals = ApprovalStore(session, owner)
+        paused = await approvals.lock(conversation_id)
+        if paused is not None:
+            await approvals.decline_all(paused, DECLINED_OUTPUT)
+        store = ConversationStore(session, owner, stale_after=runtime.stale_after)
+        return await store.choose(conversation_id, message_id)
 
 
 def _wire(entry: Entry) -> dict[str, Any]:

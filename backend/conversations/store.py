@@ -109,8 +109,7 @@ class ConversationStore:
         # WAL, and a database crash before that fails the turn anyway. Saves an fsync
         # (about 1 ms here) on the way to the first token.
         await self._session.execute(NO_FLUSH_ON_COMMIT)
-        lock = {"space": TURN_START_LOCK_SPACE, "owner": self._owner}
-        await self._session.execute(LOCK_OWNERS_TURN_STARTS, lock)
+        await self._lock_turn_starts()
         params: dict[str, Any] = {
             "owner": self._owner,
             "run_id": run_id,
@@ -171,6 +170,7 @@ class ConversationStore:
         params = {"owner": self._owner, "run_id": run_id, "conversation_number": number,
                   "stale_after": self._stale_after, "max_runs": max_runs,
                   "server": server}  # fmt: skip
+        await self._lock_turn_starts()
         row = (await self._session.execute(CLAIM_TO_RESUME, params)).first()
         if row is None:
             await self._refuse(number)
@@ -200,6 +200,7 @@ class ConversationStore:
         params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
                                   "conversation_number": number, "max_runs": max_runs,
                                   "stale_after": self._stale_after}  # fmt: skip
+        await self._lock_turn_starts()
         row = (await self._session.execute(RETRY_CLAIM, params)).first()
         if row is None:
             await self._refuse(number)
@@ -252,6 +253,7 @@ class ConversationStore:
         params: dict[str, Any] = {"owner": self._owner, "run_id": run_id, "server": server,
                                   "conversation_number": number, "max_runs": max_runs,
                                   "stale_after": self._stale_after}  # fmt: skip
+        await self._lock_turn_starts()
         # An edit numbers its new message now, as a new message does.
         claim = RETRY_CLAIM if edit is not None else CLAIM_TO_RESUME
         row = (await self._session.execute(claim, params)).first()
@@ -301,6 +303,9 @@ class ConversationStore:
         """Show the branch through message `message_number` (any version): its messages.
         Refused while the conversation answers (the run's answer goes on the branch it
         started on)."""
+        # A message being stored at this moment reads the branch it follows as it was
+        # before this commit: it waits for the choice instead.
+        await self._lock_turn_starts()
         statement = (
             select(_conv.c.pk, LIVE_CLAIM.label("running"))
             .where(self._mine(number))
@@ -336,6 +341,11 @@ class ConversationStore:
             return None
         numbers = tuple(r.number for r in records)
         return [dataclasses.replace(r, versions=numbers) for r in records]
+
+    async def _lock_turn_starts(self) -> None:
+        """One of this owner's turn starts (and branch changes) at a time, until commit."""
+        lock = {"space": TURN_START_LOCK_SPACE, "owner": self._owner}
+        await self._session.execute(LOCK_OWNERS_TURN_STARTS, lock)
 
     async def _refuse(self, number: int | None) -> NoReturn:
         """Why an existing conversation was not claimed: not the owner's, its own run still

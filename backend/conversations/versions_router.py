@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header
 
 from backend.auth.deps import Owner
 from backend.conversations import sse
+from backend.conversations.branching import choose_version
 from backend.conversations.router import (
     CHAT_RESPONSES,
     ConversationNumber,
@@ -147,13 +148,17 @@ async def list_versions(
     description="The conversation shows, and the model reads, the branch through the message:"
     " its earlier messages, itself, then the newest version at each later step. Answers the"
     " chosen branch's messages (up to 500, oldest first). 409 `conversation_busy` while an"
-    " answer is being written.",
+    " answer is being written. Tool calls waiting for a decision are declined, as by a new"
+    " message.",
     responses=responses(ConversationNotFound, NoSuchMessage, ConversationBusy),
 )
 async def choose(
     conversation_id: ConversationNumber,
     message_id: ConversationNumber,
-    conversations: Conversations,
+    owner: Owner,
+    services: ServicesDep,
 ) -> MessageList:
-    records = await conversations.choose(conversation_id, message_id)
+    records = await choose_version(
+        services.sessionmaker, services.chat, owner, conversation_id, message_id
+    )
     return MessageList(messages=[MessageOut.of(r) for r in records])

@@ -159,7 +159,6 @@ class Conversation(SQLModel, table=True):
             postgresql_ops={"title": "gin_trgm_ops"},
             postgresql_with={"fastupdate": "off"},
         ),
-        CheckConstraint("feedback IN ('positive', 'negative')", name="feedback"),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -201,6 +200,7 @@ class Message(SQLModel, table=True):
         # The chosen branch (what the page shows and the model reads) is one index range.
         Index("ix_messages_chosen", "conversation_pk", "number", postgresql_where=text("chosen")),
         Index("ix_messages_parent", "conversation_pk", "parent_number"),
+        CheckConstraint("feedback IN ('positive', 'negative')", name="feedback"),
     )
 
     pk: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))

@@ -49,6 +49,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Without versions only the chosen branch is a conversation: the others would otherwise
+    # come back as ordinary messages, in the list and in the model's history.
+    op.execute("DELETE FROM messages WHERE NOT chosen")
     op.drop_index("ix_messages_parent", table_name="messages")
     op.drop_index("ix_messages_chosen", table_name="messages")
     op.drop_column("messages", "chosen")

@@ -245,3 +245,17 @@ async def test_a_regenerated_or_edited_answer_declines_the_calls_waiting(
     assert edited.status_code == 200, edited.text
     assert await pending(alice, conversation) == []
     assert await task_row(db_engine, "alice", 1) is not None
+
+
+async def test_choosing_a_version_declines_what_waits(alice: Chat, db_engine: AsyncEngine) -> None:
+    """A paused answer resumed after a choice would land on a branch the person no longer
+    sees: choosing declines the waiting calls, as a new message does."""
+    conversation, _ = await _paused_delete(alice)
+    before = await task_row(db_engine, "alice", 1)
+    chosen = await alice.http.post(
+        f"/api/alice/conversations/{conversation}/messages/1/choose", headers=alice.headers
+    )
+    assert chosen.status_code == 200, chosen.text
+    assert await pending(alice, conversation) == []
+    assert (await decide(alice, conversation, True)).json()["code"] == "already_decided"
+    assert await task_row(db_engine, "alice", 1) == before
