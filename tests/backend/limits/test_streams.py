@@ -47,6 +47,8 @@ async def refused_feed(http: httpx.AsyncClient, who: str, auth: Auth) -> httpx.R
     assert_error(response, 429, "too_many_open_streams")
     assert f"at most {BOUND}" in response.json()["detail"]
     assert response.headers["retry-after"] == "5"
+    # Closed at once: a burst of refusals is not left open until the keep-alive timeout.
+    assert response.headers["connection"] == "close"
     return response
 
 
