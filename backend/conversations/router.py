@@ -150,10 +150,7 @@ async def retry(
     await admit_turn(services, owner)  # before the retry deletes anything
     timezone = body.timezone if body is not None else "UTC"
     run = await services.runs.retry(owner, conversation_id, message_id, timezone=timezone)
-    events = _first_viewer(services, run)
-    if sse.wants_event_stream(accept):
-        return sse.event_stream(events, {})
-    return await _json_answer((event async for _, event in events), {})
+    return await chat_response(services, run, accept)
 
 
 async def _first_viewer(services: Services, run: RunRef) -> AsyncIterator[wire.Viewed]:

@@ -6,14 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 
 from backend.auth.deps import Owner
-from backend.conversations import sse
 from backend.conversations.branching import choose_version
 from backend.conversations.router import (
     CHAT_RESPONSES,
     ConversationNumber,
     Conversations,
-    _first_viewer,
-    _json_answer,
+    admit_turn,
+    chat_response,
 )
 from backend.conversations.schemas import (
     ChatResponse,
@@ -36,10 +35,7 @@ from backend.http.errors import (
     UndoConflict,
     responses,
 )
-from backend.limits.chat import admit_chat_message
 from backend.limits.rest import REST_RATE_LIMIT
-from backend.runs.ref import RunRef
-from backend.services import Services
 
 router = APIRouter(
     prefix="/api/{user_id}/conversations/{conversation_id}/messages/{message_id}",
@@ -70,9 +66,7 @@ async def regenerate(
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
     body = body or VersionRequest()
-    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
-    if services.chat.budget is not None:
-        await services.chat.budget.admit(owner)
+    await admit_turn(services, owner)
     run = await services.runs.version(
         owner,
         conversation_id,
@@ -81,7 +75,7 @@ async def regenerate(
         undo_changes=body.undo_changes,
         timezone=body.timezone,
     )
-    return await _respond(services, run, accept)
+    return await chat_response(services, run, accept)
 
 
 @router.post(
@@ -101,9 +95,7 @@ async def edit(
     services: ServicesDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
-    await admit_chat_message(services.broker, owner, services.settings.chat_requests_per_minute)
-    if services.chat.budget is not None:
-        await services.chat.budget.admit(owner)
+    await admit_turn(services, owner)
     run = await services.runs.version(
         owner,
         conversation_id,
@@ -112,14 +104,7 @@ async def edit(
         undo_changes=body.undo_changes,
         timezone=body.timezone,
     )
-    return await _respond(services, run, accept)
-
-
-async def _respond(services: Services, run: RunRef, accept: str | None) -> Any:
-    events = _first_viewer(services, run)
-    if sse.wants_event_stream(accept):
-        return sse.event_stream(events, {})
-    return await _json_answer((event async for _, event in events), {})
+    return await chat_response(services, run, accept)
 
 
 @router.get(
