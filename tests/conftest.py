@@ -25,7 +25,7 @@ from backend.settings import Settings
 from tests.apps import running
 from tests.clock import clock  # noqa: F401  (the fixture, for every test: see tests/clock.py)
 from tests.databases import embedded_data_dir, fresh_database
-from tests.redis_server import redis_server
+from tests.redis_server import RestartableRedis, redis_server
 from tests.tokens import TEST_SECRET, AuthHeaders, TokenFactory
 
 if TYPE_CHECKING:
@@ -43,6 +43,17 @@ def database_server_url() -> Iterator[str]:
         embedded = EmbeddedPostgres(data_dir, delete_on_stop=True)
         yield embedded.url
         embedded.stop()
+
+
+@pytest.fixture
+async def private_redis(tmp_path: Path) -> AsyncIterator[RestartableRedis]:
+    """A redis-server of this test's own, which it may stop and start again."""
+    server = RestartableRedis(tmp_path)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture(scope="session")

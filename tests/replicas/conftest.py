@@ -34,18 +34,8 @@ StartReplicas = Callable[..., AbstractAsyncContextManager[Replicas]]
 
 
 @pytest.fixture
-async def redis(tmp_path: Path) -> AsyncIterator[RestartableRedis]:
-    server = RestartableRedis(tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
 def start_replicas(
-    database: str, redis: RestartableRedis, tmp_path: Path, auth: AuthHeaders
+    database: str, private_redis: RestartableRedis, tmp_path: Path, auth: AuthHeaders
 ) -> StartReplicas:
     """`async with start_replicas(model_options, **env)`: both replicas on a fake provider
     started with `model_options`, `env` added to their settings."""
@@ -56,7 +46,9 @@ def start_replicas(
     ) -> AsyncIterator[Replicas]:
         async with fake_provider(tmp_path / "fake-openai.log", *model_options) as provider:
             env = serve_env(database, provider, tmp_path / "data")
-            env.update({"REDIS_URL": redis.url, "CHAT_REQUESTS_PER_MINUTE": "5", **extra_env})
+            env.update(
+                {"REDIS_URL": private_redis.url, "CHAT_REQUESTS_PER_MINUTE": "5", **extra_env}
+            )
             async with (
                 todo_chat_serve(env, cwd=tmp_path, log=tmp_path / "first.log") as first,
                 todo_chat_serve(env, cwd=tmp_path, log=tmp_path / "second.log") as second,
@@ -64,7 +56,7 @@ def start_replicas(
                 httpx.AsyncClient(base_url=second.url, timeout=60, limits=UNLIMITED) as second_http,
             ):
                 clients = (RunsClient(first_http, auth), RunsClient(second_http, auth))
-                yield Replicas(first, second, redis, clients)
+                yield Replicas(first, second, private_redis, clients)
 
     return start
 

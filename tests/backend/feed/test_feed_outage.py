@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,16 +25,6 @@ from tests.sse import SSEEvent, read_events
 TOLD_WITHIN = 3.0
 DEADLINE = 10.0
 Auth = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-async def private_redis(tmp_path: Path) -> AsyncIterator[RestartableRedis]:
-    server = RestartableRedis(tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 PREFIX = "feed-outage:"

@@ -125,44 +125,43 @@ async def test_postgresql_down_mid_answer_then_back(
 
 
 async def test_redis_down_mid_answer_then_back(
-    browser: Browser, dev_settings: Settings, db_engine: AsyncEngine, tmp_path: Path
+    browser: Browser,
+    dev_settings: Settings,
+    db_engine: AsyncEngine,
+    private_redis: RestartableRedis,
 ) -> None:
     """The answer's events stop reaching the page while Redis is away, but PostgreSQL stores
     the whole answer: when it ends the page draws it from there. A message sent meanwhile is
     refused with a sentence and stays in the box; once Redis is back the next one is answered."""
-    redis = RestartableRedis(tmp_path)
-    await redis.start()
+    redis = private_redis
     config = slow_model()
-    try:
-        async with running_server(create_fake_openai_app(config)) as model_url:
-            settings = provider_settings(
-                dev_settings, "chat_completions", openai_base_url=model_url, redis_url=redis.url
+    async with running_server(create_fake_openai_app(config)) as model_url:
+        settings = provider_settings(
+            dev_settings, "chat_completions", openai_base_url=model_url, redis_url=redis.url
+        )
+        async with serving(create_app(settings)) as url, watched_page(browser, url) as watched:
+            page = await sign_in(watched)
+            await mid_answer(page)
+            await redis.stop()
+            await config.wait_for(lambda c: c.completed_streams == 1, ANSWER_MS / 1000)
+            answer = answers(page).first
+            await expect(answer).to_have_class("message assistant", timeout=SHOWN_WITHIN_MS)
+            [(_, asked, _s), (role, content, status)] = await stored(db_engine)
+            assert (asked, role, status) == ("hello", "assistant", "completed")
+            assert (await answer.locator(".body").inner_text()).split() == content.split()
+            await expect(answer.locator(".note")).to_be_hidden()
+
+            await send(page, "still there?")
+            await expect(page.locator("#chat-notice")).to_have_text(
+                "Part of the server is unavailable right now; please retry shortly.",
+                timeout=SHOWN_WITHIN_MS,
             )
-            async with serving(create_app(settings)) as url, watched_page(browser, url) as watched:
-                page = await sign_in(watched)
-                await mid_answer(page)
-                await redis.stop()
-                await config.wait_for(lambda c: c.completed_streams == 1, ANSWER_MS / 1000)
-                answer = answers(page).first
-                await expect(answer).to_have_class("message assistant", timeout=SHOWN_WITHIN_MS)
-                [(_, asked, _s), (role, content, status)] = await stored(db_engine)
-                assert (asked, role, status) == ("hello", "assistant", "completed")
-                assert (await answer.locator(".body").inner_text()).split() == content.split()
-                await expect(answer.locator(".note")).to_be_hidden()
+            box = page.get_by_role("textbox", name="Message")
+            await expect(box).to_have_value("still there?")
+            await asked_once(page, db_engine, "hello")
+            assert len(await stored(db_engine)) == 2
 
-                await send(page, "still there?")
-                await expect(page.locator("#chat-notice")).to_have_text(
-                    "Part of the server is unavailable right now; please retry shortly.",
-                    timeout=SHOWN_WITHIN_MS,
-                )
-                box = page.get_by_role("textbox", name="Message")
-                await expect(box).to_have_value("still there?")
-                await asked_once(page, db_engine, "hello")
-                assert len(await stored(db_engine)) == 2
-
-                await redis.start()
-                await eventually(lambda: answers_200(f"{url}/readyz"), 10.0, "ready again")
-                await next_message_answered(page, db_engine, 2)
-                await asked_once(page, db_engine, "hello")
-    finally:
-        await redis.stop()
+            await redis.start()
+            await eventually(lambda: answers_200(f"{url}/readyz"), 10.0, "ready again")
+            await next_message_answered(page, db_engine, 2)
+            await asked_once(page, db_engine, "hello")
