@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import redis.asyncio
 
+from tests.polling import eventually
 from tests.processes import Served, fake_provider, serve_env, todo_chat_serve
 from tests.redis_server import RestartableRedis
 from tests.sse import read_events
@@ -258,10 +259,7 @@ async def test_storm_2_viewers_that_never_read(
                 got = await http.get("/api/mallory/conversations/1", headers=mallory)
                 return got.status_code == 200 and bool(got.json()["running"])
 
-            deadline = time.monotonic() + 10
-            while not await started():
-                assert time.monotonic() < deadline, "the attacker's run did not start"
-                await asyncio.sleep(0.05)
+            await eventually(started, 10, "the attacker's run started")
             path = "/api/mallory/conversations/1/stream"
             await asyncio.gather(*(streams.open(path) for _ in range(ATTEMPTS)))
 
@@ -334,10 +332,11 @@ async def _trimmed_log_storm(
 
     async def attack() -> None:
         running.append(asyncio.create_task(answer()))
-        deadline = time.monotonic() + 10
-        while len(first_ids) < 10:
-            assert time.monotonic() < deadline, "the attacker's run did not start"
-            await asyncio.sleep(0.05)
+
+        async def started() -> bool:
+            return len(first_ids) >= 10
+
+        await eventually(started, 10, "the attacker's run started")
         run = first_ids[0].rsplit(".", 1)[0]
         store = redis.asyncio.Redis.from_url(redis_url)
         try:  # as STREAM_MAXLEN trims a log past 10,000 events
