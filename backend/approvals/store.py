@@ -160,6 +160,13 @@ class ApprovalStore:
             await self._record(paused.conversation_pk, [call_id], APPROVED if approve else DECLINED)
         await self._unpause(paused)
 
+    async def decline_waiting(self, conversation_number: int, declined_output: str) -> None:
+        """Decline whatever waits in the conversation (as a new message does); nothing when
+        no run is paused."""
+        paused = await self.lock(conversation_number)
+        if paused is not None:
+            await self.decline_all(paused, declined_output)
+
     async def decline_all(self, paused: Paused, declined_output: str) -> None:
         """Decline every waiting call without resuming: the paused answer records them as
         declined, with `declined_output` as their result (so the model's history pairs each

@@ -35,10 +35,7 @@ async def begin_version(
     run_id = uuid.uuid4()
     async with sessionmaker.begin() as session:
         # Tool calls still waiting for the person are declined, as by any new message.
-        approvals = ApprovalStore(session, owner)
-        paused = await approvals.lock(conversation_id)
-        if paused is not None:
-            await approvals.decline_all(paused, DECLINED_OUTPUT)
+        await ApprovalStore(session, owner).decline_waiting(conversation_id, DECLINED_OUTPUT)
         store = ConversationStore(session, owner, stale_after=runtime.stale_after)
         branching = await store.claim_branch(
             conversation_id,
@@ -82,10 +79,7 @@ async def choose_version(
     are declined first, as by a new message: a paused answer resumed later would otherwise
     land on a branch the person no longer sees."""
     async with sessionmaker.begin() as session:
-        approvals = ApprovalStore(session, owner)
-        paused = await approvals.lock(conversation_id)
-        if paused is not None:
-            await approvals.decline_all(paused, DECLINED_OUTPUT)
+        await ApprovalStore(session, owner).decline_waiting(conversation_id, DECLINED_OUTPUT)
         store = ConversationStore(session, owner, stale_after=runtime.stale_after)
         return await store.choose(conversation_id, message_id)
 
