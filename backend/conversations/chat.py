@@ -253,10 +253,15 @@ ANSWER_STORE_PATIENCE_SECONDS = 30.0
 
 
 async def turn_events(
-    sessionmaker: SessionMaker, runtime: ChatRuntime, turn: Turn, stop: asyncio.Event
+    sessionmaker: SessionMaker,
+    runtime: ChatRuntime,
+    turn: Turn,
+    stop: asyncio.Event,
+    so_far: AnswerSoFar,
 ) -> AsyncIterator[ChatEvent]:
     """The turn's events after `Started` (which the run announces itself), ending with one
-    `Finished` or `Failed`. Setting `stop` ends it early with the answer so far."""
+    `Finished` or `Failed`. Setting `stop` ends it early with the answer so far, which
+    `so_far` gathers (the run keeps it for an answer the database was away for)."""
     start = turn.start
     started = turn.started
     context = ChatContext.for_turn(
@@ -271,7 +276,6 @@ async def turn_events(
     if runtime.budget is not None:
         context.spend_tokens = runtime.budget.spender(turn.owner)
     settled = False
-    so_far = AnswerSoFar()
     about = {"user_id": turn.owner, "conversation_id": start.conversation_number}
     try:
         async for event in metered(

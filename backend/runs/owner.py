@@ -76,8 +76,7 @@ async def drive(
     failure = None
     try:
         try:
-            async for event in turn_events(deps.sessionmaker, deps.runtime, turn, stop):
-                so_far.add(event)
+            async for event in turn_events(deps.sessionmaker, deps.runtime, turn, stop, so_far):
                 await events.append(event)
         except Exception as error:
             # The run's boundary: whatever broke, viewers get a final event, not silence.
