@@ -83,19 +83,16 @@ async def _published(broker: Broker, owner: str) -> AsyncIterator[ServerSentEven
                 pending.cancel()
 
 
+FEED_BEHIND = "This feed fell too far behind and may have missed changes; reconnect and reload."
+
+
+def _error(code: str, detail: str) -> JSONServerSentEvent:
+    return JSONServerSentEvent(data={"code": code, "detail": detail}, event="error")
+
+
 def _unavailable() -> JSONServerSentEvent:
-    unavailable = BrokerUnavailable()
-    return JSONServerSentEvent(
-        data={"code": unavailable.code, "detail": unavailable.detail}, event="error"
-    )
-
-
-FEED_BEHIND = (
-    "feed_behind",
-    "This feed fell too far behind and may have missed changes; reconnect and reload.",
-)
+    return _error(BrokerUnavailable.code, BrokerUnavailable.detail)
 
 
 def _behind() -> JSONServerSentEvent:
-    code, detail = FEED_BEHIND
-    return JSONServerSentEvent(data={"code": code, "detail": detail}, event="error")
+    return _error("feed_behind", FEED_BEHIND)
