@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.main import create_app
 from backend.settings import Settings
 from tests.apps import serving_in_thread
+from tests.storms.attacks import ADVERSARIAL_DESCRIPTION, ADVERSARIAL_TASKS, SEARCH_QUERY
 from tests.storms.support import report
 from tests.tokens import TokenFactory
 
-ROWS = 10_000
-QUERY = "d" * 199 + "e"
 REQUESTS = 150
 SEARCHES_PER_SECOND = 10
 
@@ -31,7 +30,7 @@ async def _store_attackers_tasks(engine: AsyncEngine) -> None:
                 " SELECT 'mallory', n, 'task ' || n, :description"
                 " FROM generate_series(1, :rows) n"
             ),
-            {"description": "d" * 899 + "e", "rows": ROWS},
+            {"description": ADVERSARIAL_DESCRIPTION, "rows": ADVERSARIAL_TASKS},
         )
         await connection.execute(text("ANALYZE tasks"))
 
@@ -70,7 +69,7 @@ async def test_a_users_search_storm_is_bounded_and_another_user_is_served(
         async def search() -> None:
             response = await http.get(
                 "/api/mallory/tasks",
-                params={"q": QUERY},
+                params={"q": SEARCH_QUERY},
                 headers={"Authorization": f"Bearer {mallory}"},
             )
             statuses.append(response.status_code)

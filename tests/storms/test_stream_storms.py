@@ -14,8 +14,6 @@ sockets that read the status line and nothing more, so each costs the test almos
 
 import asyncio
 import json
-import os
-import socket
 import statistics
 import sys
 import time
@@ -31,6 +29,7 @@ from tests.polling import eventually
 from tests.processes import Served, fake_provider, serve_env, todo_chat_serve
 from tests.redis_server import RestartableRedis
 from tests.sse import read_events
+from tests.storms.attacks import SilentStreams, cpu_seconds
 from tests.storms.support import report
 from tests.tokens import AuthHeaders
 
@@ -73,53 +72,6 @@ async def latencies(url: str, headers: dict[str, str]) -> list[float]:
 
 def p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000
-
-
-class SilentStreams:
-    """GET requests that read their status line, then never another byte (a small receive
-    buffer, so the server's sends back up as they would for a client that stopped reading)."""
-
-    def __init__(self, port: int, token: str) -> None:
-        self._port = port
-        self._token = token
-        self.writers: list[asyncio.StreamWriter] = []
-        self.statuses: list[int] = []
-
-    async def open(self, path: str) -> None:
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.setblocking(False)
-        try:
-            await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", self._port))
-            reader, writer = await asyncio.open_connection(sock=sock)
-        except OSError:
-            sock.close()
-            self.statuses.append(0)
-            return
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-            f"Authorization: Bearer {self._token}\r\n\r\n".encode()
-        )
-        try:
-            line = await asyncio.wait_for(reader.readline(), 30)
-            self.statuses.append(int(line.split()[1]))
-        except (OSError, TimeoutError, IndexError, ValueError):
-            self.statuses.append(0)
-        self.writers.append(writer)
-
-    def close(self) -> None:
-        for writer in self.writers:
-            writer.transport.abort()
-        self.writers.clear()
-
-    def counts(self) -> str:
-        return ", ".join(f"{s} x{self.statuses.count(s)}" for s in sorted(set(self.statuses)))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
