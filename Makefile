@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench.storms
 
 clean:
 	rm -rf $(VENV) .todo-chat build *.egg-info
