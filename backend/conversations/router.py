@@ -39,6 +39,7 @@ from backend.http.errors import (
     InvalidRequest,
     MessageNotRetryable,
     PayloadTooLarge,
+    SearchBusy,
     SearchTimedOut,
     TooManyApiRequests,
     TooManyRequests,
@@ -205,7 +206,7 @@ Conversations = Annotated[ConversationStore, Depends(conversation_store)]
     "/conversations",
     tags=["conversations"],
     summary="List conversations, newest first",
-    responses=responses(SearchTimedOut),
+    responses=responses(SearchTimedOut, SearchBusy),
 )
 async def list_conversations(
     conversations: Conversations,

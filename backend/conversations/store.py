@@ -31,7 +31,7 @@ from backend.conversations.records import (
     MessageRecord,
     TurnStart,
 )
-from backend.conversations.search import bound_search_time, matching, search_rows
+from backend.conversations.search import matching
 from backend.conversations.turn_statements import (
     CLAIM_TO_RESUME,
     CONV_COLUMNS,
@@ -52,6 +52,7 @@ from backend.conversations.turn_statements import (
 )
 from backend.db.models import conversations as _conv
 from backend.db.models import messages as _msg
+from backend.db.search import begin_search, search_rows
 from backend.feed.changes import Action, Change, note
 from backend.fields import is_visible
 from backend.http.errors import (
@@ -421,11 +422,11 @@ class ConversationStore:
             .offset(offset)
         )
         if query:
-            await bound_search_time(self._session)
+            await begin_search(self._session, self._owner)
         rows = await search_rows(self._session, statement, {"stale_after": self._stale_after})
         if rows:
             return [ConversationRecord(*row[:-1]) for row in rows], rows[0][-1]
-        total = await search_rows(self._session, select(func.count()).where(*conditions), {})
+        total = await search_rows(self._session, select(func.count()).where(*conditions))
         return [], total[0][0]
 
     async def name_from_first_answer(self, pk: int, title: str) -> None:

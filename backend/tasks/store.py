@@ -21,26 +21,21 @@ from sqlalchemy import (
     nulls_last,
     or_,
     select,
-    text,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.activity.record import REST, ActivityAction, Origin, record_change
 from backend.db.engine import store_limits
 from backend.db.models import tasks as _tasks
+from backend.db.search import begin_search, escape_like, search_rows
 from backend.db.sequences import next_number
 from backend.feed.changes import Action, Change, note
-from backend.http.errors import SearchBusy, SearchTimedOut, TaskLimitReached
+from backend.http.errors import TaskLimitReached
 from backend.tasks.recurrence import Recurrence, next_occurrence
 
 TaskStatus = Literal["all", "pending", "completed"]
-QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
-# One search at a time per user: 10 searches a second, each up to the timeout, took the
-# pool from everyone else.
-_SEARCH_LOCK_SPACE = 0x73726368  # "srch"
-_TRY_SEARCH_LOCK = text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:owner))")
 Priority = Literal["low", "medium", "high"]
 TaskSort = Literal["id", "due_at", "priority", "title", "created_at", "updated_at"]
 SortOrder = Literal["asc", "desc"]
@@ -197,10 +192,6 @@ _SORTS = {
 }
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Column values for `fields` (the priority as its rank, tags as a list)."""
     values: dict[str, Any] = dict(fields)
@@ -271,31 +262,10 @@ class TaskStore:
             .offset(offset)
         )
         if filters.query:
-            await self._bound_search_time()
-        rows = await self._search_rows(statement)
+            await begin_search(self._session, self._owner)
+        rows = await search_rows(self._session, statement)
         total = rows[0].total if rows else await self._count_beyond_page(filters, offset)
         return [_record(row) for row in rows], total
-
-    async def _bound_search_time(self) -> None:
-        """The one statement whose cost a user controls (a search over their own texts) gets a
-        statement timeout, for the rest of this transaction only (safe behind a pooler), and
-        runs one at a time per user on every process and replica: a transaction-level lock
-        tried, not waited for, so a second search at once is SearchBusy."""
-        lock = {"space": _SEARCH_LOCK_SPACE, "owner": self._owner}
-        if not await self._session.scalar(_TRY_SEARCH_LOCK, lock):
-            raise SearchBusy()
-        milliseconds = store_limits(self._session).search_timeout_ms
-        await self._session.execute(
-            select(func.set_config("statement_timeout", f"{milliseconds}", True))
-        )
-
-    async def _search_rows(self, statement: Select[Any]) -> list[Any]:
-        try:
-            return list((await self._session.execute(statement)).all())
-        except DBAPIError as error:
-            if getattr(error.orig, "pgcode", None) == QUERY_CANCELED:
-                raise SearchTimedOut() from None
-            raise
 
     @staticmethod
     def _conditions(filters: TaskFilter) -> list[ColumnElement[bool]]:
@@ -303,7 +273,7 @@ class TaskStore:
         if filters.status != "all":
             conditions.append(_tasks.c.completed == (filters.status == "completed"))
         if filters.query:
-            pattern = f"%{_escape_like(filters.query)}%"
+            pattern = f"%{escape_like(filters.query)}%"
             conditions.append(
                 or_(_tasks.c.title.ilike(pattern), _tasks.c.description.ilike(pattern))
             )

@@ -135,7 +135,7 @@ async def test_every_kind_of_response_carries_a_request_id(
 
 @pytest.mark.parametrize(
     "offered",
-    ["abc-123", "req_01HZX.retry:2", "0" * 128, str(uuid.uuid4())],
+    ["abc-123", "req_01HZX.retry:2", "0" * 128, "7d3f6b0e-2c1a-4f5e-9b8d-3a6c1e2f4b5d"],
 )
 async def test_a_well_formed_client_request_id_is_echoed(
     client: httpx.AsyncClient, auth: AuthHeaders, offered: str
