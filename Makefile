@@ -16,8 +16,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/todo-chat serve --host $(HOST) --port $(PORT)
 
+# Most suites run on two pytest-xdist workers (a file's tests on one worker, each worker with
+# a database of its own); then the browser, the replicas and the storms run on their own,
+# since what they assert (a sentence on the page within 2 s, the CPU an attack adds) holds on
+# a machine they do not share with another worker.
+ALONE := tests/backend/web tests/replicas tests/storms
+WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile $(addprefix --ignore=,$(ALONE))
+	$(BIN)/pytest $(ALONE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
