@@ -24,6 +24,7 @@ from agents import (
     Tool,
     TResponseInputItem,
 )
+from agents import Usage as SdkUsage
 
 from agent.approvals import Resume, paused_state, resumed_state, waiting_calls
 from agent.context import ChatContext
@@ -46,6 +47,17 @@ def failure_for(error: BaseException) -> Failed:
 
 
 PROVIDER_ERRORS = (openai.OpenAIError, AgentsException, httpx.HTTPError, TimeoutError)
+
+
+def reported_usage(usage: SdkUsage) -> Usage:
+    """What the provider reported for a run's model calls, as answers store it."""
+    return Usage(
+        requests=usage.requests,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cached_tokens=usage.input_tokens_details.cached_tokens or 0,
+        reasoning_tokens=usage.output_tokens_details.reasoning_tokens or 0,
+    )
 
 
 class _Turn:
@@ -102,17 +114,10 @@ class _Turn:
         return any("output" not in call for call in self.calls.values())
 
     def done(self, result: RunResultStreaming) -> Done:
-        usage = result.context_wrapper.usage
         done = Done(
             response="".join(self.text),
             tool_calls=[c for c in self.calls.values() if "output" in c],
-            usage=Usage(
-                requests=usage.requests,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cached_tokens=usage.input_tokens_details.cached_tokens or 0,
-                reasoning_tokens=usage.output_tokens_details.reasoning_tokens or 0,
-            ),
+            usage=reported_usage(result.context_wrapper.usage),
         )
         waiting = waiting_calls(result)
         if not waiting:

@@ -5,11 +5,12 @@ down or slow, an empty or unusable reply) is `None`: the caller keeps the determ
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agents import Agent, Model, ModelSettings, RunConfig, Runner
 
-from agent.run import PROVIDER_ERRORS
+from agent.events import Usage
+from agent.run import PROVIDER_ERRORS, reported_usage
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,13 @@ def exchange(message: str, answer: str) -> str:
 @dataclass(frozen=True)
 class Titled:
     title: str | None  # None: nothing usable came back
-    tokens: int  # input + output tokens the provider reported
+    # What the provider reported; no requests when the call failed (nothing came back).
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def tokens(self) -> int:
+        """Input + output tokens: what the daily budget counts."""
+        return self.usage.input_tokens + self.usage.output_tokens
 
 
 async def model_title(
@@ -60,9 +67,9 @@ async def model_title(
         )
     except PROVIDER_ERRORS as error:
         log.info("no title from the model: %s", type(error).__name__)
-        return Titled(None, 0)
-    usage = result.context_wrapper.usage
-    return Titled(clean(str(result.final_output or "")), usage.input_tokens + usage.output_tokens)
+        return Titled(None)
+    usage = reported_usage(result.context_wrapper.usage)
+    return Titled(clean(str(result.final_output or "")), usage)
 
 
 def clean(reply: str) -> str | None:

@@ -327,6 +327,7 @@ def _name_later(runtime: ChatRuntime, turn: Turn, finished: Finished) -> None:
             finished.conversation_id,
             turn.start.conversation_pk,
             (turn.message, finished.done.response),
+            finished.message_id,
             spend,
         )
 

@@ -14,14 +14,18 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     and_,
+    cast,
     delete,
     func,
     insert,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.conversations import versions
@@ -440,6 +444,33 @@ class ConversationStore:
         rows = await self._rows(statement)
         if rows:
             self._noted("updated", ConversationRecord(*rows[0]))
+
+    async def add_to_usage(self, pk: int, answer: int, counts: dict[str, int]) -> None:
+        """Add a later model call's counts (the title's) to the stored usage of answer number
+        `answer`, so that GET …/usage totals every call the daily budget counted."""
+        stored = func.coalesce(_msg.c.usage, literal({}, JSONB))
+        added = func.jsonb_build_object(
+            *(
+                part
+                for name, value in counts.items()
+                for part in (
+                    literal(name),
+                    func.coalesce(cast(_msg.c.usage[name].astext, BigInteger), 0) + value,
+                )
+            )
+        )
+        statement = (
+            update(_msg)
+            .where(
+                _msg.c.conversation_pk == _conv.c.pk,
+                _conv.c.pk == pk,
+                self._mine(),
+                _msg.c.number == answer,
+                _msg.c.role == "assistant",
+            )
+            .values(usage=stored.op("||", return_type=JSONB)(added))
+        )
+        await self._session.execute(statement)
 
     async def rename(self, number: int, title: str) -> ConversationRecord | None:
         statement = (

@@ -11,6 +11,7 @@ then asks the model for a better one, after the answer has been sent.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 import anyio
@@ -58,7 +59,8 @@ class ModelTitles:
     """With a model provider: after a conversation's first answer is stored, one small model
     call names the conversation (agent/titles.py), in the background. The answer's `done` is
     sent before the call starts; a failed call keeps the title from the first exchange, and a
-    rename made meanwhile is kept (`name_from_first_answer` skips renamed conversations)."""
+    rename made meanwhile is kept (`name_from_first_answer` skips renamed conversations). What
+    the call reported is added to the first answer's stored usage, title or not."""
 
     def __init__(
         self,
@@ -79,12 +81,14 @@ class ModelTitles:
         conversation: int,
         pk: int,
         exchange: tuple[str, str],
+        answer: int,
         spend: Spend | None = None,
     ) -> None:
         """Name conversation `conversation` (primary key `pk`) from its first exchange (the
-        message, the answer); `spend` counts the call's tokens against the person's budget."""
+        message, the answer stored as message number `answer`); the call's usage is added to
+        that answer's, and `spend` counts its tokens against the person's budget."""
         key = (owner, conversation)
-        task = asyncio.create_task(self._name(owner, pk, exchange, spend))
+        task = asyncio.create_task(self._name(owner, pk, exchange, answer, spend))
         self._pending[key] = task
         task.add_done_callback(lambda _: self._forget(key, task))
 
@@ -100,23 +104,29 @@ class ModelTitles:
             await asyncio.shield(task)
 
     async def _name(
-        self, owner: str, pk: int, exchange: tuple[str, str], spend: Spend | None
+        self, owner: str, pk: int, exchange: tuple[str, str], answer: int, spend: Spend | None
     ) -> None:
-        titled = Titled(None, 0)
+        # A call cut off by the timeout has no reply, so no usage to count (docs/api.md §9).
+        titled = Titled(None)
         with anyio.move_on_after(self._timeout):
             titled = await model_title(self._agent, self._run_config, *exchange)
         if spend is not None and titled.tokens:
             await spend(titled.tokens)
-        title = titled.title
-        if title is None:
+        if not titled.usage.requests:  # nothing came back: nothing to store
             return
-        if len(title) > TITLE_LENGTH:
+        title = titled.title
+        if title is not None and len(title) > TITLE_LENGTH:
             title = title[: TITLE_LENGTH - 1].rstrip() + "…"
+        # An unusable reply was paid for all the same: its usage is stored either way.
+        counts = {k: v for k, v in asdict(titled.usage).items() if k != "model"}
         try:
             async with self._sessionmaker.begin() as session:
-                await ConversationStore(session, owner).name_from_first_answer(pk, title)
+                store = ConversationStore(session, owner)
+                await store.add_to_usage(pk, answer, counts)
+                if title is not None:
+                    await store.name_from_first_answer(pk, title)
         except (sa_exc.SQLAlchemyError, OSError) as error:
-            log.warning("title not stored: %s", type(error).__name__)
+            log.warning("title or its usage not stored: %s", type(error).__name__)
 
     async def close(self) -> None:
         """At shutdown: titles still being made are given up (the first-exchange title stays)."""

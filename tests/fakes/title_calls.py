@@ -12,6 +12,27 @@ import httpx
 from agent.titles import INSTRUCTIONS
 from tests.fakes.openai_frames import Reply, Script, api_for_path, full_body, respx_side_effect
 
+COUNTS = ("requests", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens")
+
+
+def _counts(usage: dict[str, Any]) -> dict[str, int]:
+    """One reply's usage, from either API's field names."""
+    if "prompt_tokens" in usage:
+        return {
+            "requests": 1,
+            "input_tokens": usage["prompt_tokens"],
+            "output_tokens": usage["completion_tokens"],
+            "cached_tokens": usage["prompt_tokens_details"]["cached_tokens"],
+            "reasoning_tokens": usage["completion_tokens_details"]["reasoning_tokens"],
+        }
+    return {
+        "requests": 1,
+        "input_tokens": usage["input_tokens"],
+        "output_tokens": usage["output_tokens"],
+        "cached_tokens": usage["input_tokens_details"]["cached_tokens"],
+        "reasoning_tokens": usage["output_tokens_details"]["reasoning_tokens"],
+    }
+
 
 def is_title_request(body: dict[str, Any]) -> bool:
     if "messages" in body:
@@ -38,7 +59,13 @@ class TitleProvider:
         self._title = title
         self.release = asyncio.Event()
         self.title_requests: list[dict[str, Any]] = []
-        self.title_tokens = 0  # what the title answers reported, input + output
+        # What the title answers reported, as an answer's `usage` counts it.
+        self.title_usage = dict.fromkeys(COUNTS, 0)
+
+    @property
+    def title_tokens(self) -> int:
+        """What the daily budget counts of the title answers: input + output."""
+        return self.title_usage["input_tokens"] + self.title_usage["output_tokens"]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body: dict[str, Any] = json.loads(request.content)
@@ -50,9 +77,8 @@ class TitleProvider:
             return httpx.Response(self._title, stream=_HeldBody(failure, self.release))
         api = api_for_path(request.url.path)
         answered = full_body(api, Reply(self._title), request=body)
-        usage = answered["usage"]
-        self.title_tokens += usage.get("input_tokens", usage.get("prompt_tokens", 0))
-        self.title_tokens += usage.get("output_tokens", usage.get("completion_tokens", 0))
+        for name, value in _counts(answered["usage"]).items():
+            self.title_usage[name] += value
         answer = json.dumps(answered).encode()
         headers = {"content-type": "application/json"}
         return httpx.Response(200, headers=headers, stream=_HeldBody(answer, self.release))

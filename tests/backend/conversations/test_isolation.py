@@ -7,8 +7,10 @@ import httpx
 import pytest
 from agents import FunctionTool
 from agents.testing import ScriptedModel, assistant_message, function_call
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from backend.conversations.store import ConversationStore
 from backend.settings import Settings
 from tests.backend.conversations.chatting import Chat, tool_call
 from tests.backend.support import app_client, assert_error, create_tasks
@@ -123,6 +125,34 @@ async def test_another_users_conversation_is_404_like_a_missing_one(
     mine = await http.get("/api/alice/conversations", headers=headers)
     assert [c["id"] for c in mine.json()["conversations"]] == [1]
     assert len(await alice.messages(1)) == 2
+
+
+async def test_a_title_calls_usage_reaches_its_owners_answer_only(
+    alice: Chat, bob: Chat, db_engine: AsyncEngine
+) -> None:
+    """The title call's usage is added by the conversation's key and the answer's number
+    (backend/conversations/titles.py): under another owner, the same pair changes nothing."""
+    await alice.answer("Add a task to buy milk")
+    await bob.answer("Add a task to call the bank")
+    async with db_engine.connect() as connection:
+        alices = await connection.scalar(
+            text("SELECT pk FROM conversations WHERE user_id = 'alice' AND number = 1")
+        )
+    before = (await alice.messages(1), await bob.messages(1))
+    added = dict.fromkeys(("requests", "input_tokens", "output_tokens"), 5)
+
+    async with AsyncSession(db_engine) as session, session.begin():
+        await ConversationStore(session, "bob").add_to_usage(alices, 2, added)
+    assert (await alice.messages(1), await bob.messages(1)) == before
+
+    async with AsyncSession(db_engine) as session, session.begin():
+        await ConversationStore(session, "alice").add_to_usage(alices, 2, added)
+    usage = before[0][1]["usage"]
+    assert (await alice.messages(1))[1]["usage"] == {
+        **usage,
+        **{name: usage[name] + 5 for name in added},
+    }
+    assert await bob.messages(1) == before[1]
 
 
 async def test_another_users_path_is_403(client: httpx.AsyncClient, auth: AuthHeaders) -> None:
