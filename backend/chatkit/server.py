@@ -21,6 +21,8 @@ from chatkit.types import (
     FeedbackKind,
     ItemsFeedbackReq,
     ItemsListReq,
+    Page,
+    Thread,
     ThreadItem,
     ThreadItemDoneEvent,
     ThreadItemRemovedEvent,
@@ -34,6 +36,7 @@ from chatkit.types import (
     ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     ThreadsUpdateReq,
+    ThreadUpdatedEvent,
     UserMessageContent,
     UserMessageInput,
     UserMessageItem,
@@ -173,6 +176,22 @@ def _needs_space(before: str, after: str) -> bool:
     return not (after.startswith(_HUGS_LEFT) or before.endswith(_HUGS_RIGHT))
 
 
+def _title_shown(thread: ThreadMetadata, title: str) -> ThreadUpdatedEvent:
+    """`thread.updated` with a title the conversation already has. Not set on `thread`: the
+    SDK saves a changed thread (`save_thread`, a person's rename), which would store this
+    title back over a newer one (the exchange's, when the stream lags behind its run; the
+    model's, landing just after it was read) and then keep the model's title out."""
+    shown = Thread(
+        id=thread.id,
+        title=title,
+        created_at=thread.created_at,
+        status=thread.status,
+        allowed_image_domains=thread.allowed_image_domains,
+        items=Page(),
+    )
+    return ThreadUpdatedEvent(thread=shown)
+
+
 async def _one_error(error: AppError) -> AsyncGenerator[bytes, None]:
     yield sse_frame(error_event(error.code, error.detail, allow_retry=False))
 
@@ -261,22 +280,28 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             yield ThreadItemRemovedEvent(item_id=input_user_message.id)
             resent = items.user_message(thread.id, turn.user_message, turn.message)
             yield ThreadItemDoneEvent(item=resent)
-        if thread.title is None:
-            thread.title = title_from(turn.message)  # a new thread: the SDK announces it
+        shown = thread.title
+        if shown is None:  # a new thread, named after its first message
+            shown = title_from(turn.message)
+            yield _title_shown(thread, shown)
         answer = AnswerStream(thread.id, turn.user_message + 1)
         async for event in turn.events:
             for converted in answer.on(event):
                 yield converted
         if turn.user_message == 1:
-            await self._retitle(thread, turn, context)
+            title = await self._first_answer_title(thread, turn, context)
+            if title != shown:
+                yield _title_shown(thread, title)
 
-    async def _retitle(self, thread: ThreadMetadata, turn: Turn, context: RequestContext) -> None:
-        """After the first answer, the thread takes the title made from the exchange (the
-        SDK then sends `thread.updated`). The answer is complete by then; the stream waits a
-        moment for the model's title, and a slower one shows at the next load."""
+    async def _first_answer_title(
+        self, thread: ThreadMetadata, turn: Turn, context: RequestContext
+    ) -> str:
+        """After the first answer, the title made from the exchange. The answer is complete
+        by then; the stream waits a moment for the model's title, and a slower one shows at
+        the next load."""
         with anyio.move_on_after(TITLE_WAIT_SECONDS):
             await self._turns.titled(context.owner, turn)
-        thread.title = await self._threads.stored_title(thread.id, context)
+        return await self._threads.stored_title(thread.id, context)
 
     async def _send_again(
         self, thread: ThreadMetadata, message: UserMessageItem, context: RequestContext

@@ -2,10 +2,12 @@
 takes the model's title (with a model provider) in the same stream, after the answer; a slow
 title call never holds the stream for long, and shows at the next load."""
 
+from typing import Any
+
 import pytest
 from chatkit.types import AssistantMessageItem, ThreadItemDoneEvent, ThreadUpdatedEvent
 
-from backend.chatkit import server
+from backend.chatkit import server, turns
 from backend.settings import Settings
 from tests.backend.chatkit.client import ChatKit, errors
 from tests.fakes.openai_frames import Call, Reply, ToolCalls, Turn, sequential
@@ -54,6 +56,43 @@ async def test_a_slow_title_shows_at_the_next_load(
     ) as app:
         kit = ChatKit(app.client, auth("alice"))
         events = await kit.create("add a task to buy milk")
+        assert not errors(events)
+        titles = [e.thread.title for e in events if isinstance(e, ThreadUpdatedEvent)]
+        assert titles == ["add a task to buy milk", "Add: Buy milk"]
+        fake.release.set()
+
+        async def named() -> bool:
+            return (await kit.thread("1")).title == "Milk for the week"
+
+        await eventually(named, 10, "the model's title on the thread")
+
+
+async def test_a_stream_behind_its_run_still_shows_the_exchanges_title(
+    settings: Settings, auth: AuthHeaders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine the stream can fall behind its run, which stores the answer and
+    its title first: the stream's first-message title must not be stored back over it (as a
+    rename, which would keep the model's title out too)."""
+    monkeypatch.setattr(server, "TITLE_WAIT_SECONDS", 0.1)
+    fake = provider()
+    async with provider_app(
+        settings, "chat_completions", side_effect=fake, chat_title_model=None
+    ) as app:
+        kit = ChatKit(app.client, auth("alice"))
+
+        async def answered() -> bool:
+            return (await kit.thread("1")).title == "Add: Buy milk"
+
+        start = turns.Turns.start
+
+        async def behind(self: turns.Turns, *args: Any, **kwargs: Any) -> turns.Turn:
+            turn = await start(self, *args, **kwargs)
+            await eventually(answered, 10, "the answer stored before the stream goes on")
+            return turn
+
+        monkeypatch.setattr(turns.Turns, "start", behind)
+        events = await kit.create("add a task to buy milk")
+        assert not errors(events)
         titles = [e.thread.title for e in events if isinstance(e, ThreadUpdatedEvent)]
         assert titles == ["add a task to buy milk", "Add: Buy milk"]
         fake.release.set()
