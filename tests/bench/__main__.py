@@ -26,10 +26,10 @@ import uvloop
 from sqlalchemy.engine import make_url
 
 from backend.db.embedded import EmbeddedPostgres
-from backend.db.migrate import upgrade
 from backend.settings import Settings
 from tests.bench import baselines as base
 from tests.bench import history, runs_report
+from tests.bench.databases import create_databases
 from tests.bench.fake_model import TOOL_MARK
 from tests.bench.inprocess import Recorder, app_in_process, bridge_overhead, statements_per_turn
 from tests.bench.load import sequential, throughput, until
@@ -443,20 +443,6 @@ async def _settled(admin: asyncpg.Connection, database: str) -> None:
         await asyncio.sleep(0.1)
 
 
-async def _create_databases(server_url: str, names: Sequence[str]) -> list[str]:
-    admin_url = make_url(server_url).set(drivername="postgresql")
-    admin = await asyncpg.connect(admin_url.render_as_string(hide_password=False))
-    try:
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    urls = [make_url(server_url).set(database=name).render_as_string(False) for name in names]
-    for url in urls:
-        await asyncio.to_thread(upgrade, url)
-    return urls
-
-
 async def _through_pgbouncer(
     bench: Bench, server_url: str, databases: tuple[str, str], env: dict[str, str], tmp: Path
 ) -> None:
@@ -510,7 +496,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     embedded = await asyncio.to_thread(EmbeddedPostgres, tmp / "db", delete_on_stop=True)
     try:
         names = ["bench_http", "bench_inproc", "bench_redis", "bench_direct", "bench_pgbouncer"]
-        http_url, inproc_url, redis_url, *compared = await _create_databases(embedded.url, names)
+        http_url, inproc_url, redis_url, *compared = await create_databases(embedded.url, names)
         admin_dsn = make_url(embedded.url).set(drivername="postgresql")
         admin = await asyncpg.connect(admin_dsn.render_as_string(hide_password=False))
         model_port, app_port = free_port(), free_port()

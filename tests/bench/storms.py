@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from backend.auth.tokens import issue_token
 from backend.db.embedded import EmbeddedPostgres
-from tests.bench.__main__ import _create_databases
+from tests.bench.databases import create_databases
 from tests.bench.procs import raise_open_files_limit
 from tests.polling import eventually
 from tests.processes import Served, fake_provider, serve_env, todo_chat_serve
@@ -195,15 +195,9 @@ def feeds_without_end(served: Served) -> Attack:
     more = SilentStreams(served.port, token("mallory"))
     trying: list[asyncio.Task[None]] = []
 
-    async def keep_trying() -> None:
-        while True:
-            await asyncio.gather(*(more.open("/api/mallory/events") for _ in range(5)))
-            more.close()
-            await asyncio.sleep(0.1)
-
     async def start() -> None:
         await asyncio.gather(*(held.open("/api/mallory/events") for _ in range(ATTEMPTS)))
-        trying.append(asyncio.create_task(keep_trying()))
+        trying.append(asyncio.create_task(more.keep_opening("/api/mallory/events")))
 
     async def stop() -> None:
         await _cancel(trying)
@@ -348,7 +342,7 @@ class Place:
 
     async def database(self) -> str:
         self.databases += 1
-        (url,) = await _create_databases(self.server_url, [f"storm_{self.databases}"])
+        (url,) = await create_databases(self.server_url, [f"storm_{self.databases}"])
         return url
 
     def dir(self, name: str) -> Path:

@@ -70,6 +70,14 @@ class SilentStreams:
             self.statuses.append(0)
         self.writers.append(writer)
 
+    async def keep_opening(self, path: str, per_second: int = 50) -> None:
+        """Open `per_second` more streams a second, in tenths, closing each batch (until
+        cancelled): the attacker trying again while refused."""
+        while True:
+            await asyncio.gather(*(self.open(path) for _ in range(per_second // 10)))
+            self.close()
+            await asyncio.sleep(0.1)
+
     def close(self) -> None:
         for writer in self.writers:
             writer.transport.abort()

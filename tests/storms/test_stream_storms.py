@@ -146,15 +146,10 @@ async def test_storm_1_feeds_without_end(
         more = SilentStreams(served.port, make_token("mallory"))
         going_on: list[asyncio.Task[None]] = []
 
-        async def keep_trying() -> None:
-            while True:  # 50 more a second while bob is measured
-                await asyncio.gather(*(more.open("/api/mallory/events") for _ in range(5)))
-                more.close()
-                await asyncio.sleep(0.1)
-
         async def attack() -> None:
             await asyncio.gather(*(streams.open("/api/mallory/events") for _ in range(ATTEMPTS)))
-            going_on.append(asyncio.create_task(keep_trying()))
+            # 50 more a second while bob is measured
+            going_on.append(asyncio.create_task(more.keep_opening("/api/mallory/events")))
 
         try:
             storm = await storm_figures(

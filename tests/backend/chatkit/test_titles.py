@@ -60,11 +60,7 @@ async def test_a_slow_title_shows_at_the_next_load(
         titles = [e.thread.title for e in events if isinstance(e, ThreadUpdatedEvent)]
         assert titles == ["add a task to buy milk", "Add: Buy milk"]
         fake.release.set()
-
-        async def named() -> bool:
-            return (await kit.thread("1")).title == "Milk for the week"
-
-        await eventually(named, 10, "the model's title on the thread")
+        await model_title_lands(kit)
 
 
 async def test_a_stream_behind_its_run_still_shows_the_exchanges_title(
@@ -96,8 +92,11 @@ async def test_a_stream_behind_its_run_still_shows_the_exchanges_title(
         titles = [e.thread.title for e in events if isinstance(e, ThreadUpdatedEvent)]
         assert titles == ["add a task to buy milk", "Add: Buy milk"]
         fake.release.set()
+        await model_title_lands(kit)
 
-        async def named() -> bool:
-            return (await kit.thread("1")).title == "Milk for the week"
 
-        await eventually(named, 10, "the model's title on the thread")
+async def model_title_lands(kit: ChatKit) -> None:
+    async def named() -> bool:
+        return (await kit.thread("1")).title == "Milk for the week"
+
+    await eventually(named, 10, "the model's title on the thread")
